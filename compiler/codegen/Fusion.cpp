@@ -1,0 +1,51 @@
+#include "codegen/Fusion.h"
+
+#include <algorithm>
+
+namespace kiln {
+namespace {
+
+bool fusable(OpKind op) {
+  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm ||
+         op == OpKind::Add || op == OpKind::Mul;
+}
+
+}  // namespace
+
+std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
+  std::vector<std::vector<int>> consumers = graph.consumers();
+  auto is_output = [&](int layer) {
+    return std::find(graph.outputs.begin(), graph.outputs.end(), layer) != graph.outputs.end();
+  };
+  std::vector<Kernel> kernels;
+  std::vector<int> kernel_of(graph.layers.size(), -1);
+  for (int i = 0; i < static_cast<int>(graph.layers.size()); ++i) {
+    const Layer& layer = graph.layers[i];
+    if (layer.op == OpKind::Input) continue;
+    int producer = layer.inputs[0];
+    int k = kernel_of[producer];
+    bool joins = fusable(layer.op) && k >= 0 && kernels[k].output() == producer &&
+                 consumers[producer].size() == 1 && !is_output(producer);
+    if (joins) {
+      auto found = schedule.kernels.find(kernels[k].name);
+      joins = found == schedule.kernels.end() || found->second.fuse;
+    }
+    if (joins) {
+      kernels[k].layers.push_back(i);
+    } else {
+      k = static_cast<int>(kernels.size());
+      kernels.push_back(Kernel{layer.name, {i}, {}});
+    }
+    kernel_of[i] = k;
+    for (int input : layer.inputs)
+      if (kernel_of[input] != k &&
+          std::find(kernels[k].inputs.begin(), kernels[k].inputs.end(), input) == kernels[k].inputs.end())
+        kernels[k].inputs.push_back(input);
+  }
+  // A fused kernel runs once all its layers' inputs exist: at its last layer.
+  std::stable_sort(kernels.begin(), kernels.end(),
+                   [](const Kernel& a, const Kernel& b) { return a.output() < b.output(); });
+  return kernels;
+}
+
+}  // namespace kiln

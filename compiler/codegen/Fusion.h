@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "graph/Layer.h"
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+// A group of layers compiled as one Halide pipeline: a first layer and the
+// elementwise layers fused after it. Its output is its last layer's.
+struct Kernel {
+  std::string name;          // the first layer's name, which keys its schedule
+  std::vector<int> layers;   // in definition order
+  std::vector<int> inputs;   // tensors read from outside the kernel, by first use
+  int output() const { return layers.back(); }
+};
+
+// Groups the graph's layers into kernels, in an order in which every kernel's
+// inputs are ready. A layer joins its producer's kernel when it is
+// elementwise, reads the kernel's output as its first operand, is that
+// output's only reader, and the kernel's schedule allows fusion.
+std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule);
+
+}  // namespace kiln

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+#include "codegen/Fusion.h"
+#include "graph/Layer.h"
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+// One argument of a compiled kernel: a tensor of the graph or a weight.
+struct KernelArgument {
+  bool is_weight = false;
+  int layer = -1;      // the tensor's producing layer (tensors)
+  std::string weight;  // the weight's name (weights)
+};
+
+// A kernel's Halide pipeline with its schedule applied, ready to compile.
+// Arguments: the input tensors, then the weights, then the output.
+struct BuiltKernel {
+  Halide::Pipeline pipeline;
+  std::vector<Halide::Argument> halide_arguments;  // without the output
+  std::vector<KernelArgument> arguments;           // with the output, last
+};
+
+BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule);
+
+// The kernel's arguments alone (what the glue needs), without building Halide IR.
+std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel);
+
+}  // namespace kiln

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "codegen/Fusion.h"
+#include "graph/Layer.h"
+
+namespace kiln {
+
+// Where each intermediate tensor lives in the one scratch arena allocated at
+// create. Tensors whose lifetimes do not overlap share memory.
+struct MemoryPlan {
+  std::map<int, int64_t> offsets;  // producing layer -> offset in floats
+  int64_t arena_floats = 0;
+};
+
+MemoryPlan plan_memory(const Graph& graph, const std::vector<Kernel>& kernels);
+
+}  // namespace kiln

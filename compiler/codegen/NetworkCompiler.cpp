@@ -1,0 +1,183 @@
+#include "codegen/NetworkCompiler.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "codegen/Fusion.h"
+#include "codegen/KernelBuilder.h"
+#include "codegen/MemoryPlan.h"
+#include "codegen/NetworkInterface.h"
+#include "codegen/Target.h"
+#include "codegen/Toolchain.h"
+#include "kiln/Error.hpp"
+#include "kiln/Safetensors.hpp"
+#include "language/Diagnostics.h"
+#include "schedule/DefaultSchedule.h"
+#include "schedule/ScheduleFile.h"
+
+namespace kiln {
+namespace fs = std::filesystem;
+
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw UserError("error: cannot write " + path);
+}
+
+// The schedule of every kernel: from the file where it has a section,
+// otherwise the default heuristic. Sections naming no kernel are errors.
+std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, const std::vector<Kernel>& kernels,
+                                                        const Schedule& file, const Halide::Target& target) {
+  std::map<std::string, KernelSchedule> resolved;
+  for (const Kernel& kernel : kernels) {
+    const Layer& out = graph.layers[kernel.output()];
+    int64_t flops = 0;
+    for (int layer : kernel.layers) flops += graph.layers[layer].flops;
+    auto given = file.kernels.find(kernel.name);
+    KernelSchedule schedule = given != file.kernels.end()
+                                  ? given->second
+                                  : default_schedule(out.shape, flops, target.natural_vector_size<float>());
+    std::string problem = schedule_problem(schedule, out.shape);
+    if (!problem.empty()) {
+      std::string where = given != file.kernels.end()
+                              ? file.path + ":" + std::to_string(file.lines.at(kernel.name)) + ": error: "
+                              : "error: the default schedule of kernel " + kernel.name + ": ";
+      throw UserError(where + "[" + kernel.name + "]: " + problem);
+    }
+    resolved[kernel.name] = schedule;
+  }
+  for (const auto& [name, line] : file.lines) {
+    if (resolved.count(name)) continue;
+    bool is_layer = false;
+    for (const Layer& layer : graph.layers) is_layer = is_layer || (layer.name == name && layer.op != OpKind::Input);
+    throw UserError(file.path + ":" + std::to_string(line) + ": error: [" + name + "] " +
+                    (is_layer ? "is fused into another kernel; schedule that kernel, or set fuse = false on it"
+                              : "names no layer of network " + graph.name));
+  }
+  return resolved;
+}
+
+// Compiles every kernel in its own process, `jobs` at a time: each is an
+// independent Halide pipeline, so compile time grows linearly with depth.
+void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
+                     const std::map<std::string, KernelSchedule>& schedules, const Halide::Target& target,
+                     const CompileOptions& options, const std::vector<std::string>& objects) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t jobs = static_cast<size_t>(cores > 0 ? cores : 1);
+  std::map<pid_t, size_t> running;
+  size_t next = 0, done = 0;
+  std::string failed;
+  while (done < kernels.size()) {
+    while (next < kernels.size() && running.size() < jobs && failed.empty()) {
+      pid_t pid = fork();
+      if (pid < 0) throw UserError("error: cannot start a compile process");
+      if (pid == 0) {
+        const Kernel& kernel = kernels[next];
+        std::string symbol = graph.name + "_k" + std::to_string(next);
+        try {
+          BuiltKernel built = build_kernel(graph, kernel, schedules.at(kernel.name));
+          std::map<Halide::OutputFileType, std::string> outputs = {{Halide::OutputFileType::object, objects[next]}};
+          std::string base = options.out_dir + "/" + graph.name + "." + kernel.name;
+          if (options.emit.count("stmt")) outputs[Halide::OutputFileType::stmt] = base + ".stmt";
+          if (options.emit.count("assembly")) outputs[Halide::OutputFileType::assembly] = base + ".s";
+          if (options.emit.count("llvm")) outputs[Halide::OutputFileType::llvm_assembly] = base + ".ll";
+          built.pipeline.compile_to(outputs, built.halide_arguments, symbol, target);
+        } catch (const Halide::Error& e) {
+          std::fprintf(stderr, "error: Halide could not compile kernel %s: %s\n", kernel.name.c_str(), e.what());
+          std::fflush(stderr);
+          _exit(1);
+        }
+        std::fflush(stderr);
+        _exit(0);
+      }
+      running[pid] = next++;
+    }
+    int status = 0;
+    pid_t pid = wait(&status);
+    if (pid < 0) break;
+    size_t k = running[pid];
+    running.erase(pid);
+    ++done;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      failed = kernels[k].name;
+      if (running.empty()) break;
+    }
+    if (options.progress)
+      std::fprintf(stderr, "\r[%zu/%zu] compiled kernel %s\033[K", done, kernels.size(), kernels[k].name.c_str());
+  }
+  if (options.progress) std::fprintf(stderr, "\n");
+  if (!failed.empty()) throw UserError("error: compiling kernel " + failed + " failed");
+}
+
+}  // namespace
+
+void check_weights_file(const Graph& graph, const std::string& path) {
+  std::vector<RequiredWeight> required;
+  for (const WeightSpec& w : graph.weights()) required.push_back({w.name, w.shape});
+  std::vector<std::unique_ptr<float[]>> realigned;
+  try {
+    bind_weights(SafetensorsFile::open(path), required, realigned);
+  } catch (const RuntimeError& e) {
+    throw UserError(std::string("error: ") + e.what());
+  }
+}
+
+CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
+  Halide::Target target = choose_target(options.target);
+  Schedule file = options.schedule_path.empty() ? Schedule{} : read_schedule_file(options.schedule_path);
+  std::vector<Kernel> kernels = form_kernels(graph, file);
+  std::map<std::string, KernelSchedule> schedules = resolve_schedules(graph, kernels, file, target);
+  if (!options.weights_path.empty()) check_weights_file(graph, options.weights_path);
+
+  std::error_code error;
+  fs::create_directories(options.out_dir, error);
+  if (!fs::is_directory(options.out_dir))
+    throw UserError("error: cannot create output directory " + options.out_dir);
+  std::string base = options.out_dir + "/" + graph.name;
+  std::vector<std::string> objects;
+  for (size_t k = 0; k < kernels.size(); ++k) objects.push_back(base + "_k" + std::to_string(k) + ".o");
+  compile_kernels(graph, kernels, schedules, target, options, objects);
+
+  MemoryPlan memory = plan_memory(graph, kernels);
+  NetworkInterface network{graph, kernels, memory, options.spec_path, target.to_string()};
+  Toolchain toolchain;
+  if (!options.weights_path.empty()) {
+    network.embedded_weights = true;
+    network.embedded_weights_size = fs::file_size(options.weights_path);
+    std::string assembly = base + "_weights.S";
+    write_file(assembly, write_weights_assembly(graph.name, fs::absolute(options.weights_path).string()));
+    objects.push_back(base + "_weights.o");
+    toolchain.compile_c(assembly, objects.back());
+    fs::remove(assembly, error);
+  }
+  std::string glue = base + "_glue.c";
+  write_file(glue, write_glue(network));
+  objects.push_back(base + "_glue.o");
+  toolchain.compile_c(glue, objects.back());
+  fs::remove(glue, error);
+
+  CompiledNetwork compiled{base + ".a", base + ".h"};
+  toolchain.archive(compiled.archive, objects);
+  for (const std::string& object : objects) fs::remove(object, error);
+  write_file(compiled.header, write_header(network));
+
+  if (options.emit.count("schedule")) {
+    std::vector<ScheduleEntry> entries;
+    for (const Kernel& kernel : kernels) {
+      ScheduleEntry entry{kernel.name, {}, schedules.at(kernel.name)};
+      for (int layer : kernel.layers) entry.layers.push_back(graph.layers[layer].name);
+      entries.push_back(entry);
+    }
+    write_file(base + ".sched", format_schedule(entries, target.to_string()));
+  }
+  return compiled;
+}
+
+}  // namespace kiln

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "graph/Layer.h"
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+struct CompileOptions {
+  std::string spec_path;
+  std::string out_dir;
+  std::string target;        // "" or "host": this CPU
+  std::string schedule_path; // "" for the default heuristic
+  std::string weights_path;  // "" for weights loaded at create
+  std::set<std::string> emit;  // stmt, assembly, llvm, schedule
+  bool progress = false;     // show progress on the terminal
+};
+
+struct CompiledNetwork {
+  std::string archive;  // DIR/NAME.a
+  std::string header;   // DIR/NAME.h
+};
+
+// The whole back end: fusion, schedules, one Halide pipeline per kernel
+// compiled in parallel, the glue, the header and the archive.
+CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options);
+
+// Checks a weights file against the graph (names, dtypes, shapes).
+void check_weights_file(const Graph& graph, const std::string& path);
+
+}  // namespace kiln

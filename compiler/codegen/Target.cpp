@@ -1,0 +1,58 @@
+#include "codegen/Target.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
+#include "language/Diagnostics.h"
+
+namespace kiln {
+
+Halide::Target host_target() {
+#if defined(__x86_64__) || defined(__i386__)
+  using T = Halide::Target;
+  unsigned a, b, c, d;
+  T target(T::Linux, T::X86, sizeof(void*) * 8);
+  if (!__get_cpuid(1, &a, &b, &c, &d)) return target;
+  bool sse41 = c & (1u << 19), fma = c & (1u << 12), avx = c & (1u << 28), f16c = c & (1u << 29);
+  bool avx2 = false, f = false, dq = false, ifma = false, cd = false, bw = false, vl = false, vbmi = false;
+  if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+    avx2 = b & (1u << 5);
+    f = b & (1u << 16);
+    dq = b & (1u << 17);
+    ifma = b & (1u << 21);
+    cd = b & (1u << 28);
+    bw = b & (1u << 30);
+    vl = b & (1u << 31);
+    vbmi = c & (1u << 1);
+  }
+  if (sse41) target.set_feature(T::SSE41);
+  if (avx) target.set_feature(T::AVX);
+  if (avx2) target.set_feature(T::AVX2);
+  if (fma) target.set_feature(T::FMA);
+  if (f16c) target.set_feature(T::F16C);
+  if (f && cd) target.set_feature(T::AVX512);
+  // Skylake's set brings VL and with it 32 usable vector registers.
+  bool skylake = f && cd && bw && dq && vl;
+  if (skylake) target.set_feature(T::AVX512_Skylake);
+  if (skylake && ifma && vbmi) target.set_feature(T::AVX512_Cannonlake);
+  return target;
+#else
+  return Halide::get_host_target();
+#endif
+}
+
+Halide::Target choose_target(const std::string& requested) {
+  Halide::Target target;
+  if (requested.empty() || requested == "host") {
+    target = host_target();
+  } else {
+    if (!Halide::Target::validate_target_string(requested))
+      throw UserError("error: invalid --target '" + requested +
+                      "' (expected a Halide target such as host, x86-64-linux-avx2-fma or arm-64-linux)");
+    target = Halide::Target(requested);
+  }
+  return target.with_feature(Halide::Target::NoRuntime);
+}
+
+}  // namespace kiln

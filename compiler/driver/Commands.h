@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codegen/NetworkCompiler.h"
+#include "graph/Layer.h"
+
+namespace kiln {
+
+// Reads, parses and checks a .kiln file; a SpecError is rendered as
+// FILE:LINE:COL with the line and a caret, then rethrown as a UserError.
+Graph load_network(const std::string& path);
+
+int check_command(const std::string& spec, const std::string& weights);
+int compile_command(const CompileOptions& options);
+
+struct RunOptions {
+  std::string spec, weights, target, schedule;
+  std::vector<std::string> inputs, outputs;  // [NAME=]FILE.npy
+};
+int run_command(const RunOptions& options);
+
+}  // namespace kiln

@@ -1,0 +1,166 @@
+// kiln run: compile for this machine into a temporary directory, load the
+// result as a shared object, and run it once on .npy inputs.
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <map>
+
+#include "codegen/Toolchain.h"
+#include "driver/Commands.h"
+#include "kiln/Error.hpp"
+#include "kiln/Npy.hpp"
+#include "language/Diagnostics.h"
+
+namespace kiln {
+namespace fs = std::filesystem;
+
+namespace {
+
+// A temporary directory removed when the run ends, however it ends.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    std::string pattern = (fs::temp_directory_path() / "kiln-run-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) throw UserError("error: cannot create a temporary directory");
+    path_ = pattern;
+  }
+  ~ScratchDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Assigns NAME=FILE arguments to tensors by name, the rest in order.
+std::map<int, std::string> assign(const Graph& graph, const std::vector<int>& tensors,
+                                  const std::vector<std::string>& args, const char* role) {
+  std::map<int, std::string> assigned;
+  size_t position = 0;
+  for (const std::string& arg : args) {
+    size_t eq = arg.find('=');
+    int tensor = -1;
+    std::string file = arg;
+    if (eq != std::string::npos) {
+      std::string name = arg.substr(0, eq);
+      file = arg.substr(eq + 1);
+      for (int t : tensors)
+        if (graph.layers[t].name == name) tensor = t;
+      if (tensor < 0) throw UserError(std::string("error: network ") + graph.name + " has no " + role + " '" + name + "'");
+    } else {
+      while (position < tensors.size() && assigned.count(tensors[position])) ++position;
+      if (position >= tensors.size())
+        throw UserError(std::string("error: more --") + role + " files than the network's " +
+                        std::to_string(tensors.size()) + " " + role + "s");
+      tensor = tensors[position];
+    }
+    if (assigned.count(tensor))
+      throw UserError(std::string("error: ") + role + " '" + graph.layers[tensor].name + "' is given twice");
+    assigned[tensor] = file;
+  }
+  return assigned;
+}
+
+void print_tensor(const Layer& layer, const std::vector<float>& data) {
+  std::printf("%s: f32%s\n", layer.name.c_str(), to_string(layer.shape).c_str());
+  int64_t row = layer.shape.back();
+  for (size_t i = 0; i < data.size(); ++i)
+    std::printf("%s%g%s", i % row ? " " : "", data[i], (i + 1) % row ? "" : "\n");
+}
+
+template <typename Fn>
+Fn symbol(void* library, const std::string& name) {
+  void* address = dlsym(library, name.c_str());
+  if (!address) throw UserError("error: the compiled network lacks " + name);
+  return reinterpret_cast<Fn>(address);
+}
+
+}  // namespace
+
+int run_command(const RunOptions& options) {
+  Graph graph = load_network(options.spec);
+  std::map<int, std::string> input_files = assign(graph, graph.inputs, options.inputs, "input");
+  std::map<int, std::string> output_files = assign(graph, graph.outputs, options.outputs, "output");
+  for (int input : graph.inputs)
+    if (!input_files.count(input))
+      throw UserError("error: no --input for '" + graph.layers[input].name + "' f32" +
+                      to_string(graph.layers[input].shape));
+
+  // Read and check the inputs before spending time on compilation.
+  std::vector<std::vector<float>> inputs;
+  for (int input : graph.inputs) {
+    const std::string& file = input_files[input];
+    NpyArray array;
+    try {
+      array = read_npy(file);
+    } catch (const RuntimeError& e) {
+      throw UserError(std::string("error: ") + e.what());
+    }
+    if (array.shape != graph.layers[input].shape)
+      throw UserError("error: " + file + ": shape " + to_string(array.shape) + " does not match input '" +
+                      graph.layers[input].name + "' f32" + to_string(graph.layers[input].shape));
+    inputs.push_back(std::move(array.data));
+  }
+
+  ScratchDir scratch;
+  CompileOptions compile;
+  compile.spec_path = options.spec;
+  compile.out_dir = scratch.path();
+  compile.target = options.target;
+  compile.schedule_path = options.schedule;
+  compile.progress = isatty(2);
+  if (!options.weights.empty()) check_weights_file(graph, options.weights);
+  CompiledNetwork compiled = compile_network(graph, compile);
+  std::string library = scratch.path() + "/" + graph.name + ".so";
+  Toolchain().link_shared(library, compiled.archive);
+
+  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) throw UserError(std::string("error: cannot load the compiled network: ") + dlerror());
+  using Create = int (*)(const char*, void**);
+  using Run = int (*)(void*, const float* const*, float* const*);
+  using Destroy = void (*)(void*);
+  using LastError = const char* (*)();
+  auto create = symbol<Create>(handle, graph.name + "_create");
+  auto run = symbol<Run>(handle, graph.name + "_run_arrays");
+  auto destroy = symbol<Destroy>(handle, graph.name + "_destroy");
+  auto last_error = symbol<LastError>(handle, "kiln_last_error");
+
+  void* model = nullptr;
+  if (create(options.weights.empty() ? nullptr : options.weights.c_str(), &model) != 0) {
+    std::string message = last_error();
+    dlclose(handle);
+    throw UserError("error: " + message);
+  }
+  std::vector<std::vector<float>> outputs;
+  std::vector<const float*> input_pointers;
+  std::vector<float*> output_pointers;
+  for (const auto& data : inputs) input_pointers.push_back(data.data());
+  for (int output : graph.outputs) outputs.emplace_back(element_count(graph.layers[output].shape));
+  for (auto& data : outputs) output_pointers.push_back(data.data());
+  int status = run(model, input_pointers.data(), output_pointers.data());
+  std::string message = status ? last_error() : "";
+  destroy(model);
+  dlclose(handle);
+  if (status) throw UserError("error: " + message);
+
+  for (size_t i = 0; i < graph.outputs.size(); ++i) {
+    const Layer& layer = graph.layers[graph.outputs[i]];
+    auto file = output_files.find(graph.outputs[i]);
+    if (file == output_files.end()) {
+      if (output_files.empty()) print_tensor(layer, outputs[i]);
+      continue;
+    }
+    try {
+      write_npy(file->second, layer.shape, outputs[i].data());
+    } catch (const RuntimeError& e) {
+      throw UserError(std::string("error: ") + e.what());
+    }
+  }
+  return 0;
+}
+
+}  // namespace kiln

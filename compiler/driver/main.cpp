@@ -1,0 +1,78 @@
+// kiln: the command line. Exit status 0 on success, 1 on a user error (with a
+// diagnostic), 2 on bad usage.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "driver/Commands.h"
+#include "kiln/Error.hpp"
+#include "language/Diagnostics.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Kiln: compiles CNN layer specs into fast ahead-of-time CPU kernels", "kiln"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "kiln 0.1.0");
+
+  std::string spec, weights;
+  auto* check = app.add_subcommand("check", "parse and check; print each layer's shape, weights and FLOPs");
+  check->add_option("spec", spec, "the .kiln file")->required();
+  check->add_option("--weights", weights, "also check a safetensors weights file");
+
+  kiln::CompileOptions compile;
+  std::vector<std::string> emit;
+  auto* compile_cmd = app.add_subcommand("compile", "write DIR/NAME.a and DIR/NAME.h");
+  compile_cmd->add_option("spec", compile.spec_path, "the .kiln file")->required();
+  compile_cmd->add_option("-o,--output", compile.out_dir, "output directory")->required();
+  compile_cmd->add_option("--schedule", compile.schedule_path, "schedule file");
+  compile_cmd->add_option("--target", compile.target, "Halide target string (default: this CPU)");
+  compile_cmd->add_option("--weights", compile.weights_path, "embed these weights in the library");
+  compile_cmd->add_option("--emit", emit, "also write: stmt, assembly, llvm, schedule")
+      ->delimiter(',')
+      ->check(CLI::IsMember({"stmt", "assembly", "llvm", "schedule"}));
+
+  kiln::RunOptions run;
+  auto* run_cmd = app.add_subcommand("run", "compile for this machine and run once on .npy inputs");
+  run_cmd->add_option("spec", run.spec, "the .kiln file")->required();
+  run_cmd->add_option("--weights", run.weights, "safetensors weights file");
+  run_cmd->add_option("--input", run.inputs, "[NAME=]FILE.npy, one per network input");
+  run_cmd->add_option("--output", run.outputs, "[NAME=]FILE.npy (default: print the outputs)");
+  run_cmd->add_option("--schedule", run.schedule, "schedule file");
+  run_cmd->add_option("--target", run.target, "Halide target string (default: this CPU)");
+
+  // Reserved for the benchmarking and tuning work.
+  for (const char* later : {"bench", "tune"})
+    app.add_subcommand(later, std::string(later) + " (not available yet)")->allow_extras();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return 2;
+  }
+
+  try {
+    if (check->parsed()) return kiln::check_command(spec, weights);
+    if (compile_cmd->parsed()) {
+      compile.emit.insert(emit.begin(), emit.end());
+      compile.progress = isatty(2);
+      return kiln::compile_command(compile);
+    }
+    if (run_cmd->parsed()) return kiln::run_command(run);
+    std::fprintf(stderr, "kiln: '%s' is not available in this version yet\n", app.get_subcommands()[0]->get_name().c_str());
+    return 2;
+  } catch (const kiln::UserError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 1;
+  } catch (const kiln::RuntimeError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kiln: internal error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,433 @@
+#include "graph/Checker.h"
+
+#include <functional>
+#include <map>
+
+#include "graph/AttributeReader.h"
+
+namespace kiln {
+namespace {
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+// What each op is given: its syntax, its operands and where to report.
+struct LayerContext {
+  const ast::Layer& syntax;
+  std::vector<const Layer*> operands;
+  Layer& layer;
+
+  const Shape& in(size_t i = 0) const { return operands[i]->shape; }
+  SourceLocation operand_where(size_t i = 0) const { return syntax.operands[i].where; }
+  [[noreturn]] void fail(SourceLocation where, const std::string& message) const {
+    throw SpecError(where, message);
+  }
+  void require_rank(size_t rank, const char* layout) const {
+    if (in().size() != rank)
+      fail(operand_where(), syntax.op.text + " expects a " + std::to_string(rank) + "-D " + layout +
+                                " input, " + quoted(syntax.operands[0].text) + " has shape " +
+                                to_string(in()));
+  }
+  void require_min_rank(size_t rank) const {
+    if (in().size() < rank)
+      fail(operand_where(), syntax.op.text + " expects an input of at least " +
+                                std::to_string(rank) + " dimensions, " +
+                                quoted(syntax.operands[0].text) + " has shape " + to_string(in()));
+  }
+  int axis(const AttributeReader& attrs, int fallback) const {
+    int rank = static_cast<int>(in().size());
+    int axis = attrs.integer("axis", fallback);
+    if (axis < -rank || axis >= rank)
+      fail(attrs.find("axis")->where, "axis " + std::to_string(axis) + " is out of range for shape " +
+                                          to_string(in()) + " (rank " + std::to_string(rank) + ")");
+    return axis < 0 ? axis + rank : axis;
+  }
+  void weight(const std::string& suffix, Shape shape) const {
+    layer.weights.push_back({layer.name + "." + suffix, std::move(shape)});
+  }
+};
+
+// Output size of a sliding window along one axis, PyTorch's rule (including
+// ceil_mode's "the last window must start inside the input or left padding").
+int64_t window_output(const LayerContext& ctx, const char* axis, int64_t in, int kernel, int stride,
+                      int dilation, int pad_begin, int pad_end, bool ceil_mode) {
+  int64_t span = static_cast<int64_t>(dilation) * (kernel - 1) + 1;
+  int64_t room = in + pad_begin + pad_end - span;
+  if (room < 0)
+    ctx.fail(ctx.syntax.op.where,
+             std::string("kernel ") + (dilation > 1 ? "span " : "") + std::to_string(span) +
+                 " is larger than the padded input " + axis + " " +
+                 std::to_string(in + pad_begin + pad_end) + " (input " + to_string(ctx.in()) + ")");
+  int64_t out = (ceil_mode ? (room + stride - 1) / stride : room / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad_begin) --out;
+  return out;
+}
+
+Window2d read_window(const LayerContext& ctx, const AttributeReader& attrs, bool pooling) {
+  Window2d w;
+  std::tie(w.kernel_h, w.kernel_w) = attrs.required_pair("kernel");
+  std::pair<int, int> stride_default = pooling ? std::make_pair(w.kernel_h, w.kernel_w)
+                                               : std::make_pair(1, 1);
+  std::tie(w.stride_h, w.stride_w) = attrs.pair("stride", stride_default);
+  std::tie(w.dilation_h, w.dilation_w) = attrs.pair("dilation", {1, 1});
+  w.ceil_mode = attrs.boolean("ceil_mode", false);
+  PaddingSpec padding = attrs.padding("padding", true);
+  if (padding.same) {
+    // ONNX SAME_UPPER: output ceil(in/stride), the odd pixel at the bottom/right.
+    auto split = [](int64_t in, int k, int s, int d, int& begin, int& end) {
+      int64_t out = (in + s - 1) / s;
+      int64_t total = std::max<int64_t>((out - 1) * s + static_cast<int64_t>(d) * (k - 1) + 1 - in, 0);
+      begin = static_cast<int>(total / 2);
+      end = static_cast<int>(total - total / 2);
+    };
+    split(ctx.in()[2], w.kernel_h, w.stride_h, w.dilation_h, w.padding.top, w.padding.bottom);
+    split(ctx.in()[3], w.kernel_w, w.stride_w, w.dilation_w, w.padding.left, w.padding.right);
+  } else {
+    w.padding = padding.explicit_padding;
+  }
+  return w;
+}
+
+Shape window_shape(const LayerContext& ctx, const Window2d& w, int64_t channels) {
+  const Shape& in = ctx.in();
+  return {in[0], channels,
+          window_output(ctx, "height", in[2], w.kernel_h, w.stride_h, w.dilation_h, w.padding.top,
+                        w.padding.bottom, w.ceil_mode),
+          window_output(ctx, "width", in[3], w.kernel_w, w.stride_w, w.dilation_w, w.padding.left,
+                        w.padding.right, w.ceil_mode)};
+}
+
+void check_conv(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"filters", "kernel", "stride", "padding", "dilation", "groups",
+                                     "bias", "activation", "weights"});
+  ctx.require_rank(4, "NCHW");
+  ConvAttrs conv;
+  conv.filters = attrs.required_positive("filters");
+  conv.window = read_window(ctx, attrs, false);
+  conv.groups = attrs.positive("groups", 1);
+  conv.bias = attrs.boolean("bias", true);
+  conv.activation = attrs.activation("activation");
+  int64_t channels = ctx.in()[1];
+  if (channels % conv.groups != 0)
+    ctx.fail(attrs.find("groups")->where, "groups=" + std::to_string(conv.groups) +
+                                              " does not divide the " + std::to_string(channels) +
+                                              " input channels of " + to_string(ctx.in()));
+  if (conv.filters % conv.groups != 0)
+    ctx.fail(attrs.find("groups")->where, "groups=" + std::to_string(conv.groups) +
+                                              " does not divide filters=" +
+                                              std::to_string(conv.filters));
+  ctx.layer.shape = window_shape(ctx, conv.window, conv.filters);
+  Shape weight_shape = {conv.filters, channels / conv.groups, conv.window.kernel_h, conv.window.kernel_w};
+  if (attrs.has("weights")) {
+    auto [values, shape] = attrs.tensor("weights");
+    auto drop_leading_ones = [](Shape s) {
+      while (s.size() > 1 && s.front() == 1) s.erase(s.begin());
+      return s;
+    };
+    if (drop_leading_ones(shape) != drop_leading_ones(weight_shape))
+      ctx.fail(attrs.find("weights")->where,
+               "inline weights have shape " + to_string(shape) + " but " + ctx.layer.name +
+                   ".weight needs " + to_string(weight_shape));
+    if (conv.bias)
+      ctx.fail(attrs.find("weights")->where,
+               "a layer with inline weights reads nothing from the weights file: write bias=false");
+    conv.inline_weights = std::move(values);
+  } else {
+    ctx.weight("weight", weight_shape);
+  }
+  if (conv.bias) ctx.weight("bias", {conv.filters});
+  ctx.layer.flops = 2 * element_count(ctx.layer.shape) * (channels / conv.groups) *
+                    conv.window.kernel_h * conv.window.kernel_w;
+  ctx.layer.attrs = std::move(conv);
+}
+
+void check_pool(LayerContext& ctx) {
+  bool average = ctx.layer.op == OpKind::AvgPool;
+  std::vector<std::string> keys = {"kernel", "stride", "padding", "ceil_mode"};
+  keys.push_back(average ? "count_include_pad" : "dilation");
+  AttributeReader attrs(ctx.syntax, keys);
+  ctx.require_rank(4, "NCHW");
+  PoolAttrs pool;
+  pool.window = read_window(ctx, attrs, true);
+  pool.count_include_pad = attrs.boolean("count_include_pad", true);
+  ctx.layer.shape = window_shape(ctx, pool.window, ctx.in()[1]);
+  ctx.layer.flops = element_count(ctx.layer.shape) * pool.window.kernel_h * pool.window.kernel_w;
+  ctx.layer.attrs = pool;
+}
+
+void check_global_pool(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {});
+  ctx.require_rank(4, "NCHW");
+  ctx.layer.shape = {ctx.in()[0], ctx.in()[1], 1, 1};
+  ctx.layer.flops = element_count(ctx.in());
+  ctx.layer.attrs = GlobalPoolAttrs{};
+}
+
+void check_dense(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"units", "bias", "activation"});
+  if (ctx.in().size() != 2)
+    ctx.fail(ctx.operand_where(), "dense expects a 2-D [N, F] input, " +
+                                      quoted(ctx.syntax.operands[0].text) + " has shape " +
+                                      to_string(ctx.in()) + " (use flatten first)");
+  DenseAttrs dense;
+  dense.units = attrs.required_positive("units");
+  dense.bias = attrs.boolean("bias", true);
+  dense.activation = attrs.activation("activation");
+  ctx.layer.shape = {ctx.in()[0], dense.units};
+  ctx.weight("weight", {dense.units, ctx.in()[1]});
+  if (dense.bias) ctx.weight("bias", {dense.units});
+  ctx.layer.flops = 2 * ctx.in()[0] * dense.units * ctx.in()[1];
+  ctx.layer.attrs = dense;
+}
+
+void check_flatten(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {});
+  ctx.require_min_rank(2);
+  ctx.layer.shape = {ctx.in()[0], element_count(ctx.in()) / ctx.in()[0]};
+  ctx.layer.attrs = FlattenAttrs{};
+}
+
+void check_batchnorm(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"eps", "affine"});
+  ctx.require_min_rank(2);
+  BatchNormAttrs bn;
+  bn.eps = attrs.number("eps", 1e-5f);
+  if (bn.eps <= 0) ctx.fail(attrs.find("eps")->where, "eps must be positive");
+  bn.affine = attrs.boolean("affine", true);
+  int64_t channels = ctx.in()[1];
+  ctx.weight("running_mean", {channels});
+  ctx.weight("running_var", {channels});
+  if (bn.affine) {
+    ctx.weight("weight", {channels});
+    ctx.weight("bias", {channels});
+  }
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = 2 * element_count(ctx.in());
+  ctx.layer.attrs = bn;
+}
+
+void check_activation(LayerContext& ctx) {
+  bool leaky = ctx.syntax.op.text == "leaky_relu";
+  AttributeReader attrs(ctx.syntax, leaky ? std::vector<std::string>{"alpha"}
+                                          : std::vector<std::string>{});
+  Activation activation = *activation_named(ctx.syntax.op.text);
+  activation.alpha = attrs.number("alpha", 0.01f);
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = element_count(ctx.in());
+  ctx.layer.attrs = ActivationAttrs{activation};
+}
+
+void check_clip(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"min", "max"});
+  ClipAttrs clip{attrs.optional_number("min"), attrs.optional_number("max")};
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = element_count(ctx.in());
+  ctx.layer.attrs = clip;
+}
+
+void check_binary(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"activation"});
+  const Shape& a = ctx.in(0);
+  const Shape& b = ctx.in(1);
+  bool broadcast = a.size() == b.size();
+  for (size_t i = 0; broadcast && i < a.size(); ++i) broadcast = b[i] == a[i] || b[i] == 1;
+  if (!broadcast)
+    ctx.fail(ctx.operand_where(1),
+             ctx.syntax.op.text + " needs equal shapes, or a second operand broadcast along size-1 "
+             "dimensions such as [N, C, 1, 1]: " + quoted(ctx.syntax.operands[0].text) + " is " +
+             to_string(a) + ", " + quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
+  ctx.layer.shape = a;
+  ctx.layer.flops = element_count(a);
+  ctx.layer.attrs = BinaryAttrs{attrs.activation("activation")};
+}
+
+void check_concat(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"axis"});
+  int axis = ctx.axis(attrs, 1);
+  Shape shape = ctx.in(0);
+  for (size_t i = 1; i < ctx.operands.size(); ++i) {
+    const Shape& other = ctx.in(i);
+    bool fits = other.size() == shape.size();
+    for (size_t d = 0; fits && d < shape.size(); ++d) fits = static_cast<int>(d) == axis || other[d] == shape[d];
+    if (!fits)
+      ctx.fail(ctx.operand_where(i), "concat along axis " + std::to_string(axis) +
+                                         " needs equal other dimensions: " +
+                                         quoted(ctx.syntax.operands[0].text) + " is " +
+                                         to_string(ctx.in(0)) + ", " +
+                                         quoted(ctx.syntax.operands[i].text) + " is " + to_string(other));
+    shape[axis] += other[axis];
+  }
+  ctx.layer.shape = shape;
+  ctx.layer.attrs = AxisAttrs{axis};
+}
+
+void check_pad(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"padding", "value"});
+  ctx.require_min_rank(2);
+  PadAttrs pad;
+  pad.padding = attrs.padding("padding", false).explicit_padding;
+  pad.value = attrs.number("value", 0.0f);
+  Shape shape = ctx.in();
+  shape[shape.size() - 2] += pad.padding.top + pad.padding.bottom;
+  shape[shape.size() - 1] += pad.padding.left + pad.padding.right;
+  ctx.layer.shape = shape;
+  ctx.layer.attrs = pad;
+}
+
+void check_softmax(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"axis"});
+  ctx.layer.attrs = AxisAttrs{ctx.axis(attrs, -1)};
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = 3 * element_count(ctx.in());
+}
+
+struct OpInfo {
+  OpKind kind;
+  size_t min_operands, max_operands;
+  std::function<void(LayerContext&)> check;
+};
+
+const std::map<std::string, OpInfo>& op_table() {
+  static const std::map<std::string, OpInfo> table = {
+      {"conv2d", {OpKind::Conv2d, 1, 1, check_conv}},
+      {"maxpool", {OpKind::MaxPool, 1, 1, check_pool}},
+      {"avgpool", {OpKind::AvgPool, 1, 1, check_pool}},
+      {"global_avgpool", {OpKind::GlobalAvgPool, 1, 1, check_global_pool}},
+      {"global_maxpool", {OpKind::GlobalMaxPool, 1, 1, check_global_pool}},
+      {"dense", {OpKind::Dense, 1, 1, check_dense}},
+      {"flatten", {OpKind::Flatten, 1, 1, check_flatten}},
+      {"batchnorm", {OpKind::BatchNorm, 1, 1, check_batchnorm}},
+      {"relu", {OpKind::Activation, 1, 1, check_activation}},
+      {"relu6", {OpKind::Activation, 1, 1, check_activation}},
+      {"sigmoid", {OpKind::Activation, 1, 1, check_activation}},
+      {"tanh", {OpKind::Activation, 1, 1, check_activation}},
+      {"silu", {OpKind::Activation, 1, 1, check_activation}},
+      {"hardswish", {OpKind::Activation, 1, 1, check_activation}},
+      {"gelu", {OpKind::Activation, 1, 1, check_activation}},
+      {"leaky_relu", {OpKind::Activation, 1, 1, check_activation}},
+      {"clip", {OpKind::Clip, 1, 1, check_clip}},
+      {"add", {OpKind::Add, 2, 2, check_binary}},
+      {"mul", {OpKind::Mul, 2, 2, check_binary}},
+      {"concat", {OpKind::Concat, 2, 1024, check_concat}},
+      {"pad", {OpKind::Pad, 1, 1, check_pad}},
+      {"softmax", {OpKind::Softmax, 1, 1, check_softmax}},
+      {"log_softmax", {OpKind::LogSoftmax, 1, 1, check_softmax}},
+  };
+  return table;
+}
+
+class Checker {
+ public:
+  Graph run(const ast::Program& program) {
+    graph_.name = program.network.text;
+    for (const ast::Input& input : program.inputs) add_input(input);
+    if (program.inputs.empty())
+      throw SpecError(program.network.where, "network " + quoted(graph_.name) + " has no 'input'");
+    for (const ast::Layer& layer : program.layers) add_layer(layer);
+    for (const ast::Name& output : program.outputs) add_output(output);
+    return std::move(graph_);
+  }
+
+ private:
+  void define(const ast::Name& name) {
+    auto found = names_.find(name.text);
+    if (found != names_.end())
+      throw SpecError(name.where, quoted(name.text) + " is already defined at line " +
+                                      std::to_string(graph_.layers[found->second].where.line));
+    names_[name.text] = static_cast<int>(graph_.layers.size());
+  }
+
+  int lookup(const ast::Name& name) const {
+    auto found = names_.find(name.text);
+    if (found == names_.end()) throw SpecError(name.where, "undefined name " + quoted(name.text));
+    return found->second;
+  }
+
+  void add_input(const ast::Input& input) {
+    if (input.dtype.text != "f32")
+      throw SpecError(input.dtype.where, "unsupported element type " + quoted(input.dtype.text) +
+                                             " (Kiln tensors are f32)");
+    if (input.dims.empty() || input.dims.size() > 6)
+      throw SpecError(input.name.where, "an input needs 1 to 6 dimensions, " + quoted(input.name.text) +
+                                            " has " + std::to_string(input.dims.size()));
+    Layer layer;
+    layer.name = input.name.text;
+    layer.op_name = "input";
+    layer.where = input.name.where;
+    for (const ast::Value& dim : input.dims) {
+      if (dim.kind != ast::Value::Kind::Integer || dim.integer < 1)
+        throw SpecError(dim.where, "a dimension must be a positive integer, found " +
+                                       std::string(ast::describe(dim.kind)) + " '" + dim.text + "'");
+      if (dim.integer > kMaxElements)
+        throw SpecError(dim.where, "dimension " + dim.text + " is too large");
+      layer.shape.push_back(dim.integer);
+    }
+    check_size(layer, input.name.where);
+    define(input.name);
+    graph_.inputs.push_back(static_cast<int>(graph_.layers.size()));
+    graph_.layers.push_back(std::move(layer));
+  }
+
+  void check_size(const Layer& layer, SourceLocation where) const {
+    int64_t count = 1;
+    for (int64_t d : layer.shape) {
+      if (d < 1)
+        throw SpecError(where, quoted(layer.name) + " would have the empty shape " + to_string(layer.shape));
+      if (count > kMaxElements / d)
+        throw SpecError(where, quoted(layer.name) + " of shape " + to_string(layer.shape) +
+                                   " has more than 2^31-1 elements, Kiln's limit per tensor");
+      count *= d;
+    }
+  }
+
+  void add_layer(const ast::Layer& syntax) {
+    auto op = op_table().find(syntax.op.text);
+    if (op == op_table().end())
+      throw SpecError(syntax.op.where, "unknown operation " + quoted(syntax.op.text));
+    const OpInfo& info = op->second;
+    size_t count = syntax.operands.size();
+    if (count < info.min_operands || count > info.max_operands) {
+      std::string expected = info.min_operands == info.max_operands
+          ? std::to_string(info.min_operands)
+          : "at least " + std::to_string(info.min_operands);
+      throw SpecError(count > info.max_operands ? syntax.operands[info.max_operands].where : syntax.close,
+                      syntax.op.text + " takes " + expected + " tensor operand" +
+                          (info.max_operands == 1 ? "" : "s") + ", found " + std::to_string(count));
+    }
+    Layer layer;
+    layer.name = syntax.name.text;
+    layer.op_name = syntax.op.text;
+    layer.op = info.kind;
+    layer.where = syntax.name.where;
+    std::vector<const Layer*> operands;
+    for (const ast::Name& operand : syntax.operands) {
+      if (operand.text == syntax.name.text && !names_.count(operand.text))
+        throw SpecError(operand.where, quoted(operand.text) + " is used in its own definition");
+      int index = lookup(operand);
+      layer.inputs.push_back(index);
+      operands.push_back(&graph_.layers[index]);
+    }
+    LayerContext ctx{syntax, operands, layer};
+    info.check(ctx);
+    check_size(layer, syntax.name.where);
+    define(syntax.name);
+    graph_.layers.push_back(std::move(layer));
+  }
+
+  void add_output(const ast::Name& output) {
+    int index = lookup(output);
+    if (graph_.layers[index].op == OpKind::Input)
+      throw SpecError(output.where, quoted(output.text) + " is a network input; an output must be computed by a layer");
+    for (int existing : graph_.outputs)
+      if (existing == index) throw SpecError(output.where, quoted(output.text) + " is listed as an output twice");
+    graph_.outputs.push_back(index);
+  }
+
+  Graph graph_;
+  std::map<std::string, int> names_;
+};
+
+}  // namespace
+
+Graph check(const ast::Program& program) { return Checker().run(program); }
+
+}  // namespace kiln

@@ -1,0 +1,133 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "graph/Shape.h"
+#include "language/SourceLocation.h"
+
+namespace kiln {
+
+enum class OpKind {
+  Input,
+  Conv2d,
+  MaxPool,
+  AvgPool,
+  GlobalAvgPool,
+  GlobalMaxPool,
+  Dense,
+  Flatten,
+  BatchNorm,
+  Activation,
+  Clip,
+  Add,
+  Mul,
+  Concat,
+  Pad,
+  Softmax,
+  LogSoftmax,
+};
+
+enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Gelu, LeakyRelu };
+
+struct Activation {
+  ActivationKind kind = ActivationKind::None;
+  float alpha = 0.01f;  // leaky_relu's slope
+};
+
+// Padding of the two spatial dimensions, already resolved from `same` etc.
+struct Padding2d {
+  int top = 0, left = 0, bottom = 0, right = 0;
+};
+
+// The sliding window shared by convolution and pooling.
+struct Window2d {
+  int kernel_h = 1, kernel_w = 1;
+  int stride_h = 1, stride_w = 1;
+  int dilation_h = 1, dilation_w = 1;
+  Padding2d padding;
+  bool ceil_mode = false;
+};
+
+struct InputAttrs {};
+struct ConvAttrs {
+  int filters = 0;
+  Window2d window;
+  int groups = 1;
+  bool bias = true;
+  Activation activation;
+  std::vector<float> inline_weights;  // empty: from the weights file
+};
+struct PoolAttrs {
+  Window2d window;
+  bool count_include_pad = true;  // avgpool only
+};
+struct GlobalPoolAttrs {};
+struct DenseAttrs {
+  int units = 0;
+  bool bias = true;
+  Activation activation;
+};
+struct FlattenAttrs {};
+struct BatchNormAttrs {
+  float eps = 1e-5f;
+  bool affine = true;
+};
+struct ActivationAttrs {
+  Activation activation;
+};
+struct ClipAttrs {
+  std::optional<float> min, max;
+};
+struct BinaryAttrs {
+  Activation activation;
+};
+struct AxisAttrs {
+  int axis = 0;  // normalized to 0..rank-1
+};
+struct PadAttrs {
+  Padding2d padding;
+  float value = 0.0f;
+};
+
+using LayerAttrs = std::variant<InputAttrs, ConvAttrs, PoolAttrs, GlobalPoolAttrs, DenseAttrs,
+                                FlattenAttrs, BatchNormAttrs, ActivationAttrs, ClipAttrs,
+                                BinaryAttrs, AxisAttrs, PadAttrs>;
+
+// A weight tensor the layer reads from the weights file, named as in a
+// PyTorch state_dict (LAYER.weight, LAYER.bias, ...).
+struct WeightSpec {
+  std::string name;
+  Shape shape;
+};
+
+// One checked layer: its inputs, inferred output shape, attributes and weights.
+struct Layer {
+  std::string name;
+  std::string op_name;  // as written: "conv2d", "relu", ...
+  OpKind op = OpKind::Input;
+  SourceLocation where;
+  std::vector<int> inputs;  // indices of producing layers
+  Shape shape;
+  LayerAttrs attrs;
+  std::vector<WeightSpec> weights;
+  int64_t flops = 0;
+
+  template <typename T>
+  const T& get() const { return std::get<T>(attrs); }
+};
+
+// A network after checking, layers in definition order (inputs included).
+struct Graph {
+  std::string name;
+  std::vector<Layer> layers;
+  std::vector<int> inputs;
+  std::vector<int> outputs;
+
+  std::vector<WeightSpec> weights() const;  // every weight the network needs
+  std::vector<std::vector<int>> consumers() const;  // per layer, who reads it
+};
+
+}  // namespace kiln

@@ -1,0 +1,37 @@
+#include "ops/Lowering.h"
+
+#include <stdexcept>
+
+namespace kiln {
+
+const WeightSpec& LayerInput::weight_spec(const std::string& suffix) const {
+  std::string full = layer.name + "." + suffix;
+  for (const WeightSpec& spec : layer.weights)
+    if (spec.name == full) return spec;
+  throw std::logic_error("layer " + layer.name + " has no weight " + full);
+}
+
+LayerFuncs lower_layer(const LayerInput& in) {
+  switch (in.layer.op) {
+    case OpKind::Conv2d: return lower_conv(in);
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return lower_pool(in);
+    case OpKind::GlobalAvgPool:
+    case OpKind::GlobalMaxPool: return lower_global_pool(in);
+    case OpKind::Dense: return lower_dense(in);
+    case OpKind::Activation:
+    case OpKind::Clip:
+    case OpKind::Add:
+    case OpKind::Mul: return lower_elementwise(in);
+    case OpKind::BatchNorm: return lower_normalization(in);
+    case OpKind::Flatten:
+    case OpKind::Concat:
+    case OpKind::Pad: return lower_reshape(in);
+    case OpKind::Softmax:
+    case OpKind::LogSoftmax: return lower_softmax(in);
+    case OpKind::Input: break;
+  }
+  throw std::logic_error("lower_layer: an input is not lowered");
+}
+
+}  // namespace kiln

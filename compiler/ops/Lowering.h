@@ -1,0 +1,54 @@
+#pragma once
+
+#include <Halide.h>
+
+#include <vector>
+
+#include "graph/Layer.h"
+#include "ops/Tensor.h"
+
+namespace kiln {
+
+// Hands a layer's weight tensors to its algorithm as Funcs, without the
+// algorithm knowing where they live (a kernel argument, a constant, ...).
+class WeightBinder {
+ public:
+  virtual ~WeightBinder() = default;
+  virtual Halide::Func weight(const WeightSpec& spec) = 0;
+};
+
+// What one layer's algorithm defines: its output, and the reductions inside
+// it, which a schedule must place (they cannot be inlined).
+struct LayerFuncs {
+  Halide::Func output;
+  std::vector<Halide::Func> reductions;
+};
+
+// Everything an op's algorithm needs, and nothing about its schedule.
+struct LayerInput {
+  const Layer& layer;
+  int index;  // position in the graph, for unique Func names
+  std::vector<TensorFunc> inputs;
+  WeightBinder& weights;
+
+  std::string name(const std::string& suffix = "") const { return func_name(layer, index, suffix); }
+  const WeightSpec& weight_spec(const std::string& suffix) const;
+  Halide::Func weight(const std::string& suffix) const { return weights.weight(weight_spec(suffix)); }
+};
+
+LayerFuncs lower_layer(const LayerInput& in);
+
+// One op family per file.
+LayerFuncs lower_conv(const LayerInput& in);
+LayerFuncs lower_pool(const LayerInput& in);
+LayerFuncs lower_global_pool(const LayerInput& in);
+LayerFuncs lower_dense(const LayerInput& in);
+LayerFuncs lower_elementwise(const LayerInput& in);
+LayerFuncs lower_normalization(const LayerInput& in);
+LayerFuncs lower_reshape(const LayerInput& in);
+LayerFuncs lower_softmax(const LayerInput& in);
+
+// The unary activations, shared by activation layers and fused `activation=`.
+Halide::Expr activate(Halide::Expr x, const Activation& activation);
+
+}  // namespace kiln

@@ -1,0 +1,70 @@
+// Ops that only move data: flatten, concat, pad.
+#include "ops/Lowering.h"
+
+namespace kiln {
+namespace {
+
+Halide::Func flatten(const LayerInput& in) {
+  const TensorFunc& input = in.inputs[0];
+  std::vector<Halide::Var> v = dims(2);
+  // Split the flat feature index back into the input's inner coordinates.
+  std::vector<Halide::Expr> at;
+  Halide::Expr rest = v[0];
+  for (int i = 0; i + 1 < input.rank(); ++i) {
+    at.push_back(rest % input.extent(i));
+    rest = rest / input.extent(i);
+  }
+  at.push_back(v[1]);
+  Halide::Func out(in.name());
+  out(v) = input.func(at);
+  return out;
+}
+
+Halide::Func concat(const LayerInput& in) {
+  int rank = in.inputs[0].rank();
+  int d = rank - 1 - in.layer.get<AxisAttrs>().axis;
+  std::vector<Halide::Var> v = dims(rank);
+  // Walk back from the last operand: each select picks its own slice, with
+  // the coordinate clamped so bounds inference stays inside every operand.
+  Halide::Expr value;
+  int offset = 0;
+  std::vector<int> offsets;
+  for (const TensorFunc& t : in.inputs) {
+    offsets.push_back(offset);
+    offset += t.extent(d);
+  }
+  for (int i = static_cast<int>(in.inputs.size()) - 1; i >= 0; --i) {
+    const TensorFunc& t = in.inputs[i];
+    std::vector<Halide::Expr> at = as_exprs(v);
+    at[d] = Halide::clamp(v[d] - offsets[i], 0, t.extent(d) - 1);
+    value = value.defined() ? Halide::select(v[d] < offsets[i] + t.extent(d), t.func(at), value) : t.func(at);
+  }
+  Halide::Func out(in.name());
+  out(v) = value;
+  return out;
+}
+
+Halide::Func pad(const LayerInput& in) {
+  const PadAttrs& pad = in.layer.get<PadAttrs>();
+  const TensorFunc& input = in.inputs[0];
+  Halide::Func padded = spatially_padded(input, pad.value, in.name("padded"));
+  std::vector<Halide::Var> v = dims(input.rank());
+  std::vector<Halide::Expr> at = as_exprs(v);
+  at[0] = v[0] - pad.padding.left;
+  at[1] = v[1] - pad.padding.top;
+  Halide::Func out(in.name());
+  out(v) = padded(at);
+  return out;
+}
+
+}  // namespace
+
+LayerFuncs lower_reshape(const LayerInput& in) {
+  switch (in.layer.op) {
+    case OpKind::Flatten: return {flatten(in), {}};
+    case OpKind::Concat: return {concat(in), {}};
+    default: return {pad(in), {}};
+  }
+}
+
+}  // namespace kiln

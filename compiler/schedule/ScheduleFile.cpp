@@ -1,0 +1,113 @@
+#include "schedule/ScheduleFile.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace kiln {
+namespace {
+
+std::string trim(const std::string& s) {
+  size_t begin = s.find_first_not_of(" \t\r");
+  if (begin == std::string::npos) return "";
+  size_t end = s.find_last_not_of(" \t\r");
+  return s.substr(begin, end - begin + 1);
+}
+
+class ScheduleParser {
+ public:
+  explicit ScheduleParser(const std::string& path) { schedule_.path = path; }
+
+  Schedule run(const std::string& text) {
+    std::istringstream in(text);
+    std::string raw;
+    while (std::getline(in, raw)) {
+      ++line_;
+      std::string content = trim(raw.substr(0, raw.find('#')));
+      if (content.empty()) continue;
+      if (content.front() == '[') {
+        section(content);
+      } else {
+        entry(content);
+      }
+    }
+    return std::move(schedule_);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& message) const {
+    throw UserError(schedule_.path + ":" + std::to_string(line_) + ": error: " + message);
+  }
+
+  void section(const std::string& content) {
+    if (content.back() != ']') fail("expected ']' to close the section name");
+    std::string name = trim(content.substr(1, content.size() - 2));
+    if (name.empty()) fail("empty section name: expected [LAYER]");
+    if (schedule_.kernels.count(name))
+      fail("section [" + name + "] appears twice (first at line " + std::to_string(schedule_.lines[name]) + ")");
+    current_ = name;
+    schedule_.kernels[name] = KernelSchedule{};
+    schedule_.lines[name] = line_;
+  }
+
+  void entry(const std::string& content) {
+    size_t eq = content.find('=');
+    if (eq == std::string::npos) fail("expected 'key = value' or '[LAYER]'");
+    std::string key = trim(content.substr(0, eq));
+    std::string value = trim(content.substr(eq + 1));
+    if (current_.empty()) fail("'" + key + "' comes before any [LAYER] section");
+    KernelSchedule& s = schedule_.kernels[current_];
+    if (key == "fuse") s.fuse = boolean(key, value);
+    else if (key == "vector_width") s.vector_width = positive(key, value);
+    else if (key == "parallel") s.parallel = boolean(key, value);
+    else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
+    else fail("unknown key '" + key + "' (expected fuse, vector_width, parallel or rows_per_task)");
+  }
+
+  bool boolean(const std::string& key, const std::string& value) const {
+    if (value == "true") return true;
+    if (value == "false") return false;
+    fail("'" + key + "' must be true or false, found '" + value + "'");
+  }
+
+  int positive(const std::string& key, const std::string& value) const {
+    bool digits = !value.empty() && value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || std::stoi(value) < 1) fail("'" + key + "' must be a positive integer, found '" + value + "'");
+    return std::stoi(value);
+  }
+
+  Schedule schedule_;
+  std::string current_;
+  int line_ = 0;
+};
+
+}  // namespace
+
+Schedule parse_schedule(const std::string& text, const std::string& path) {
+  return ScheduleParser(path).run(text);
+}
+
+Schedule read_schedule_file(const std::string& path) {
+  SourceFile file = SourceFile::read(path);
+  return parse_schedule(file.text(), path);
+}
+
+std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std::string& target) {
+  std::ostringstream out;
+  out << "# Kiln schedule, target " << target << "\n"
+      << "# One [KERNEL] section per kernel, named by its first layer. Keys:\n"
+      << "#   fuse          pull following elementwise layers into this kernel\n"
+      << "#   vector_width  lanes of the innermost output dimension\n"
+      << "#   parallel      spread output rows over threads\n"
+      << "#   rows_per_task rows in each parallel task\n";
+  for (const ScheduleEntry& entry : entries) {
+    out << "\n[" << entry.kernel << "]\n# layers:";
+    for (const std::string& layer : entry.layers) out << " " << layer;
+    out << "\nfuse = " << (entry.schedule.fuse ? "true" : "false") << "\n"
+        << "vector_width = " << entry.schedule.vector_width << "\n"
+        << "parallel = " << (entry.schedule.parallel ? "true" : "false") << "\n"
+        << "rows_per_task = " << entry.schedule.rows_per_task << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace kiln

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "language/Diagnostics.h"
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+// The schedule file: one [KERNEL] section per kernel with `key = value` lines,
+// `#` comments. Unknown keys and bad values are UserErrors "FILE:LINE: ...".
+Schedule read_schedule_file(const std::string& path);
+Schedule parse_schedule(const std::string& text, const std::string& path);
+
+struct ScheduleEntry {
+  std::string kernel;
+  std::vector<std::string> layers;  // written as a comment, for the reader
+  KernelSchedule schedule;
+};
+std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std::string& target);
+
+}  // namespace kiln

@@ -1,0 +1,67 @@
+/* The table a generated network hands to the runtime. Written by `kiln
+ * compile` into each network's glue; users do not include this file. */
+#ifndef KILN_NETWORK_DESC_H
+#define KILN_NETWORK_DESC_H
+
+#include <stdint.h>
+
+#include "kiln/kiln_runtime.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum kiln_tensor_kind {
+  KILN_TENSOR_INPUT,  /* index: which network input */
+  KILN_TENSOR_OUTPUT, /* index: which network output */
+  KILN_TENSOR_ARENA,  /* index: offset in floats into the scratch arena */
+  KILN_TENSOR_WEIGHT  /* index: which weight */
+};
+
+typedef struct kiln_tensor_desc {
+  int kind;
+  int64_t index;
+  int rank;
+  int64_t shape[KILN_MAX_RANK];
+} kiln_tensor_desc;
+
+typedef struct kiln_weight_desc {
+  const char *name;
+  int rank;
+  int64_t shape[KILN_MAX_RANK];
+} kiln_weight_desc;
+
+/* One compiled Halide pipeline and the tensors it takes, in argument order. */
+typedef struct kiln_kernel_desc {
+  const char *name;
+  int (*run)(void **args);
+  int num_args;
+  const int *args;
+} kiln_kernel_desc;
+
+typedef struct kiln_network_desc {
+  const char *name;
+  int num_inputs;
+  int num_outputs;
+  int num_tensors;
+  const kiln_tensor_desc *tensors;
+  int num_weights;
+  const kiln_weight_desc *weights;
+  int num_kernels;
+  const kiln_kernel_desc *kernels;
+  int64_t arena_floats;
+  const unsigned char *embedded_weights; /* NULL unless compiled with --weights */
+  uint64_t embedded_weights_size;
+} kiln_network_desc;
+
+typedef struct kiln_network kiln_network;
+
+int kiln_network_create(const kiln_network_desc *desc, const char *weights_path, kiln_network **network);
+int kiln_network_run(kiln_network *network, const float *const *inputs, float *const *outputs);
+void kiln_network_destroy(kiln_network *network);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

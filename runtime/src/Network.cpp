@@ -1,0 +1,144 @@
+// Runs a compiled network: binds weights and plans buffers once at create,
+// then each run only points the input/output buffers at the caller's memory
+// and calls the kernels in order.
+#include <HalideRuntime.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "kiln/Error.hpp"
+#include "kiln/Safetensors.hpp"
+#include "kiln/network_desc.h"
+
+namespace {
+
+constexpr size_t kArenaAlignment = 64;
+
+// Halide's default handler aborts; ours records the message instead.
+void record_halide_error(void*, const char* message) { kiln::set_last_error(message); }
+
+void install_error_handler() {
+  static std::once_flag once;
+  std::call_once(once, [] { halide_set_error_handler(record_halide_error); });
+}
+
+}  // namespace
+
+struct kiln_network {
+  const kiln_network_desc* desc = nullptr;
+  std::unique_ptr<float, decltype(&std::free)> arena{nullptr, &std::free};
+  kiln::SafetensorsFile weights_file;
+  std::vector<std::unique_ptr<float[]>> realigned;
+  std::vector<halide_buffer_t> buffers;  // one per tensor
+  std::vector<halide_dimension_t> dims;
+  std::vector<std::vector<void*>> args;  // one list per kernel
+  std::vector<halide_buffer_t*> inputs, outputs;
+};
+
+namespace {
+
+void describe_buffer(halide_buffer_t& buffer, halide_dimension_t* dims, const kiln_tensor_desc& tensor) {
+  std::memset(&buffer, 0, sizeof buffer);
+  buffer.type = halide_type_t(halide_type_float, 32, 1);
+  buffer.dimensions = tensor.rank;
+  buffer.dim = dims;
+  // Halide lists dimensions innermost first; Kiln's shapes are outermost first.
+  int32_t stride = 1;
+  for (int i = 0; i < tensor.rank; ++i) {
+    int32_t extent = static_cast<int32_t>(tensor.shape[tensor.rank - 1 - i]);
+    dims[i] = halide_dimension_t(0, extent, stride);
+    stride *= extent;
+  }
+}
+
+void create(const kiln_network_desc* desc, const char* weights_path, kiln_network& net) {
+  net.desc = desc;
+  std::vector<kiln::RequiredWeight> required;
+  for (int i = 0; i < desc->num_weights; ++i)
+    required.push_back({desc->weights[i].name,
+                        std::vector<int64_t>(desc->weights[i].shape, desc->weights[i].shape + desc->weights[i].rank)});
+  std::vector<const float*> weights;
+  if (weights_path) {
+    net.weights_file = kiln::SafetensorsFile::open(weights_path);
+  } else if (desc->embedded_weights) {
+    net.weights_file = kiln::SafetensorsFile::borrow(desc->embedded_weights, desc->embedded_weights_size,
+                                                     std::string(desc->name) + " (embedded weights)");
+  } else if (desc->num_weights > 0) {
+    throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) +
+                                                      ": this network needs a weights file (it was compiled without --weights)");
+  }
+  if (weights_path || desc->embedded_weights) weights = kiln::bind_weights(net.weights_file, required, net.realigned);
+
+  if (desc->arena_floats > 0) {
+    size_t bytes = (static_cast<size_t>(desc->arena_floats) * sizeof(float) + kArenaAlignment - 1) /
+                   kArenaAlignment * kArenaAlignment;
+    net.arena.reset(static_cast<float*>(std::aligned_alloc(kArenaAlignment, bytes)));
+    if (!net.arena) throw std::bad_alloc();
+  }
+  net.buffers.resize(desc->num_tensors);
+  net.dims.resize(static_cast<size_t>(desc->num_tensors) * KILN_MAX_RANK);
+  net.inputs.assign(desc->num_inputs, nullptr);
+  net.outputs.assign(desc->num_outputs, nullptr);
+  for (int i = 0; i < desc->num_tensors; ++i) {
+    const kiln_tensor_desc& tensor = desc->tensors[i];
+    halide_buffer_t& buffer = net.buffers[i];
+    describe_buffer(buffer, &net.dims[static_cast<size_t>(i) * KILN_MAX_RANK], tensor);
+    switch (tensor.kind) {
+      case KILN_TENSOR_INPUT: net.inputs[tensor.index] = &buffer; break;
+      case KILN_TENSOR_OUTPUT: net.outputs[tensor.index] = &buffer; break;
+      case KILN_TENSOR_ARENA: buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + tensor.index); break;
+      case KILN_TENSOR_WEIGHT:
+        buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(weights[tensor.index]));
+        break;
+    }
+  }
+  for (int k = 0; k < desc->num_kernels; ++k) {
+    const kiln_kernel_desc& kernel = desc->kernels[k];
+    std::vector<void*> args;
+    for (int a = 0; a < kernel.num_args; ++a) args.push_back(&net.buffers[kernel.args[a]]);
+    net.args.push_back(std::move(args));
+  }
+}
+
+void run(kiln_network& net, const float* const* inputs, float* const* outputs) {
+  const kiln_network_desc* desc = net.desc;
+  for (int i = 0; i < desc->num_inputs; ++i) {
+    if (!inputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": input " + std::to_string(i) + " is NULL");
+    net.inputs[i]->host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[i]));
+  }
+  for (int i = 0; i < desc->num_outputs; ++i) {
+    if (!outputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": output " + std::to_string(i) + " is NULL");
+    net.outputs[i]->host = reinterpret_cast<uint8_t*>(outputs[i]);
+  }
+  for (int k = 0; k < desc->num_kernels; ++k) {
+    int status = desc->kernels[k].run(net.args[k].data());
+    if (status != 0)
+      throw kiln::RuntimeError(KILN_ERROR_KERNEL, std::string(desc->name) + ": kernel " + desc->kernels[k].name +
+                                                      " failed (" + std::to_string(status) + "): " + kiln_last_error());
+  }
+}
+
+}  // namespace
+
+extern "C" int kiln_network_create(const kiln_network_desc* desc, const char* weights_path, kiln_network** network) {
+  install_error_handler();
+  return kiln::guarded([&] {
+    if (!desc || !network) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, "create: model pointer is NULL");
+    *network = nullptr;
+    auto net = std::make_unique<kiln_network>();
+    create(desc, weights_path, *net);
+    *network = net.release();
+  });
+}
+
+extern "C" int kiln_network_run(kiln_network* network, const float* const* inputs, float* const* outputs) {
+  return kiln::guarded([&] {
+    if (!network) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, "run: model is NULL");
+    run(*network, inputs, outputs);
+  });
+}
+
+extern "C" void kiln_network_destroy(kiln_network* network) { delete network; }
