@@ -35,16 +35,16 @@ class ParamWeights : public WeightBinder {
       Halide::ImageParam param(Halide::Float(32), static_cast<int>(spec.shape.size()), param_name(spec.name));
       constrain([&](int i) { return param.dim(i); }, spec.shape);
       found = params_.emplace(spec.name, param).first;
-      order_.push_back(spec.name);
     }
     return found->second;
   }
-  const std::vector<std::string>& order() const { return order_; }
-  const Halide::ImageParam& param(const std::string& name) const { return params_.at(name); }
+  Halide::ImageParam param(const WeightSpec& spec) {
+    weight(spec);
+    return params_.at(spec.name);
+  }
 
  private:
   std::map<std::string, Halide::ImageParam> params_;
-  std::vector<std::string> order_;
 };
 
 }  // namespace
@@ -78,7 +78,9 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     tensors[index] = TensorFunc{funcs.output, layer.shape};
     reductions.insert(reductions.end(), funcs.reductions.begin(), funcs.reductions.end());
   }
-  for (const std::string& name : weights.order()) built.halide_arguments.push_back(weights.param(name));
+  // In the order of kernel_arguments(), whatever order the algorithms asked in.
+  for (int index : kernel.layers)
+    for (const WeightSpec& spec : graph.layers[index].weights) built.halide_arguments.push_back(weights.param(spec));
 
   const Layer& last = graph.layers[kernel.output()];
   Halide::Func output = tensors.at(kernel.output()).func;

@@ -1,0 +1,316 @@
+#!/usr/bin/python3
+"""Golden data for Kiln's numerical tests, made with PyTorch.
+
+Run with Debian's interpreter: /usr/bin/python3 tests/numeric/make_golden.py
+Each case becomes tests/numeric/golden/NAME/ with net.kiln, weights.safetensors
+(when the network has weights), input0.npy... and expected0.npy...; the tests
+compare `kiln run` against the expected outputs and need no PyTorch.
+"""
+import os
+import shutil
+import sys
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+from kiln_io import save_npy, save_safetensors  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(HERE, "golden")
+torch.manual_seed(0)
+CASES = []
+
+
+def case(name, spec, inputs, weights, reference):
+    """inputs: list of arrays; weights: dict; reference(inputs, weights) -> list of outputs."""
+    CASES.append((name, spec, inputs, weights, reference))
+
+
+def rand(*shape, scale=1.0):
+    return torch.randn(*shape) * scale
+
+
+def act(x, name, alpha=0.01):
+    return {
+        "none": lambda t: t, "relu": F.relu, "relu6": F.relu6, "sigmoid": torch.sigmoid,
+        "tanh": torch.tanh, "silu": F.silu, "hardswish": F.hardswish,
+        "gelu": lambda t: F.gelu(t, approximate="none"),
+        "leaky_relu": lambda t: F.leaky_relu(t, alpha),
+    }[name](x)
+
+
+def torch_padding(pad):
+    """(top, left, bottom, right) -> F.pad's (left, right, top, bottom)."""
+    t, l, b, r = pad
+    return (l, r, t, b)
+
+
+# --- conv2d ---------------------------------------------------------------
+def conv_case(name, in_shape, filters, kernel, stride=1, padding=(0, 0, 0, 0), dilation=1,
+              groups=1, bias=True, activation="none", attrs=""):
+    x = rand(*in_shape)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    w = {"c.weight": rand(filters, in_shape[1] // groups, kh, kw, scale=0.3)}
+    if bias:
+        w["c.bias"] = rand(filters, scale=0.3)
+    spec = (f"network t\ninput x: f32{list(in_shape)}\n"
+            f"c = conv2d(x, filters={filters}{attrs})\noutput c\n")
+
+    def ref(ins, ws):
+        padded = F.pad(ins[0], torch_padding(padding))
+        y = F.conv2d(padded, ws["c.weight"], ws.get("c.bias"), stride=stride, dilation=dilation, groups=groups)
+        return [act(y, activation)]
+    case(name, spec, [x], w, ref)
+
+
+conv_case("conv_3x3", (1, 3, 8, 8), 4, 3, attrs=", kernel=3")
+conv_case("conv_batch2", (2, 3, 6, 7), 5, 3, attrs=", kernel=3")
+conv_case("conv_stride2", (1, 3, 9, 9), 4, 3, stride=2, attrs=", kernel=3, stride=2")
+conv_case("conv_stride_pair", (1, 2, 9, 10), 3, 3, stride=(2, 1), attrs=", kernel=3, stride=(2, 1)")
+conv_case("conv_rect_kernel", (1, 2, 8, 9), 3, (3, 5), attrs=", kernel=(3, 5)")
+conv_case("conv_pad1", (1, 3, 7, 7), 4, 3, padding=(1, 1, 1, 1), attrs=", kernel=3, padding=1")
+conv_case("conv_pad_pair", (1, 3, 7, 7), 4, 3, padding=(2, 1, 2, 1), attrs=", kernel=3, padding=(2, 1)")
+conv_case("conv_pad_asym", (1, 3, 7, 7), 4, 3, padding=(0, 1, 2, 3), attrs=", kernel=3, padding=(0, 1, 2, 3)")
+conv_case("conv_same_stride2", (1, 3, 8, 8), 4, 4, stride=2, padding=(1, 1, 2, 2),
+          attrs=", kernel=4, stride=2, padding=same")
+conv_case("conv_same_odd", (1, 3, 7, 7), 4, 3, padding=(1, 1, 1, 1), attrs=", kernel=3, padding=same")
+conv_case("conv_valid", (1, 3, 7, 7), 4, 3, attrs=", kernel=3, padding=valid")
+conv_case("conv_dilation2", (1, 3, 11, 11), 4, 3, dilation=2, padding=(2, 2, 2, 2),
+          attrs=", kernel=3, dilation=2, padding=2")
+conv_case("conv_groups2", (1, 4, 8, 8), 6, 3, groups=2, padding=(1, 1, 1, 1),
+          attrs=", kernel=3, groups=2, padding=1")
+conv_case("conv_depthwise", (1, 8, 9, 9), 8, 3, groups=8, stride=2, padding=(1, 1, 1, 1),
+          attrs=", kernel=3, groups=8, stride=2, padding=1")
+conv_case("conv_1x1_nobias", (1, 16, 5, 5), 8, 1, bias=False, attrs=", kernel=1, bias=false")
+conv_case("conv_wide_channels", (1, 32, 12, 20), 24, 3, padding=(1, 1, 1, 1), attrs=", kernel=3, padding=1")
+for a in ["relu", "relu6", "sigmoid", "tanh", "silu", "hardswish", "gelu", "leaky_relu"]:
+    conv_case(f"conv_act_{a}", (1, 3, 6, 6), 4, 3, activation=a, attrs=f", kernel=3, activation={a}")
+
+
+def inline_ref(ins, ws):
+    k = torch.tensor([[1.0, 0, -1], [1, 0, -1], [1, 0, -1]]).reshape(1, 1, 3, 3)
+    return [F.conv2d(ins[0], k)]
+
+
+case("conv_inline_weights",
+     "network t\ninput img: f32[1, 1, 5, 5]\n"
+     "e = conv2d(img, filters=1, kernel=3, bias=false, weights=[[1, 0, -1], [1, 0, -1], [1, 0, -1]])\noutput e\n",
+     [torch.arange(1, 26, dtype=torch.float32).reshape(1, 1, 5, 5)], {}, inline_ref)
+
+
+# --- pooling --------------------------------------------------------------
+def pool_case(name, kind, in_shape, kernel, stride=None, padding=(0, 0, 0, 0), dilation=1,
+              ceil_mode=False, count_include_pad=True, attrs=""):
+    x = rand(*in_shape)
+    spec = f"network t\ninput x: f32{list(in_shape)}\np = {kind}(x, kernel={kernel}{attrs})\noutput p\n"
+    s = stride or kernel
+
+    def ref(ins, ws):
+        t, l, b, r = padding
+        symmetric = t == b and l == r and t <= kernel // 2 and l <= kernel // 2
+        if kind == "maxpool":
+            if symmetric:
+                return [F.max_pool2d(ins[0], kernel, s, (t, l), dilation, ceil_mode)]
+            padded = F.pad(ins[0], torch_padding(padding), value=float("-inf"))
+            return [F.max_pool2d(padded, kernel, s, 0, dilation, ceil_mode)]
+        if symmetric:
+            return [F.avg_pool2d(ins[0], kernel, s, (t, l), ceil_mode, count_include_pad)]
+        # Asymmetric padding (beyond PyTorch): sums over the padded input,
+        # divided by the count of the window's positions that count.
+        padded = F.pad(ins[0], torch_padding(padding))
+        sums = F.avg_pool2d(padded, kernel, s, 0, ceil_mode) * kernel * kernel
+        ones = torch.ones_like(ins[0]) if not count_include_pad else torch.ones_like(ins[0])
+        counts_src = F.pad(ones, torch_padding(padding), value=1.0 if count_include_pad else 0.0)
+        counts = F.avg_pool2d(counts_src, kernel, s, 0, ceil_mode) * kernel * kernel
+        return [sums / counts]
+    case(name, spec, [x], {}, ref)
+
+
+pool_case("maxpool_2", "maxpool", (1, 3, 8, 8), 2)
+pool_case("maxpool_3s2p1", "maxpool", (1, 3, 9, 9), 3, 2, (1, 1, 1, 1), attrs=", stride=2, padding=1")
+pool_case("maxpool_ceil", "maxpool", (1, 2, 8, 8), 3, 2, ceil_mode=True, attrs=", stride=2, ceil_mode=true")
+pool_case("maxpool_dilation", "maxpool", (1, 2, 10, 10), 3, 1, dilation=2, attrs=", stride=1, dilation=2")
+pool_case("maxpool_pad_asym", "maxpool", (1, 2, 7, 7), 3, 2, (0, 1, 2, 2),
+          attrs=", stride=2, padding=(0, 1, 2, 2)")
+pool_case("maxpool_big_pad", "maxpool", (1, 2, 6, 6), 3, 1, (2, 2, 2, 2), attrs=", stride=1, padding=2")
+pool_case("avgpool_2", "avgpool", (1, 3, 8, 8), 2)
+pool_case("avgpool_pad_include", "avgpool", (1, 3, 7, 7), 3, 2, (1, 1, 1, 1), attrs=", stride=2, padding=1")
+pool_case("avgpool_pad_exclude", "avgpool", (1, 3, 7, 7), 3, 2, (1, 1, 1, 1), count_include_pad=False,
+          attrs=", stride=2, padding=1, count_include_pad=false")
+pool_case("avgpool_ceil_include", "avgpool", (1, 2, 8, 8), 3, 2, (1, 1, 1, 1), ceil_mode=True,
+          attrs=", stride=2, padding=1, ceil_mode=true")
+pool_case("avgpool_ceil_exclude", "avgpool", (1, 2, 8, 8), 3, 2, (1, 1, 1, 1), ceil_mode=True,
+          count_include_pad=False, attrs=", stride=2, padding=1, ceil_mode=true, count_include_pad=false")
+pool_case("avgpool_pad_asym_include", "avgpool", (1, 2, 7, 7), 3, 2, (0, 1, 1, 2),
+          attrs=", stride=2, padding=(0, 1, 1, 2)")
+pool_case("avgpool_pad_asym_exclude", "avgpool", (1, 2, 7, 7), 3, 2, (0, 1, 1, 2), count_include_pad=False,
+          attrs=", stride=2, padding=(0, 1, 1, 2), count_include_pad=false")
+
+for kind, fn in [("global_avgpool", lambda t: t.mean((2, 3), keepdim=True)),
+                 ("global_maxpool", lambda t: t.amax((2, 3), keepdim=True))]:
+    case(kind, f"network t\ninput x: f32[2, 5, 6, 7]\ng = {kind}(x)\noutput g\n",
+         [rand(2, 5, 6, 7)], {}, lambda ins, ws, fn=fn: [fn(ins[0])])
+
+
+# --- dense, flatten -------------------------------------------------------
+def dense_case(name, n, f, units, bias=True, activation="none", attrs=""):
+    w = {"d.weight": rand(units, f, scale=0.2)}
+    if bias:
+        w["d.bias"] = rand(units, scale=0.2)
+    spec = f"network t\ninput x: f32[{n}, {f}]\nd = dense(x, units={units}{attrs})\noutput d\n"
+    case(name, spec, [rand(n, f)], w,
+         lambda ins, ws: [act(F.linear(ins[0], ws["d.weight"], ws.get("d.bias")), activation)])
+
+
+dense_case("dense", 1, 20, 7)
+dense_case("dense_batch3_nobias", 3, 33, 10, bias=False, attrs=", bias=false")
+dense_case("dense_relu", 2, 16, 40, activation="relu", attrs=", activation=relu")
+case("flatten", "network t\ninput x: f32[2, 3, 4, 5]\nf = flatten(x)\noutput f\n",
+     [rand(2, 3, 4, 5)], {}, lambda ins, ws: [torch.flatten(ins[0], 1)])
+
+
+# --- batchnorm ------------------------------------------------------------
+def bn_weights(prefix, c, affine=True):
+    w = {f"{prefix}.running_mean": rand(c, scale=0.5), f"{prefix}.running_var": torch.rand(c) + 0.5}
+    if affine:
+        w[f"{prefix}.weight"] = rand(c)
+        w[f"{prefix}.bias"] = rand(c)
+    return w
+
+
+def bn_ref(x, ws, prefix, eps=1e-5):
+    return F.batch_norm(x, ws[f"{prefix}.running_mean"], ws[f"{prefix}.running_var"],
+                        ws.get(f"{prefix}.weight"), ws.get(f"{prefix}.bias"), False, 0.0, eps)
+
+
+case("batchnorm", "network t\ninput x: f32[2, 4, 5, 5]\nb = batchnorm(x)\noutput b\n",
+     [rand(2, 4, 5, 5)], bn_weights("b", 4), lambda ins, ws: [bn_ref(ins[0], ws, "b")])
+case("batchnorm_noaffine_eps", "network t\ninput x: f32[1, 3, 4, 4]\nb = batchnorm(x, eps=0.001, affine=false)\noutput b\n",
+     [rand(1, 3, 4, 4)], bn_weights("b", 3, False), lambda ins, ws: [bn_ref(ins[0], ws, "b", 1e-3)])
+
+# --- unary activations, clip ---------------------------------------------
+for a in ["relu", "relu6", "sigmoid", "tanh", "silu", "hardswish", "gelu", "leaky_relu"]:
+    case(f"act_{a}", f"network t\ninput x: f32[1, 2, 3, 40]\ny = {a}(x)\noutput y\n",
+         [rand(1, 2, 3, 40, scale=4.0)], {}, lambda ins, ws, a=a: [act(ins[0], a)])
+case("leaky_relu_alpha", "network t\ninput x: f32[1, 50]\ny = leaky_relu(x, alpha=0.2)\noutput y\n",
+     [rand(1, 50)], {}, lambda ins, ws: [F.leaky_relu(ins[0], 0.2)])
+case("clip_both", "network t\ninput x: f32[1, 3, 4, 4]\ny = clip(x, min=-0.5, max=0.5)\noutput y\n",
+     [rand(1, 3, 4, 4)], {}, lambda ins, ws: [torch.clamp(ins[0], -0.5, 0.5)])
+case("clip_min", "network t\ninput x: f32[1, 20]\ny = clip(x, min=0)\noutput y\n",
+     [rand(1, 20)], {}, lambda ins, ws: [torch.clamp(ins[0], min=0.0)])
+case("clip_max", "network t\ninput x: f32[1, 20]\ny = clip(x, max=0.25)\noutput y\n",
+     [rand(1, 20)], {}, lambda ins, ws: [torch.clamp(ins[0], max=0.25)])
+case("clip_min_above_max", "network t\ninput x: f32[1, 20]\ny = clip(x, min=1, max=-1)\noutput y\n",
+     [rand(1, 20)], {}, lambda ins, ws: [torch.clamp(ins[0], 1.0, -1.0)])
+
+# --- add, mul, concat, pad -----------------------------------------------
+case("add", "network t\ninput a: f32[1, 3, 4, 5]\ninput b: f32[1, 3, 4, 5]\ns = add(a, b)\noutput s\n",
+     [rand(1, 3, 4, 5), rand(1, 3, 4, 5)], {}, lambda ins, ws: [ins[0] + ins[1]])
+case("add_broadcast_relu", "network t\ninput a: f32[2, 3, 4, 5]\ninput b: f32[2, 3, 1, 1]\n"
+     "s = add(a, b, activation=relu)\noutput s\n",
+     [rand(2, 3, 4, 5), rand(2, 3, 1, 1)], {}, lambda ins, ws: [F.relu(ins[0] + ins[1])])
+case("mul_broadcast", "network t\ninput a: f32[1, 4, 3, 3]\ninput b: f32[1, 4, 1, 1]\nm = mul(a, b)\noutput m\n",
+     [rand(1, 4, 3, 3), rand(1, 4, 1, 1)], {}, lambda ins, ws: [ins[0] * ins[1]])
+case("concat_channels", "network t\ninput a: f32[1, 2, 3, 4]\ninput b: f32[1, 3, 3, 4]\ninput c: f32[1, 1, 3, 4]\n"
+     "y = concat(a, b, c)\noutput y\n",
+     [rand(1, 2, 3, 4), rand(1, 3, 3, 4), rand(1, 1, 3, 4)], {}, lambda ins, ws: [torch.cat(ins, 1)])
+case("concat_last_axis", "network t\ninput a: f32[2, 3]\ninput b: f32[2, 5]\ny = concat(a, b, axis=-1)\noutput y\n",
+     [rand(2, 3), rand(2, 5)], {}, lambda ins, ws: [torch.cat(ins, -1)])
+case("pad_int", "network t\ninput x: f32[1, 2, 3, 4]\ny = pad(x, padding=1)\noutput y\n",
+     [rand(1, 2, 3, 4)], {}, lambda ins, ws: [F.pad(ins[0], (1, 1, 1, 1))])
+case("pad_asym_value", "network t\ninput x: f32[1, 2, 3, 4]\ny = pad(x, padding=(1, 2, 0, 3), value=-2.5)\noutput y\n",
+     [rand(1, 2, 3, 4)], {}, lambda ins, ws: [F.pad(ins[0], torch_padding((1, 2, 0, 3)), value=-2.5)])
+
+# --- softmax --------------------------------------------------------------
+case("softmax", "network t\ninput x: f32[2, 10]\ny = softmax(x)\noutput y\n",
+     [rand(2, 10, scale=3.0)], {}, lambda ins, ws: [F.softmax(ins[0], -1)])
+case("softmax_axis1", "network t\ninput x: f32[1, 5, 3, 4]\ny = softmax(x, axis=1)\noutput y\n",
+     [rand(1, 5, 3, 4)], {}, lambda ins, ws: [F.softmax(ins[0], 1)])
+case("log_softmax", "network t\ninput x: f32[3, 17]\ny = log_softmax(x)\noutput y\n",
+     [rand(3, 17, scale=3.0)], {}, lambda ins, ws: [F.log_softmax(ins[0], -1)])
+
+# --- networks -------------------------------------------------------------
+LENET = open(os.path.join(HERE, "..", "..", "examples", "lenet5", "lenet5.kiln")).read()
+
+
+def lenet_weights():
+    shapes = {"c1.weight": (6, 1, 5, 5), "c1.bias": (6,), "c2.weight": (16, 6, 5, 5), "c2.bias": (16,),
+              "d1.weight": (120, 400), "d1.bias": (120,), "d2.weight": (84, 120), "d2.bias": (84,),
+              "d3.weight": (10, 84), "d3.bias": (10,)}
+    return {k: rand(*s, scale=0.2) for k, s in shapes.items()}
+
+
+def lenet_ref(ins, ws):
+    y = F.max_pool2d(F.relu(F.conv2d(ins[0], ws["c1.weight"], ws["c1.bias"], padding=2)), 2)
+    y = F.max_pool2d(F.relu(F.conv2d(y, ws["c2.weight"], ws["c2.bias"])), 2)
+    y = torch.flatten(y, 1)
+    y = F.relu(F.linear(y, ws["d1.weight"], ws["d1.bias"]))
+    y = F.relu(F.linear(y, ws["d2.weight"], ws["d2.bias"]))
+    return [F.softmax(F.linear(y, ws["d3.weight"], ws["d3.bias"]), -1)]
+
+
+case("lenet5", LENET, [rand(1, 1, 28, 28)], lenet_weights(), lenet_ref)
+
+RESBLOCK = """network basic_block
+# A ResNet basic block: two 3x3 convolutions with batchnorm and a shortcut.
+input x: f32[1, 16, 14, 14]
+conv1 = conv2d(x, filters=16, kernel=3, padding=1, bias=false)
+bn1 = batchnorm(conv1)
+relu1 = relu(bn1)
+conv2 = conv2d(relu1, filters=16, kernel=3, padding=1, bias=false)
+bn2 = batchnorm(conv2)
+sum = add(bn2, x)
+out = relu(sum)
+output out
+"""
+
+
+def resblock_weights():
+    w = {"conv1.weight": rand(16, 16, 3, 3, scale=0.1), "conv2.weight": rand(16, 16, 3, 3, scale=0.1)}
+    w.update(bn_weights("bn1", 16))
+    w.update(bn_weights("bn2", 16))
+    return w
+
+
+def resblock_ref(ins, ws):
+    y = F.relu(bn_ref(F.conv2d(ins[0], ws["conv1.weight"], padding=1), ws, "bn1"))
+    y = bn_ref(F.conv2d(y, ws["conv2.weight"], padding=1), ws, "bn2")
+    return [F.relu(y + ins[0])]
+
+
+case("resnet_basic_block", RESBLOCK, [rand(1, 16, 14, 14)], resblock_weights(), resblock_ref)
+
+TWO_OUT = """network two_heads
+input x: f32[1, 3, 6, 6]
+c = conv2d(x, filters=4, kernel=3, padding=1, activation=relu)
+g = global_avgpool(c)
+m = maxpool(c, kernel=2)
+output g, m
+"""
+case("two_outputs", TWO_OUT, [rand(1, 3, 6, 6)], {"c.weight": rand(4, 3, 3, 3), "c.bias": rand(4)},
+     lambda ins, ws: [F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)).mean((2, 3), keepdim=True),
+                      F.max_pool2d(F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)), 2)])
+
+
+def main():
+    shutil.rmtree(OUT, ignore_errors=True)
+    for name, spec, inputs, weights, reference in CASES:
+        d = os.path.join(OUT, name)
+        os.makedirs(d)
+        with open(os.path.join(d, "net.kiln"), "w") as f:
+            f.write(spec)
+        if weights:
+            save_safetensors(os.path.join(d, "weights.safetensors"), {k: v.numpy() for k, v in weights.items()})
+        for i, x in enumerate(inputs):
+            save_npy(os.path.join(d, f"input{i}.npy"), x.numpy())
+        with torch.no_grad():
+            outputs = reference(inputs, weights)
+        for i, y in enumerate(outputs):
+            save_npy(os.path.join(d, f"expected{i}.npy"), y.numpy())
+    print(f"wrote {len(CASES)} cases to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

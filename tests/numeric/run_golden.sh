@@ -1,0 +1,18 @@
+#!/bin/sh
+# run_golden.sh KILN COMPARE CASE_DIR WORK_DIR: runs one golden case with
+# `kiln run` and compares every output with PyTorch's.
+set -eu
+kiln=$1 compare=$2 case=$3 work=$4
+mkdir -p "$work"
+set -- run "$case/net.kiln"
+[ -f "$case/weights.safetensors" ] && set -- "$@" --weights "$case/weights.safetensors"
+for input in "$case"/input*.npy; do set -- "$@" --input "$input"; done
+for expected in "$case"/expected*.npy; do
+  set -- "$@" --output "$work/$(basename "$expected" | sed 's/expected/actual/')"
+done
+"$kiln" "$@"
+status=0
+for expected in "$case"/expected*.npy; do
+  "$compare" "$work/$(basename "$expected" | sed 's/expected/actual/')" "$expected" || status=1
+done
+exit $status

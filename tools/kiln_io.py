@@ -1,0 +1,31 @@
+"""Writing Kiln's files from Python: safetensors weights and .npy tensors.
+
+Debian has no safetensors package, and the format is simple: an 8-byte
+little-endian header size, a JSON header, then the raw tensor data.
+"""
+import json
+import struct
+
+import numpy as np
+
+
+def save_safetensors(path, tensors):
+    """tensors: name -> array (stored as F32, C order)."""
+    header, blobs, offset = {}, [], 0
+    for name, value in tensors.items():
+        data = np.ascontiguousarray(np.asarray(value, dtype="<f4")).tobytes()
+        header[name] = {"dtype": "F32", "shape": list(np.shape(value)),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header).encode()
+    text += b" " * (-len(text) % 8)  # keep the data 8-byte aligned
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
+
+
+def save_npy(path, array):
+    np.save(path, np.ascontiguousarray(np.asarray(array, dtype="<f4")))
