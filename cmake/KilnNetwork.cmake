@@ -1,0 +1,44 @@
+# kiln_add_network(NAME SPEC file.kiln [SCHEDULE file.sched] [WEIGHTS w.safetensors] [TARGET t])
+#
+# Compiles a network with `kiln compile` at build time and defines the static
+# library target NAME (NAME.a with NAME.h on its include path, linked with
+# Kiln's runtime), like Halide's add_halide_library. NAME must be the
+# network's name in the spec. WEIGHTS embeds the weights in the library.
+function(kiln_add_network name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;SCHEDULE;WEIGHTS;TARGET" "")
+  if (NOT ARG_SPEC)
+    message(FATAL_ERROR "kiln_add_network(${name}): SPEC is required")
+  endif ()
+  get_filename_component(spec ${ARG_SPEC} ABSOLUTE)
+  set(out ${CMAKE_CURRENT_BINARY_DIR}/kiln/${name})
+  set(command ${KILN_EXECUTABLE} compile ${spec} -o ${out})
+  set(depends ${spec})
+  if (ARG_SCHEDULE)
+    get_filename_component(schedule ${ARG_SCHEDULE} ABSOLUTE)
+    list(APPEND command --schedule ${schedule})
+    list(APPEND depends ${schedule})
+  endif ()
+  if (ARG_WEIGHTS)
+    get_filename_component(weights ${ARG_WEIGHTS} ABSOLUTE)
+    list(APPEND command --weights ${weights})
+    list(APPEND depends ${weights})
+  endif ()
+  if (ARG_TARGET)
+    list(APPEND command --target ${ARG_TARGET})
+  endif ()
+  if (TARGET kiln)  # inside Kiln's own build: rebuild when the compiler changes
+    list(APPEND depends kiln)
+  endif ()
+  add_custom_command(OUTPUT ${out}/${name}.a ${out}/${name}.h
+    COMMAND ${command} DEPENDS ${depends}
+    COMMENT "Compiling network ${name} with Kiln" VERBATIM)
+  add_custom_target(${name}.kiln DEPENDS ${out}/${name}.a ${out}/${name}.h)
+
+  file(MAKE_DIRECTORY ${out})
+  add_library(${name} STATIC IMPORTED GLOBAL)
+  set_target_properties(${name} PROPERTIES
+    IMPORTED_LOCATION ${out}/${name}.a
+    INTERFACE_INCLUDE_DIRECTORIES ${out}
+    INTERFACE_LINK_LIBRARIES Kiln::runtime)
+  add_dependencies(${name} ${name}.kiln)
+endfunction()
