@@ -319,6 +319,11 @@ class Checker {
  public:
   Graph run(const ast::Program& program) {
     graph_.name = program.network.text;
+    // The name prefixes every generated C symbol.
+    if (graph_.name.find('.') != std::string::npos)
+      throw SpecError(program.network.where, "network name " + quoted(graph_.name) +
+                                                 " must be a C identifier (letters, digits and _): "
+                                                 "it prefixes every generated symbol");
     for (const ast::Input& input : program.inputs) add_input(input);
     if (program.inputs.empty())
       throw SpecError(program.network.where, "network " + quoted(graph_.name) + " has no 'input'");

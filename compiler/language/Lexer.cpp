@@ -55,6 +55,8 @@ class Lexer {
     SourceLocation at{line_, column_};
     if (!tokens_.empty() && tokens_.back().kind != TokenKind::Newline)
       emit(TokenKind::Newline, "\n", at);
+    // "Missing X at the end" points at the end of the last line, not past it.
+    if (!tokens_.empty()) at = tokens_.back().where;
     emit(TokenKind::End, "", at);
     return std::move(tokens_);
   }

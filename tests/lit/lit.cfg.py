@@ -1,0 +1,33 @@
+# lit configuration for Kiln's compiler tests (see lit.site.cfg.py.in).
+import os
+
+import lit.formats
+
+# Run from ctest, or as: lit.py --param kiln_site_config=BUILD/tests/lit/lit.site.cfg.py tests/lit
+# The site config (written by CMake) says where the tools are, then loads this file again.
+if not hasattr(config, "kiln"):
+    site = lit_config.params.get("kiln_site_config")
+    if not site:
+        lit_config.fatal("pass --param kiln_site_config=BUILD/tests/lit/lit.site.cfg.py")
+    lit_config.load_config(config, site)
+else:
+    config.name = "kiln"
+    config.test_format = lit.formats.ShTest(execute_external=True)
+    config.suffixes = [".kiln", ".test"]
+    config.excludes = ["Inputs"]
+    config.test_source_root = os.path.dirname(__file__)
+    config.test_exec_root = os.path.join(config.kiln_obj_root, "tests", "lit")
+
+    # FileCheck, not and count live in LLVM's bin directory, which is not on PATH.
+    config.environment["PATH"] = os.pathsep.join([config.llvm_tools_dir, config.environment.get("PATH", "")])
+    for name in ["HOME", "TMPDIR", "CC", "AR"]:
+        if name in os.environ:
+            config.environment[name] = os.environ[name]
+    for name, value in os.environ.items():
+        if name.startswith("HL_"):
+            config.environment[name] = value
+
+    config.substitutions.append(("%kiln", config.kiln))
+    config.substitutions.append(("%python", config.python))
+    config.substitutions.append(("%examples", os.path.join(config.kiln_src_root, "examples")))
+    config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
