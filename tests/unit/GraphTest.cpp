@@ -1,0 +1,80 @@
+#include <gtest/gtest.h>
+
+#include "codegen/Fusion.h"
+#include "codegen/MemoryPlan.h"
+#include "graph/Checker.h"
+#include "language/Parser.h"
+
+namespace kiln {
+namespace {
+
+Graph graph_of(const std::string& text) { return check(parse(text)); }
+
+TEST(Checker, SamePaddingPutsTheOddPixelLast) {
+  Graph g = graph_of("network n\ninput x: f32[1, 1, 7, 7]\nc = conv2d(x, filters=1, kernel=4, stride=2, padding=same)\noutput c\n");
+  const ConvAttrs& conv = g.layers[1].get<ConvAttrs>();
+  EXPECT_EQ(conv.window.padding.top, 1);
+  EXPECT_EQ(conv.window.padding.bottom, 2);
+  EXPECT_EQ(g.layers[1].shape, (Shape{1, 1, 4, 4}));
+}
+
+TEST(Checker, CeilModeDropsWindowsStartingInPadding) {
+  // PyTorch: 5 wide, kernel 2, stride 2, padding 1, ceil_mode gives 3, not 4.
+  Graph g = graph_of("network n\ninput x: f32[1, 1, 5, 5]\np = maxpool(x, kernel=2, padding=1, ceil_mode=true)\noutput p\n");
+  EXPECT_EQ(g.layers[1].shape, (Shape{1, 1, 3, 3}));
+}
+
+TEST(Checker, WeightsAndFlops) {
+  Graph g = graph_of("network n\ninput x: f32[1, 4, 6, 6]\nc = conv2d(x, filters=8, kernel=3, groups=2)\n"
+                     "b = batchnorm(c, affine=false)\noutput b\n");
+  ASSERT_EQ(g.layers[1].weights.size(), 2u);
+  EXPECT_EQ(g.layers[1].weights[0].name, "c.weight");
+  EXPECT_EQ(g.layers[1].weights[0].shape, (Shape{8, 2, 3, 3}));
+  EXPECT_EQ(g.layers[1].flops, 2 * 8 * 4 * 4 * 2 * 3 * 3);
+  ASSERT_EQ(g.layers[2].weights.size(), 2u);
+  EXPECT_EQ(g.layers[2].weights[1].name, "b.running_var");
+}
+
+TEST(Fusion, ElementwiseChainsJoinTheirProducer) {
+  Graph g = graph_of("network n\ninput x: f32[1, 2, 4, 4]\nc = conv2d(x, filters=2, kernel=1)\n"
+                     "b = batchnorm(c)\nr = relu(b)\ns = add(r, x)\np = maxpool(s, kernel=2)\noutput p\n");
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  ASSERT_EQ(kernels.size(), 2u);
+  EXPECT_EQ(kernels[0].name, "c");
+  EXPECT_EQ(kernels[0].layers, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(kernels[0].inputs, (std::vector<int>{0}));
+  EXPECT_EQ(kernels[1].layers, (std::vector<int>{5}));
+}
+
+TEST(Fusion, NoFusionIntoATensorReadTwiceOrAnOutput) {
+  Graph g = graph_of("network n\ninput x: f32[1, 4]\na = relu(x)\nb = sigmoid(a)\nc = add(a, b)\n"
+                     "d = tanh(c)\noutput c, d\n");
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  // a is read by b and c; c is an output: nothing fuses.
+  EXPECT_EQ(kernels.size(), 4u);
+}
+
+TEST(Fusion, KernelsRunAfterTheirLastLayersInputs) {
+  // r fuses into a's kernel but reads b, defined after a: the kernel must run after b's.
+  Graph g = graph_of("network n\ninput x: f32[1, 4]\na = relu(x)\nb = sigmoid(x)\nr = add(a, b)\noutput r\n");
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  ASSERT_EQ(kernels.size(), 2u);
+  EXPECT_EQ(kernels[0].name, "b");
+  EXPECT_EQ(kernels[1].name, "a");
+  EXPECT_EQ(kernels[1].inputs, (std::vector<int>{0, 2}));
+}
+
+TEST(MemoryPlan, ReusesMemoryOfDeadTensors) {
+  Graph g = graph_of("network n\ninput x: f32[1, 64]\na = dense(x, units=64)\nb = dense(a, units=64)\n"
+                     "c = dense(b, units=64)\nd = dense(c, units=64)\noutput d\n");
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  MemoryPlan plan = plan_memory(g, kernels);
+  // a, b and c live in the arena; a is dead once b exists, so c takes its place.
+  ASSERT_EQ(plan.offsets.size(), 3u);
+  EXPECT_NE(plan.offsets.at(1), plan.offsets.at(2));
+  EXPECT_EQ(plan.offsets.at(1), plan.offsets.at(3));
+  EXPECT_EQ(plan.arena_floats, 128);
+}
+
+}  // namespace
+}  // namespace kiln
