@@ -105,6 +105,9 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
     size_t k = running[pid];
     running.erase(pid);
     ++done;
+    if (WIFSIGNALED(status))
+      std::fprintf(stderr, "error: compiling kernel %s crashed (signal %d): a bug in Kiln, please report it\n",
+                   kernels[k].name.c_str(), WTERMSIG(status));
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       failed = kernels[k].name;
       if (running.empty()) break;

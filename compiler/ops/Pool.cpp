@@ -43,7 +43,10 @@ LayerFuncs lower_pool(const LayerInput& in) {
       x0 = Halide::max(x0, 0);
       y0 = Halide::max(y0, 0);
     }
-    Halide::Expr count = Halide::max((x1 - x0) * (y1 - y0), 1);
+    // A window wholly in padding, not counted, is 0/0 = NaN, as in ONNX's reference.
+    // Each clipped extent is clamped at 0: a window left of the input and
+    // one above it would otherwise multiply two negatives into a count.
+    Halide::Expr count = Halide::max(x1 - x0, 0) * Halide::max(y1 - y0, 0);
     out(v) = acc(v) / Halide::cast<float>(count);
   }
   return {out, {acc}};

@@ -45,7 +45,8 @@ void apply_schedule(const KernelSchedule& s, Halide::Func output,
     reduction.compute_at(rows);
     // A reduction over the output's own innermost dimension is computed for a
     // whole row, at least vector_width wide; others may be narrower.
-    if (s.vector_width > 1 && reduction.args()[0].name() == args[0].name())
+    std::vector<Halide::Var> own = reduction.args();
+    if (s.vector_width > 1 && !own.empty() && own[0].name() == args[0].name())
       vectorize_reduction(reduction, s.vector_width);
   }
 }

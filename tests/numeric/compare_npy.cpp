@@ -1,6 +1,7 @@
 // compare_npy ACTUAL.npy EXPECTED.npy: exit 0 when the shapes are equal and
 // every element satisfies |actual - expected| <= atol + rtol * |expected|
-// (rtol 1e-4, atol 1e-5, or --rtol/--atol); otherwise report the worst one.
+// (rtol 1e-4, atol 1e-5, or --rtol/--atol), equal infinities and NaNs
+// counting as equal; otherwise report the worst one.
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -35,9 +36,11 @@ int main(int argc, char** argv) {
     double worst_excess = -1;
     for (size_t i = 0; i < expected.data.size(); ++i) {
       double a = actual.data[i], e = expected.data[i];
+      if (a == e || (std::isnan(a) && std::isnan(e))) continue;  // includes equal infinities
       double excess = std::fabs(a - e) - (atol + rtol * std::fabs(e));
-      if (std::isnan(a) != std::isnan(e) || excess > 0) ++failures;
-      if (excess > worst_excess || std::isnan(a)) worst_excess = excess, worst = i;
+      bool bad = std::isnan(a) || std::isnan(e) || excess > 0;
+      if (bad) ++failures;
+      if (bad && (excess > worst_excess || std::isnan(excess))) worst_excess = excess, worst = i;
     }
     std::printf("%s: %zu elements, %zu outside |a-e| <= %g + %g|e|; worst at %zu: %.9g vs %.9g\n",
                 failures ? "FAIL" : "ok", expected.data.size(), failures, atol, rtol, worst,

@@ -293,6 +293,14 @@ case("two_outputs", TWO_OUT, [rand(1, 3, 6, 6)], {"c.weight": rand(4, 3, 3, 3), 
      lambda ins, ws: [F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)).mean((2, 3), keepdim=True),
                       F.max_pool2d(F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)), 2)])
 
+# Windows wholly in padding: a max of nothing is -inf; an average of nothing
+# counted is 0/0 = NaN, as in ONNX's reference (appended last so that the
+# cases above keep their random values).
+pool_case("maxpool_window_in_padding", "maxpool", (1, 2, 2, 3), 1, (1, 3), (2, 0, 2, 0),
+          attrs=", stride=(1, 3), padding=(2, 0, 2, 0)")
+pool_case("avgpool_window_in_padding", "avgpool", (1, 2, 2, 3), 1, (1, 3), (2, 0, 2, 0), count_include_pad=False,
+          attrs=", stride=(1, 3), padding=(2, 0, 2, 0), count_include_pad=false")
+
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
