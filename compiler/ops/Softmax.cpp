@@ -28,7 +28,9 @@ LayerFuncs lower_softmax(const LayerInput& in) {
   if (in.layer.op == OpKind::Softmax)
     out(v) = Halide::exp(shifted) / total(outer);
   else
-    out(v) = shifted - Halide::log(total(outer));
+    // Strict: the simplifier would otherwise rewrite (x - max) - log(sum) as
+    // x - (max + log(sum)), losing the result's digits when x is large.
+    out(v) = Halide::strict_float(shifted - Halide::log(total(outer)));
   return {out, {peak, total}};
 }
 

@@ -301,6 +301,12 @@ pool_case("maxpool_window_in_padding", "maxpool", (1, 2, 2, 3), 1, (1, 3), (2, 0
 pool_case("avgpool_window_in_padding", "avgpool", (1, 2, 2, 3), 1, (1, 3), (2, 0, 2, 0), count_include_pad=False,
           attrs=", stride=(1, 3), padding=(2, 0, 2, 0), count_include_pad=false")
 
+# Large inputs: log_softmax must subtract the max before the log, in that order.
+case("log_softmax_large", "network t\ninput x: f32[2, 6]\ny = log_softmax(x)\noutput y\n",
+     [rand(2, 6) + 10000.0], {}, lambda ins, ws: [F.log_softmax(ins[0], -1)])
+case("softmax_large", "network t\ninput x: f32[2, 6]\ny = softmax(x)\noutput y\n",
+     [rand(2, 6) * 3 + 10000.0], {}, lambda ins, ws: [F.softmax(ins[0], -1)])
+
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
