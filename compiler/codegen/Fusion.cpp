@@ -5,6 +5,10 @@
 namespace kiln {
 namespace {
 
+// Halide's compile time grows faster than linearly with an expression's
+// depth (1000 fused relus took two minutes); past a few layers fusion saves nothing.
+constexpr size_t kMaxFusedLayers = 16;
+
 bool fusable(OpKind op) {
   return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm ||
          op == OpKind::Add || op == OpKind::Mul;
@@ -25,6 +29,7 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
     int producer = layer.inputs[0];
     int k = kernel_of[producer];
     bool joins = fusable(layer.op) && k >= 0 && kernels[k].output() == producer &&
+                 kernels[k].layers.size() < kMaxFusedLayers &&
                  consumers[producer].size() == 1 && !is_output(producer);
     if (joins) {
       auto found = schedule.kernels.find(kernels[k].name);

@@ -20,7 +20,8 @@ struct Kernel {
 // Groups the graph's layers into kernels, in an order in which every kernel's
 // inputs are ready. A layer joins its producer's kernel when it is
 // elementwise, reads the kernel's output as its first operand, is that
-// output's only reader, and the kernel's schedule allows fusion.
+// output's only reader, the kernel's schedule allows fusion, and the kernel
+// has fewer than 16 layers.
 std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule);
 
 }  // namespace kiln

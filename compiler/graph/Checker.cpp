@@ -135,8 +135,8 @@ void check_conv(LayerContext& ctx) {
     ctx.weight("weight", weight_shape);
   }
   if (conv.bias) ctx.weight("bias", {conv.filters});
-  ctx.layer.flops = 2 * element_count(ctx.layer.shape) * (channels / conv.groups) *
-                    conv.window.kernel_h * conv.window.kernel_w;
+  ctx.layer.flops = saturating_product({2, element_count(ctx.layer.shape), channels / conv.groups,
+                                        conv.window.kernel_h, conv.window.kernel_w});
   ctx.layer.attrs = std::move(conv);
 }
 
@@ -150,7 +150,7 @@ void check_pool(LayerContext& ctx) {
   pool.window = read_window(ctx, attrs, true);
   pool.count_include_pad = attrs.boolean("count_include_pad", true);
   ctx.layer.shape = window_shape(ctx, pool.window, ctx.in()[1]);
-  ctx.layer.flops = element_count(ctx.layer.shape) * pool.window.kernel_h * pool.window.kernel_w;
+  ctx.layer.flops = saturating_product({element_count(ctx.layer.shape), pool.window.kernel_h, pool.window.kernel_w});
   ctx.layer.attrs = pool;
 }
 
@@ -175,7 +175,7 @@ void check_dense(LayerContext& ctx) {
   ctx.layer.shape = {ctx.in()[0], dense.units};
   ctx.weight("weight", {dense.units, ctx.in()[1]});
   if (dense.bias) ctx.weight("bias", {dense.units});
-  ctx.layer.flops = 2 * ctx.in()[0] * dense.units * ctx.in()[1];
+  ctx.layer.flops = saturating_product({2, ctx.in()[0], dense.units, ctx.in()[1]});
   ctx.layer.attrs = dense;
 }
 
@@ -384,6 +384,18 @@ class Checker {
     }
   }
 
+  void check_weights(const Layer& layer, SourceLocation where) const {
+    for (const WeightSpec& weight : layer.weights) {
+      int64_t count = 1;
+      for (int64_t d : weight.shape) {
+        if (count > kMaxElements / d)
+          throw SpecError(where, "weight " + quoted(weight.name) + " of shape " + to_string(weight.shape) +
+                                     " has more than 2^31-1 elements, Kiln's limit per tensor");
+        count *= d;
+      }
+    }
+  }
+
   void add_layer(const ast::Layer& syntax) {
     auto op = op_table().find(syntax.op.text);
     if (op == op_table().end())
@@ -414,6 +426,7 @@ class Checker {
     LayerContext ctx{syntax, operands, layer};
     info.check(ctx);
     check_size(layer, syntax.name.where);
+    check_weights(layer, syntax.name.where);
     define(syntax.name);
     graph_.layers.push_back(std::move(layer));
   }

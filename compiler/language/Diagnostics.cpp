@@ -38,6 +38,8 @@ std::string SourceFile::render(const SpecError& error) const {
   out << ": error: " << error.what() << "\n";
   if (at.line > 0) {
     std::string text = line(at.line);
+    for (char& c : text)  // control bytes would garble the terminal
+      if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7f) c = '?';
     out << text << "\n";
     // Keep tabs so that the caret lines up under the same column.
     std::string caret;

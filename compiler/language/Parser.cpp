@@ -186,6 +186,9 @@ class Parser {
       case TokenKind::LeftParen:
       case TokenKind::LeftBracket: {
         bool tuple = token.kind == TokenKind::LeftParen;
+        // Bounded, so that hostile input cannot exhaust the stack.
+        if (++depth_ > kMaxNesting)
+          throw SpecError(token.where, "values nested more than " + std::to_string(kMaxNesting) + " deep");
         next();
         v.kind = tuple ? ast::Value::Kind::Tuple : ast::Value::Kind::List;
         TokenKind close = tuple ? TokenKind::RightParen : TokenKind::RightBracket;
@@ -195,6 +198,7 @@ class Parser {
           } while (accept(TokenKind::Comma));
         }
         expect(close, tuple ? "to close the tuple" : "to close the list");
+        --depth_;
         return v;
       }
       default:
@@ -202,8 +206,10 @@ class Parser {
     }
   }
 
+  static constexpr int kMaxNesting = 32;
   std::vector<Token> tokens_;
   size_t pos_ = 0;
+  int depth_ = 0;
 };
 
 }  // namespace

@@ -64,6 +64,23 @@ TEST(Fusion, KernelsRunAfterTheirLastLayersInputs) {
   EXPECT_EQ(kernels[1].inputs, (std::vector<int>{0, 2}));
 }
 
+TEST(Fusion, LongChainsAreSplitIntoKernelsOfAtMost16Layers) {
+  std::string spec = "network n\ninput x: f32[1, 4]\nl0 = relu(x)\n";
+  for (int i = 1; i < 40; ++i) spec += "l" + std::to_string(i) + " = relu(l" + std::to_string(i - 1) + ")\n";
+  Graph g = graph_of(spec + "output l39\n");
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  ASSERT_EQ(kernels.size(), 3u);
+  EXPECT_EQ(kernels[0].layers.size(), 16u);
+  EXPECT_EQ(kernels[1].name, "l16");
+  EXPECT_EQ(kernels[2].layers.size(), 8u);
+}
+
+TEST(Checker, FlopsSaturateInsteadOfOverflowing) {
+  EXPECT_EQ(saturating_product({int64_t{1} << 40, int64_t{1} << 30}), INT64_MAX);
+  EXPECT_EQ(saturating_product({3, 0, INT64_MAX}), 0);
+  EXPECT_EQ(saturating_product({6, 7}), 42);
+}
+
 TEST(MemoryPlan, ReusesMemoryOfDeadTensors) {
   Graph g = graph_of("network n\ninput x: f32[1, 64]\na = dense(x, units=64)\nb = dense(a, units=64)\n"
                      "c = dense(b, units=64)\nd = dense(c, units=64)\noutput d\n");
