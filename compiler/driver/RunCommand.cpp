@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <map>
 
+#include "codegen/Target.h"
 #include "codegen/Toolchain.h"
 #include "driver/Commands.h"
 #include "kiln/Error.hpp"
@@ -83,6 +84,12 @@ Fn symbol(void* library, const std::string& name) {
 
 int run_command(const RunOptions& options) {
   Graph graph = load_network(options.spec);
+  // kiln run loads the result into this process: it must be for this machine.
+  Halide::Target target = choose_target(options.target), host = host_target();
+  if (target.os != host.os || target.arch != host.arch || target.bits != host.bits)
+    throw UserError("error: kiln run executes on this machine, which cannot run --target " + options.target +
+                    "; use kiln compile to cross-compile");
+
   std::map<int, std::string> input_files = assign(graph, graph.inputs, options.inputs, "input");
   std::map<int, std::string> output_files = assign(graph, graph.outputs, options.outputs, "output");
   for (int input : graph.inputs)
