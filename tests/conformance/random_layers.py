@@ -24,16 +24,10 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from kiln_io import save_npy, save_safetensors  # noqa: E402
+from torch_reference import activation as act, pool, torch_padding as torch_pad  # noqa: E402
 
 ACTIVATIONS = ["none", "relu", "relu6", "sigmoid", "tanh", "silu", "hardswish", "gelu", "leaky_relu"]
 RTOL, ATOL = 1e-4, 1e-5
-
-
-def act(x, name, alpha=0.01):
-    return {"none": lambda t: t, "relu": F.relu, "relu6": F.relu6, "sigmoid": torch.sigmoid,
-            "tanh": torch.tanh, "silu": F.silu, "hardswish": F.hardswish,
-            "gelu": lambda t: F.gelu(t, approximate="none"),
-            "leaky_relu": lambda t: F.leaky_relu(t, alpha)}[name](x)
 
 
 def shape_text(shape):
@@ -78,11 +72,6 @@ def resolve(padding, h, w, kh, kw, sh, sw, dh, dw):
     t, b = same_padding(h, kh, sh, dh)
     l, rr = same_padding(w, kw, sw, dw)
     return (t, l, b, rr)
-
-
-def torch_pad(p):
-    t, l, b, rr = p
-    return (l, rr, t, b)
 
 
 def gen_conv(r):
@@ -145,16 +134,7 @@ def gen_pool(r, kind):
     x = torch.randn(n, c, h, w)
 
     def ref(ins, ws):
-        t, l, b, rr = p
-        if kind == "maxpool":
-            if ceil_mode:
-                return F.max_pool2d(ins[0], (kh, kw), (sh, sw), (t, l), (dh, dw), True)
-            return F.max_pool2d(F.pad(ins[0], torch_pad(p), value=float("-inf")), (kh, kw), (sh, sw), 0, (dh, dw))
-        if ceil_mode:
-            return F.avg_pool2d(ins[0], (kh, kw), (sh, sw), (t, l), True, include)
-        sums = F.avg_pool2d(F.pad(ins[0], torch_pad(p)), (kh, kw), (sh, sw)) * (kh * kw)
-        ones = F.pad(torch.ones_like(ins[0]), torch_pad(p), value=1.0 if include else 0.0)
-        return sums / (F.avg_pool2d(ones, (kh, kw), (sh, sw)) * (kh * kw))
+        return pool(kind, ins[0], (kh, kw), (sh, sw), p, (dh, dw), ceil_mode, include)
     return Case(kind, attrs, [x], {}, ref)
 
 

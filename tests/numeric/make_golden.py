@@ -14,8 +14,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from kiln_io import save_npy, save_safetensors  # noqa: E402
+from torch_reference import activation as act, pool, torch_padding  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 OUT = os.path.join(HERE, "golden")
@@ -28,23 +29,12 @@ def case(name, spec, inputs, weights, reference):
     CASES.append((name, spec, inputs, weights, reference))
 
 
+def pair(v):
+    return v if isinstance(v, tuple) else (v, v)
+
+
 def rand(*shape, scale=1.0):
     return torch.randn(*shape) * scale
-
-
-def act(x, name, alpha=0.01):
-    return {
-        "none": lambda t: t, "relu": F.relu, "relu6": F.relu6, "sigmoid": torch.sigmoid,
-        "tanh": torch.tanh, "silu": F.silu, "hardswish": F.hardswish,
-        "gelu": lambda t: F.gelu(t, approximate="none"),
-        "leaky_relu": lambda t: F.leaky_relu(t, alpha),
-    }[name](x)
-
-
-def torch_padding(pad):
-    """(top, left, bottom, right) -> F.pad's (left, right, top, bottom)."""
-    t, l, b, r = pad
-    return (l, r, t, b)
 
 
 # --- conv2d ---------------------------------------------------------------
@@ -108,23 +98,8 @@ def pool_case(name, kind, in_shape, kernel, stride=None, padding=(0, 0, 0, 0), d
     s = stride or kernel
 
     def ref(ins, ws):
-        t, l, b, r = padding
-        symmetric = t == b and l == r and t <= kernel // 2 and l <= kernel // 2
-        if kind == "maxpool":
-            if symmetric:
-                return [F.max_pool2d(ins[0], kernel, s, (t, l), dilation, ceil_mode)]
-            padded = F.pad(ins[0], torch_padding(padding), value=float("-inf"))
-            return [F.max_pool2d(padded, kernel, s, 0, dilation, ceil_mode)]
-        if symmetric:
-            return [F.avg_pool2d(ins[0], kernel, s, (t, l), ceil_mode, count_include_pad)]
-        # Asymmetric padding (beyond PyTorch): sums over the padded input,
-        # divided by the count of the window's positions that count.
-        padded = F.pad(ins[0], torch_padding(padding))
-        sums = F.avg_pool2d(padded, kernel, s, 0, ceil_mode) * kernel * kernel
-        ones = torch.ones_like(ins[0]) if not count_include_pad else torch.ones_like(ins[0])
-        counts_src = F.pad(ones, torch_padding(padding), value=1.0 if count_include_pad else 0.0)
-        counts = F.avg_pool2d(counts_src, kernel, s, 0, ceil_mode) * kernel * kernel
-        return [sums / counts]
+        return [pool(kind, ins[0], (kernel, kernel), pair(s), padding, (dilation, dilation), ceil_mode,
+                     count_include_pad)]
     case(name, spec, [x], {}, ref)
 
 
