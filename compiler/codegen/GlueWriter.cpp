@@ -55,10 +55,23 @@ std::string write_glue(const NetworkInterface& network) {
     tensors << "  {" << kind << ", " << index << ", " << layer.shape.size() << ", "
             << shape_initializer(layer.shape) << "}, /* " << layer.name << " */\n";
   }
-  int first_weight = count;
-  for (size_t w = 0; w < weights.size(); ++w, ++count)
-    tensors << "  {KILN_TENSOR_WEIGHT, " << w << ", " << weights[w].shape.size() << ", "
-            << shape_initializer(weights[w].shape) << "}, /* " << weights[w].name << " */\n";
+  // Then each kernel's weights, in the layout its schedule chose.
+  std::vector<std::vector<int>> argument_tensor(network.kernels.size());
+  for (size_t k = 0; k < network.kernels.size(); ++k) {
+    for (const KernelArgument& arg : network.arguments(k)) {
+      if (!arg.is_weight) {
+        argument_tensor[k].push_back(tensor_of_layer[arg.layer]);
+        continue;
+      }
+      size_t w = 0;
+      while (weights[w].name != arg.weight) ++w;
+      tensors << "  {KILN_TENSOR_WEIGHT, " << w << ", " << arg.shape.size() << ", " << shape_initializer(arg.shape)
+              << ", {";
+      for (size_t i = 0; i < arg.layout.size(); ++i) tensors << (i ? ", " : "") << arg.layout[i];
+      tensors << "}}, /* " << arg.weight << " */\n";
+      argument_tensor[k].push_back(count++);
+    }
+  }
   out << "static const kiln_tensor_desc tensors[] = {\n" << tensors.str() << "};\n\n";
 
   if (!weights.empty()) {
@@ -71,24 +84,13 @@ std::string write_glue(const NetworkInterface& network) {
   for (size_t k = 0; k < network.kernels.size(); ++k) {
     out << "extern int " << network.kernel_symbol(k) << "_argv(void **args);\n";
     out << "static const int kernel" << k << "_args[] = {";
-    std::vector<KernelArgument> arguments = kernel_arguments(graph, network.kernels[k]);
-    for (size_t a = 0; a < arguments.size(); ++a) {
-      const KernelArgument& arg = arguments[a];
-      int tensor = -1;
-      if (arg.is_weight) {
-        for (size_t w = 0; w < weights.size(); ++w)
-          if (weights[w].name == arg.weight) tensor = first_weight + static_cast<int>(w);
-      } else {
-        tensor = tensor_of_layer[arg.layer];
-      }
-      out << (a ? ", " : "") << tensor;
-    }
+    for (size_t a = 0; a < argument_tensor[k].size(); ++a) out << (a ? ", " : "") << argument_tensor[k][a];
     out << "};\n";
   }
   out << "\nstatic const kiln_kernel_desc kernels[] = {\n";
   for (size_t k = 0; k < network.kernels.size(); ++k)
     out << "  {" << c_string(network.kernels[k].name) << ", " << network.kernel_symbol(k) << "_argv, "
-        << kernel_arguments(graph, network.kernels[k]).size() << ", kernel" << k << "_args},\n";
+        << argument_tensor[k].size() << ", kernel" << k << "_args},\n";
   out << "};\n\n";
 
   if (network.embedded_weights) out << "extern const unsigned char " << name << "_embedded_weights[];\n\n";

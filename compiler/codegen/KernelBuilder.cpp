@@ -4,6 +4,7 @@
 
 #include "ops/Lowering.h"
 #include "schedule/ApplySchedule.h"
+#include "schedule/DefaultSchedule.h"
 
 namespace kiln {
 namespace {
@@ -27,67 +28,88 @@ std::string param_name(const std::string& name) {
   return result;
 }
 
+// Weights as kernel arguments in the layout the schedule chose, handed to the
+// algorithm as Funcs indexed in the weight's own order.
 class ParamWeights : public WeightBinder {
  public:
-  Halide::Func weight(const WeightSpec& spec) override {
-    auto found = params_.find(spec.name);
-    if (found == params_.end()) {
-      Halide::ImageParam param(Halide::Float(32), static_cast<int>(spec.shape.size()), param_name(spec.name));
-      constrain([&](int i) { return param.dim(i); }, spec.shape);
-      found = params_.emplace(spec.name, param).first;
-    }
-    return found->second;
-  }
-  Halide::ImageParam param(const WeightSpec& spec) {
-    weight(spec);
-    return params_.at(spec.name);
+  explicit ParamWeights(const std::vector<KernelArgument>& arguments) {
+    for (const KernelArgument& arg : arguments)
+      if (arg.is_weight) {
+        Halide::ImageParam param(Halide::Float(32), static_cast<int>(arg.shape.size()), param_name(arg.weight));
+        constrain([&](int i) { return param.dim(i); }, arg.shape);
+        params_.emplace(arg.weight, std::make_pair(param, arg.layout));
+      }
   }
 
+  Halide::Func weight(const WeightSpec& spec) override {
+    const auto& [param, layout] = params_.at(spec.name);
+    int rank = static_cast<int>(layout.size());
+    // Halide dimension j of the argument is its axis rank-1-j, which is axis
+    // layout[rank-1-j] of the weight, indexed by Var rank-1-layout[rank-1-j].
+    std::vector<Halide::Var> v = dims(rank);
+    std::vector<Halide::Expr> at;
+    for (int j = 0; j < rank; ++j) at.push_back(v[rank - 1 - layout[rank - 1 - j]]);
+    Halide::Func weight(param.name() + "_in_order");
+    weight(v) = param(at);
+    return weight;
+  }
+
+  const Halide::ImageParam& param(const std::string& name) const { return params_.at(name).first; }
+
  private:
-  std::map<std::string, Halide::ImageParam> params_;
+  std::map<std::string, std::pair<Halide::ImageParam, std::vector<int>>> params_;
 };
 
 }  // namespace
 
-std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel) {
+std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
+                                             const KernelSchedule& schedule) {
   std::vector<KernelArgument> arguments;
-  for (int input : kernel.inputs) arguments.push_back({false, input, ""});
-  for (int layer : kernel.layers)
-    for (const WeightSpec& w : graph.layers[layer].weights) arguments.push_back({true, -1, w.name});
-  arguments.push_back({false, kernel.output(), ""});
+  for (int input : kernel.inputs) arguments.push_back({false, input, "", {}, graph.layers[input].shape});
+  for (int index : kernel.layers) {
+    const Layer& layer = graph.layers[index];
+    for (const WeightSpec& w : layer.weights) {
+      KernelArgument arg{true, index, w.name, weight_layout(layer, w, schedule), {}};
+      for (int axis : arg.layout) arg.shape.push_back(w.shape[axis]);
+      arguments.push_back(arg);
+    }
+  }
+  arguments.push_back({false, kernel.output(), "", {}, graph.layers[kernel.output()].shape});
   return arguments;
 }
 
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule) {
   BuiltKernel built;
+  built.arguments = kernel_arguments(graph, kernel, schedule);
   std::map<int, TensorFunc> tensors;
-  for (int input : kernel.inputs) {
-    const Layer& layer = graph.layers[input];
-    Halide::ImageParam param(Halide::Float(32), static_cast<int>(layer.shape.size()), param_name(layer.name));
-    constrain([&](int i) { return param.dim(i); }, layer.shape);
-    tensors[input] = TensorFunc{param, layer.shape};
-    built.halide_arguments.push_back(param);
+  ParamWeights weights(built.arguments);
+  for (const KernelArgument& arg : built.arguments) {
+    if (arg.is_weight) {
+      built.halide_arguments.push_back(weights.param(arg.weight));
+    } else if (arg.layer != kernel.output()) {
+      Halide::ImageParam param(Halide::Float(32), static_cast<int>(arg.shape.size()),
+                               param_name(graph.layers[arg.layer].name));
+      constrain([&](int i) { return param.dim(i); }, arg.shape);
+      tensors[arg.layer] = TensorFunc{param, arg.shape};
+      built.halide_arguments.push_back(param);
+    }
   }
-  ParamWeights weights;
-  std::vector<Halide::Func> reductions;
+  LayerFuncs anchor;
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     LayerInput in{layer, index, {}, weights};
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
+    if (index == kernel.layers.front()) anchor = funcs;
     tensors[index] = TensorFunc{funcs.output, layer.shape};
-    reductions.insert(reductions.end(), funcs.reductions.begin(), funcs.reductions.end());
   }
-  // In the order of kernel_arguments(), whatever order the algorithms asked in.
-  for (int index : kernel.layers)
-    for (const WeightSpec& spec : graph.layers[index].weights) built.halide_arguments.push_back(weights.param(spec));
 
   const Layer& last = graph.layers[kernel.output()];
   Halide::Func output = tensors.at(kernel.output()).func;
   constrain([&](int i) { return output.output_buffer().dim(i); }, last.shape);
-  apply_schedule(schedule, output, reductions);
+  // Only the first layer of a kernel reduces: those fused after it are elementwise.
+  apply_schedule(schedule, output, anchor);
   built.pipeline = Halide::Pipeline(output);
-  built.arguments = kernel_arguments(graph, kernel);
   return built;
 }
 

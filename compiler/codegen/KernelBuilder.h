@@ -14,8 +14,10 @@ namespace kiln {
 // One argument of a compiled kernel: a tensor of the graph or a weight.
 struct KernelArgument {
   bool is_weight = false;
-  int layer = -1;      // the tensor's producing layer (tensors)
-  std::string weight;  // the weight's name (weights)
+  int layer = -1;           // the tensor's producing layer (tensors), the weight's layer (weights)
+  std::string weight;       // the weight's name (weights)
+  std::vector<int> layout;  // weights: axis i of the argument is axis layout[i] of the stored weight
+  Shape shape;              // the argument's shape (weights: after the layout)
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.
@@ -29,6 +31,7 @@ struct BuiltKernel {
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule);
 
 // The kernel's arguments alone (what the glue needs), without building Halide IR.
-std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel);
+std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
+                                             const KernelSchedule& schedule);
 
 }  // namespace kiln

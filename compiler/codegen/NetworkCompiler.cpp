@@ -35,16 +35,19 @@ void write_file(const std::string& path, const std::string& text) {
 // otherwise the default heuristic. Sections naming no kernel are errors.
 std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, const std::vector<Kernel>& kernels,
                                                         const Schedule& file, const Halide::Target& target) {
+  TargetTraits traits;
+  traits.vector_width = target.natural_vector_size<float>();
+  traits.vector_registers = target.has_feature(Halide::Target::AVX512_Skylake) ? 32 : 16;
   std::map<std::string, KernelSchedule> resolved;
   for (const Kernel& kernel : kernels) {
+    const Layer& anchor = graph.layers[kernel.layers.front()];
     const Layer& out = graph.layers[kernel.output()];
     int64_t flops = 0;
-    for (int layer : kernel.layers) flops += graph.layers[layer].flops;
+    for (int layer : kernel.layers) flops += std::min(graph.layers[layer].flops, INT64_MAX - flops);
     auto given = file.kernels.find(kernel.name);
-    KernelSchedule schedule = given != file.kernels.end()
-                                  ? given->second
-                                  : default_schedule(out.shape, flops, target.natural_vector_size<float>());
-    std::string problem = schedule_problem(schedule, out.shape);
+    KernelSchedule schedule = given != file.kernels.end() ? given->second
+                                                          : default_schedule(anchor, out.shape, flops, traits);
+    std::string problem = schedule_problem(schedule, anchor, out.shape);
     if (!problem.empty()) {
       std::string where = given != file.kernels.end()
                               ? file.path + ":" + std::to_string(file.lines.at(kernel.name)) + ": error: "
@@ -149,7 +152,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   compile_kernels(graph, kernels, schedules, target, options, objects);
 
   MemoryPlan memory = plan_memory(graph, kernels);
-  NetworkInterface network{graph, kernels, memory, options.spec_path, target.to_string()};
+  NetworkInterface network{graph, kernels, schedules, memory, options.spec_path, target.to_string()};
   Toolchain toolchain;
   if (!options.weights_path.empty()) {
     network.embedded_weights = true;

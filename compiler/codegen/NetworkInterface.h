@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ namespace kiln {
 struct NetworkInterface {
   const Graph& graph;
   const std::vector<Kernel>& kernels;
+  const std::map<std::string, KernelSchedule>& schedules;  // by kernel name
   const MemoryPlan& memory;
   std::string spec_path;
   std::string target;
@@ -21,6 +23,9 @@ struct NetworkInterface {
   uint64_t embedded_weights_size = 0;
 
   std::string kernel_symbol(size_t k) const { return graph.name + "_k" + std::to_string(k); }
+  std::vector<KernelArgument> arguments(size_t k) const {
+    return kernel_arguments(graph, kernels[k], schedules.at(kernels[k].name));
+  }
 };
 
 // A C identifier for a tensor name, for parameter names in the header.

@@ -18,30 +18,31 @@ void vectorize_reduction(Halide::Func f, int width) {
   }
 }
 
-}  // namespace
-
-void apply_schedule(const KernelSchedule& s, Halide::Func output,
-                    const std::vector<Halide::Func>& reductions) {
-  std::vector<Halide::Var> args = output.args();
-  int rank = static_cast<int>(args.size());
-  Halide::LoopLevel rows = Halide::LoopLevel(output, Halide::Var::outermost());
-  if (rank >= 2) {
-    // Fuse every dimension but the innermost into one row loop.
-    Halide::Var row = args[1];
-    for (int i = 2; i < rank; ++i) {
-      Halide::Var fused("row" + std::to_string(i));
-      output.fuse(row, args[i], fused);
-      row = fused;
-    }
-    if (s.parallel) {
-      Halide::Var task("task"), row_in_task("row_in_task");
-      output.split(row, task, row_in_task, s.rows_per_task).parallel(task);
-      row = row_in_task;
-    }
-    rows = Halide::LoopLevel(output, row);
+// Fuses `inner` and the dimensions after it into one loop and spreads it over
+// threads; returns the loop level at which one row of work is done.
+Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& dims, const KernelSchedule& s) {
+  Halide::Var row = dims.front();
+  for (size_t i = 1; i < dims.size(); ++i) {
+    Halide::Var fused("row" + std::to_string(i));
+    output.fuse(row, dims[i], fused);
+    row = fused;
   }
+  if (s.parallel) {
+    Halide::Var task("task"), row_in_task("row_in_task");
+    output.split(row, task, row_in_task, s.rows_per_task).parallel(task);
+    row = row_in_task;
+  }
+  return Halide::LoopLevel(output, row);
+}
+
+// Vector lanes along the output's innermost dimension; every other dimension
+// fused into parallel rows, reductions computed a row at a time.
+void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  std::vector<Halide::Var> args = output.args();
+  Halide::LoopLevel rows = Halide::LoopLevel(output, Halide::Var::outermost());
+  if (args.size() >= 2) rows = rows_of(output, std::vector<Halide::Var>(args.begin() + 1, args.end()), s);
   if (s.vector_width > 1) output.vectorize(args[0], s.vector_width);
-  for (Halide::Func reduction : reductions) {
+  for (Halide::Func reduction : anchor.reductions) {
     reduction.compute_at(rows);
     // A reduction over the output's own innermost dimension is computed for a
     // whole row, at least vector_width wide; others may be narrower.
@@ -49,6 +50,51 @@ void apply_schedule(const KernelSchedule& s, Halide::Func output,
     if (s.vector_width > 1 && !own.empty() && own[0].name() == args[0].name())
       vectorize_reduction(reduction, s.vector_width);
   }
+}
+
+// A convolution as register tiles: tile_width output pixels by tile_channels
+// vectors of output channels, accumulated in registers over every input
+// channel and tap (a broadcast input value times weight vectors, with the
+// weights re-laid out channels-innermost), then stored. The padded input is
+// made once, so the inner loop has no bounds tests.
+void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  Halide::Var x("d0"), y("d1"), k("d2"), n("d3");
+  Halide::Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
+  int tile = s.vector_width * s.tile_channels;
+  const auto shift = Halide::TailStrategy::ShiftInwards;
+  output.split(k, ko, ki, tile, shift)
+      .split(x, xo, xi, s.tile_width, shift)
+      .reorder(ki, xi, xo, y, ko, n)
+      .vectorize(ki, s.vector_width);
+  rows_of(output, {y, ko, n}, s);
+
+  Halide::Func acc = anchor.reductions.front();
+  acc.compute_at(output, xo).store_in(Halide::MemoryType::Register);
+  acc.reorder_storage(k, x, y, n);
+  acc.split(k, kt, kv, s.vector_width, shift).reorder(kv, kt, x).vectorize(kv).unroll(kt).unroll(x);
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc
+  Halide::Stage update = acc.update(0);
+  update.split(k, kt, kv, s.vector_width, Halide::TailStrategy::GuardWithIf)
+      .reorder(kv, kt, x, taps[0], taps[1], taps[2], y, n)
+      .vectorize(kv)
+      .unroll(kt)
+      .unroll(x);
+  if (s.unroll_taps) update.unroll(taps[0]);
+
+  if (anchor.padded.defined()) {
+    Halide::Func padded = anchor.padded;
+    std::vector<Halide::Var> p = padded.args();
+    padded.compute_root().parallel(p[2]).vectorize(p[0], 8, shift);
+  }
+}
+
+}  // namespace
+
+void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  if (s.vectorize == VectorAxis::Channels)
+    apply_channel_tiles(s, output, anchor);
+  else
+    apply_width_vectors(s, output, anchor);
 }
 
 }  // namespace kiln

@@ -1,18 +1,29 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
-#include "graph/Shape.h"
+#include "graph/Layer.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {
 
-// Picks a sane schedule from the kernel's output shape and the target's
-// vector width, without measuring anything.
-KernelSchedule default_schedule(const Shape& output, int64_t flops, int natural_vector_width);
+// What the schedule heuristic needs to know of the target.
+struct TargetTraits {
+  int vector_width = 8;      // floats in a native vector
+  int vector_registers = 16; // 32 with AVX-512VL
+};
 
-// Why `schedule` cannot compute an output of this shape, or "" if it can.
-std::string schedule_problem(const KernelSchedule& schedule, const Shape& output);
+// Picks a schedule for a kernel from its first layer, its output shape, its
+// work and the target, without measuring anything.
+KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_t flops, const TargetTraits& target);
+
+// Why `schedule` cannot compute this kernel, or "" if it can.
+std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor, const Shape& output);
+
+// The layout a schedule wants a weight in: axis i of the packed tensor is
+// axis layout[i] of the weight as stored in the file.
+std::vector<int> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
 
 // The output's rows: every dimension but the innermost, multiplied.
 int64_t output_rows(const Shape& output);

@@ -5,6 +5,12 @@
 
 namespace kiln {
 
+// Which output dimension a kernel computes in vector lanes.
+enum class VectorAxis {
+  Width,     // the innermost dimension (W for images): any op
+  Channels,  // output channels, weights re-laid out channels-innermost at create (conv2d)
+};
+
 // How one kernel (a layer, or a layer with the elementwise layers fused into
 // it) is computed. Pure data: the algorithm never sees it, and the schedule
 // file, the default heuristic and (later) the tuner all produce it.
@@ -12,16 +18,25 @@ struct KernelSchedule {
   // Pull the following elementwise layers (activations, batchnorm, clip,
   // add/mul) into this kernel, so that the intermediate never goes to memory.
   bool fuse = true;
-  // Lanes of the innermost output dimension computed together (1: scalar).
+  VectorAxis vectorize = VectorAxis::Width;
+  // Lanes computed together (1: scalar).
   int vector_width = 1;
+  // With vectorize = channels: the register tile, tile_width output pixels
+  // along the width by tile_channels vectors of output channels, accumulated
+  // in registers over the whole reduction.
+  int tile_width = 1;
+  int tile_channels = 1;
+  // Unroll the kernel's taps along the width inside the tile.
+  bool unroll_taps = false;
   // Spread the output's rows (every dimension but the innermost, fused) over
   // threads, `rows_per_task` rows to a task.
   bool parallel = false;
   int rows_per_task = 1;
 
-  bool operator==(const KernelSchedule& other) const {
-    return fuse == other.fuse && vector_width == other.vector_width && parallel == other.parallel &&
-           rows_per_task == other.rows_per_task;
+  bool operator==(const KernelSchedule& o) const {
+    return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
+           tile_width == o.tile_width && tile_channels == o.tile_channels && unroll_taps == o.unroll_taps &&
+           parallel == o.parallel && rows_per_task == o.rows_per_task;
   }
 };
 

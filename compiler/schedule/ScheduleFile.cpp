@@ -6,6 +6,8 @@
 namespace kiln {
 namespace {
 
+const char* kKeys = "fuse, vectorize, vector_width, tile_width, tile_channels, unroll_taps, parallel or rows_per_task";
+
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
   if (begin == std::string::npos) return "";
@@ -57,10 +59,20 @@ class ScheduleParser {
     if (current_.empty()) fail("'" + key + "' comes before any [LAYER] section");
     KernelSchedule& s = schedule_.kernels[current_];
     if (key == "fuse") s.fuse = boolean(key, value);
+    else if (key == "vectorize") s.vectorize = axis(key, value);
     else if (key == "vector_width") s.vector_width = positive(key, value);
+    else if (key == "tile_width") s.tile_width = positive(key, value);
+    else if (key == "tile_channels") s.tile_channels = positive(key, value);
+    else if (key == "unroll_taps") s.unroll_taps = boolean(key, value);
     else if (key == "parallel") s.parallel = boolean(key, value);
     else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
-    else fail("unknown key '" + key + "' (expected fuse, vector_width, parallel or rows_per_task)");
+    else fail("unknown key '" + key + "' (expected " + kKeys + ")");
+  }
+
+  VectorAxis axis(const std::string& key, const std::string& value) const {
+    if (value == "width") return VectorAxis::Width;
+    if (value == "channels") return VectorAxis::Channels;
+    fail("'" + key + "' must be width or channels, found '" + value + "'");
   }
 
   bool boolean(const std::string& key, const std::string& value) const {
@@ -95,17 +107,27 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
   std::ostringstream out;
   out << "# Kiln schedule, target " << target << "\n"
       << "# One [KERNEL] section per kernel, named by its first layer. Keys:\n"
-      << "#   fuse          pull following elementwise layers into this kernel\n"
-      << "#   vector_width  lanes of the innermost output dimension\n"
-      << "#   parallel      spread output rows over threads\n"
-      << "#   rows_per_task rows in each parallel task\n";
+      << "#   fuse           pull following elementwise layers into this kernel\n"
+      << "#   vectorize      width, or channels (conv2d: weights re-laid out at create)\n"
+      << "#   vector_width   lanes computed together\n"
+      << "#   tile_width     channels only: output pixels in the register tile\n"
+      << "#   tile_channels  channels only: channel vectors in the register tile\n"
+      << "#   unroll_taps    unroll the kernel's taps along the width\n"
+      << "#   parallel       spread output rows over threads\n"
+      << "#   rows_per_task  rows in each parallel task\n";
   for (const ScheduleEntry& entry : entries) {
     out << "\n[" << entry.kernel << "]\n# layers:";
     for (const std::string& layer : entry.layers) out << " " << layer;
-    out << "\nfuse = " << (entry.schedule.fuse ? "true" : "false") << "\n"
-        << "vector_width = " << entry.schedule.vector_width << "\n"
-        << "parallel = " << (entry.schedule.parallel ? "true" : "false") << "\n"
-        << "rows_per_task = " << entry.schedule.rows_per_task << "\n";
+    const KernelSchedule& s = entry.schedule;
+    auto flag = [](bool b) { return b ? "true" : "false"; };
+    out << "\nfuse = " << flag(s.fuse) << "\n"
+        << "vectorize = " << (s.vectorize == VectorAxis::Channels ? "channels" : "width") << "\n"
+        << "vector_width = " << s.vector_width << "\n"
+        << "tile_width = " << s.tile_width << "\n"
+        << "tile_channels = " << s.tile_channels << "\n"
+        << "unroll_taps = " << flag(s.unroll_taps) << "\n"
+        << "parallel = " << flag(s.parallel) << "\n"
+        << "rows_per_task = " << s.rows_per_task << "\n";
   }
   return out.str();
 }

@@ -31,7 +31,7 @@ struct kiln_network {
   const kiln_network_desc* desc = nullptr;
   std::unique_ptr<float, decltype(&std::free)> arena{nullptr, &std::free};
   kiln::SafetensorsFile weights_file;
-  std::vector<std::unique_ptr<float[]>> realigned;
+  std::vector<std::unique_ptr<float[]>> realigned;  // and weights in a schedule's layout
   std::vector<halide_buffer_t> buffers;  // one per tensor
   std::vector<halide_dimension_t> dims;
   std::vector<std::vector<void*>> args;  // one list per kernel
@@ -52,6 +52,40 @@ void describe_buffer(halide_buffer_t& buffer, halide_dimension_t* dims, const ki
     dims[i] = halide_dimension_t(0, extent, stride);
     stride *= extent;
   }
+}
+
+// A copy of `source` (shape `from`) with its axes permuted: axis i of the copy
+// is axis layout[i] of the source. The layout a schedule chose, made once.
+std::unique_ptr<float[]> permuted(const float* source, const kiln_weight_desc& from, const kiln_tensor_desc& to) {
+  int rank = to.rank;
+  int64_t source_stride[KILN_MAX_RANK], stride[KILN_MAX_RANK], count = 1;
+  for (int i = rank - 1, s = 1; i >= 0; --i) {
+    source_stride[i] = s;
+    s *= static_cast<int>(from.shape[i]);
+  }
+  for (int i = 0; i < rank; ++i) {
+    stride[i] = source_stride[to.layout[i]];
+    count *= to.shape[i];
+  }
+  auto copy = std::make_unique<float[]>(static_cast<size_t>(count));
+  int64_t index[KILN_MAX_RANK] = {0};
+  int64_t offset = 0;
+  for (int64_t out = 0; out < count; ++out) {
+    copy[out] = source[offset];
+    for (int i = rank - 1; i >= 0; --i) {  // odometer over the copy's axes
+      offset += stride[i];
+      if (++index[i] < to.shape[i]) break;
+      offset -= stride[i] * to.shape[i];
+      index[i] = 0;
+    }
+  }
+  return copy;
+}
+
+bool is_identity(const kiln_tensor_desc& tensor) {
+  for (int i = 0; i < tensor.rank; ++i)
+    if (tensor.layout[i] != i) return false;
+  return true;
 }
 
 void create(const kiln_network_desc* desc, const char* weights_path, kiln_network& net) {
@@ -90,9 +124,15 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
       case KILN_TENSOR_INPUT: net.inputs[tensor.index] = &buffer; break;
       case KILN_TENSOR_OUTPUT: net.outputs[tensor.index] = &buffer; break;
       case KILN_TENSOR_ARENA: buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + tensor.index); break;
-      case KILN_TENSOR_WEIGHT:
-        buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(weights[tensor.index]));
+      case KILN_TENSOR_WEIGHT: {
+        const float* data = weights[tensor.index];
+        if (!is_identity(tensor)) {
+          net.realigned.push_back(permuted(data, desc->weights[tensor.index], tensor));
+          data = net.realigned.back().get();
+        }
+        buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(data));
         break;
+      }
     }
   }
   for (int k = 0; k < desc->num_kernels; ++k) {

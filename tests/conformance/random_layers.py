@@ -244,8 +244,14 @@ def main():
     torch.manual_seed(args.seed)
     cases = [GENERATORS[i % len(GENERATORS)](r) for i in range(args.cases)]
 
-    work = args.keep or tempfile.mkdtemp(prefix="kiln-conformance-")
-    os.makedirs(work, exist_ok=True)
+    if args.keep:
+        os.makedirs(args.keep, exist_ok=True)
+        return check(args, cases, args.keep)
+    with tempfile.TemporaryDirectory(prefix="kiln-conformance-") as work:
+        return check(args, cases, work)
+
+
+def check(args, cases, work):
     lines, weights, run = [f"network random_{args.seed}"], {}, [args.kiln, "run"]
     layer_lines = []
     for i, case in enumerate(cases):

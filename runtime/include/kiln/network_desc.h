@@ -23,6 +23,9 @@ typedef struct kiln_tensor_desc {
   int64_t index;
   int rank;
   int64_t shape[KILN_MAX_RANK];
+  /* Weights only: axis i of this (packed) tensor is axis layout[i] of the
+   * weight in the file. Not the identity: create permutes a copy, once. */
+  int layout[KILN_MAX_RANK];
 } kiln_tensor_desc;
 
 typedef struct kiln_weight_desc {

@@ -1,0 +1,141 @@
+#!/usr/bin/python3
+"""Random schedules from Kiln's schedule space must not change any result.
+
+    /usr/bin/python3 tests/conformance/random_schedules.py --kiln build/bin/kiln [--rounds 6] [--seed 1]
+
+Builds a network of convolutions (odd sizes, strides, dilations, padding,
+batch 2, fused batchnorm/relu/residual add), pooling, dense and softmax layers,
+then compiles and runs it `rounds` times, each time with a schedule file
+drawing every kernel's schedule at random from the space (vector axis, width,
+register tile, tap unrolling, fusion, parallel grain). Every run must match
+PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|.
+"""
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+from kiln_io import save_npy, save_safetensors  # noqa: E402
+
+SPEC = """network sched
+input x: f32[2, 5, 13, 11]
+a = conv2d(x, filters=19, kernel=3, padding=1)
+b = batchnorm(a)
+r = relu(b)
+c = conv2d(r, filters=19, kernel=3, padding=(0, 2, 2, 2), dilation=(1, 2))
+s = add(c, r, activation=relu)
+d = conv2d(s, filters=33, kernel=(3, 2), stride=2)
+p = maxpool(d, kernel=2, ceil_mode=true)
+e = conv2d(p, filters=16, kernel=1, bias=false)
+g = global_avgpool(e)
+f = flatten(g)
+h = dense(f, units=10)
+y = softmax(h)
+output y, d
+"""
+
+# Every kernel's first layer, whatever the drawn fuse flags (the layers after
+# them are either elementwise, fused or not, or not fusable at all):
+# (kernel, output shape [N, C, H, W] or [N, F], whether channel tiles apply)
+KERNELS = [("a", [2, 19, 13, 11], True), ("c", [2, 19, 13, 11], True), ("d", [2, 33, 6, 5], True),
+           ("p", [2, 33, 3, 3], False), ("e", [2, 16, 3, 3], True), ("g", [2, 16, 1, 1], False),
+           ("f", [2, 16], False), ("h", [2, 10], False), ("y", [2, 10], False)]
+
+
+def weights(gen):
+    def t(*shape, scale=0.3):
+        return torch.randn(*shape, generator=gen) * scale
+    return {"a.weight": t(19, 5, 3, 3), "a.bias": t(19), "b.running_mean": t(19), "b.running_var": t(19).abs() + 0.5,
+            "b.weight": t(19), "b.bias": t(19), "c.weight": t(19, 19, 3, 3, scale=0.1), "c.bias": t(19),
+            "d.weight": t(33, 19, 3, 2, scale=0.1), "d.bias": t(33), "e.weight": t(16, 33, 1, 1), "h.weight": t(10, 16),
+            "h.bias": t(10)}
+
+
+def reference(x, w):
+    a = F.conv2d(x, w["a.weight"], w["a.bias"], padding=1)
+    r = F.relu(F.batch_norm(a, w["b.running_mean"], w["b.running_var"], w["b.weight"], w["b.bias"], False, 0.0, 1e-5))
+    c = F.conv2d(F.pad(r, (2, 2, 0, 2)), w["c.weight"], w["c.bias"], dilation=(1, 2))
+    s = F.relu(c + r)
+    d = F.conv2d(s, w["d.weight"], w["d.bias"], stride=2)
+    p = F.max_pool2d(d, 2, ceil_mode=True)
+    e = F.conv2d(p, w["e.weight"])
+    h = F.linear(torch.flatten(e.mean((2, 3), keepdim=True), 1), w["h.weight"], w["h.bias"])
+    return [F.softmax(h, -1), d]
+
+
+def random_schedule(r, name, shape, tiles):
+    rows = int(np.prod(shape[:-1]))
+    lines = [f"[{name}]", f"fuse = {r.choice(['true', 'false'])}"]
+    if tiles and r.random() < 0.7:
+        v = r.choice([w for w in (4, 8, 16) if w <= shape[1]])
+        tc = r.randint(1, max(1, min(4, shape[1] // v)))
+        tw = r.randint(1, min(shape[-1], 12))
+        tile_rows = shape[0] * shape[2] * -(-shape[1] // (v * tc))
+        lines += ["vectorize = channels", f"vector_width = {v}", f"tile_width = {tw}", f"tile_channels = {tc}",
+                  f"unroll_taps = {r.choice(['true', 'false'])}"]
+    else:
+        v = r.choice([w for w in (1, 2, 4, 8, 16) if w <= shape[-1]])
+        tile_rows = rows
+        lines += ["vectorize = width", f"vector_width = {v}"]
+    parallel = len(shape) >= 2 and r.random() < 0.7
+    lines += [f"parallel = {'true' if parallel else 'false'}",
+              f"rows_per_task = {r.randint(1, max(1, tile_rows // 2)) if parallel else 1}"]
+    return "\n".join(lines)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kiln", required=True)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    r = random.Random(args.seed)
+    gen = torch.Generator().manual_seed(args.seed)
+    w = weights(gen)
+    x = torch.randn(2, 5, 13, 11, generator=gen)
+    with torch.no_grad():
+        expected = [t.numpy() for t in reference(x, w)]
+    with tempfile.TemporaryDirectory(prefix="kiln-schedules-") as work:
+        return run_rounds(args, r, work, w, x, expected)
+
+
+def run_rounds(args, r, work, w, x, expected):
+    with open(os.path.join(work, "net.kiln"), "w") as f:
+        f.write(SPEC)
+    save_safetensors(os.path.join(work, "w.safetensors"), {k: v.numpy() for k, v in w.items()})
+    save_npy(os.path.join(work, "x.npy"), x.numpy())
+    failures = 0
+    for round in range(args.rounds):
+        # Round 0 is the default heuristic; the others draw from the space.
+        schedule = "\n\n".join(random_schedule(r, *k) for k in KERNELS) if round else ""
+        schedule_path = os.path.join(work, f"round{round}.sched")
+        with open(schedule_path, "w") as f:
+            f.write(schedule + "\n")
+        command = [args.kiln, "run", os.path.join(work, "net.kiln"), "--weights", os.path.join(work, "w.safetensors"),
+                   "--input", os.path.join(work, "x.npy"), "--output", os.path.join(work, "y.npy"),
+                   "--output", os.path.join(work, "d.npy")]
+        if schedule:
+            command += ["--schedule", schedule_path]
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            print(f"round {round}: kiln run failed:\n{result.stderr}\nwith the schedule:\n{schedule}")
+            failures += 1
+            continue
+        for name, want in zip(["y", "d"], expected):
+            got = np.load(os.path.join(work, f"{name}.npy"))
+            if got.shape != want.shape or not np.all(np.isclose(got, want, 1e-4, 1e-5)):
+                print(f"round {round}: output {name} differs (max {np.max(np.abs(got - want))}) with the schedule:\n{schedule}")
+                failures += 1
+    print(f"{args.rounds * 2 - failures} passed, {failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
