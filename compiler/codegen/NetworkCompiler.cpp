@@ -169,7 +169,11 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   toolchain.compile_c(glue, objects.back());
   fs::remove(glue, error);
 
-  CompiledNetwork compiled{base + ".a", base + ".h"};
+  CompiledNetwork compiled{base + ".a", base + ".h", target.to_string(), {}, {}};
+  for (const Kernel& kernel : kernels) {
+    compiled.kernels.push_back(kernel.name);
+    compiled.kernel_layers.push_back(kernel.layers);
+  }
   toolchain.archive(compiled.archive, objects);
   for (const std::string& object : objects) fs::remove(object, error);
   write_file(compiled.header, write_header(network));

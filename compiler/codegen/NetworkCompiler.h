@@ -2,6 +2,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "graph/Layer.h"
 #include "schedule/Schedule.h"
@@ -21,6 +22,9 @@ struct CompileOptions {
 struct CompiledNetwork {
   std::string archive;  // DIR/NAME.a
   std::string header;   // DIR/NAME.h
+  std::string target;   // the Halide target compiled for
+  std::vector<std::string> kernels;  // kernel names, in the order they run
+  std::vector<std::vector<int>> kernel_layers;  // each kernel's layers
 };
 
 // The whole back end: fusion, schedules, one Halide pipeline per kernel

@@ -1,41 +1,19 @@
-// kiln run: compile for this machine into a temporary directory, load the
-// result as a shared object, and run it once on .npy inputs.
-#include <dlfcn.h>
+// kiln run: compile for this machine, load the result, and run it once on
+// .npy inputs.
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <map>
 
-#include "codegen/Target.h"
-#include "codegen/Toolchain.h"
 #include "driver/Commands.h"
+#include "driver/LoadedNetwork.h"
 #include "kiln/Error.hpp"
 #include "kiln/Npy.hpp"
 #include "language/Diagnostics.h"
 
 namespace kiln {
-namespace fs = std::filesystem;
 
 namespace {
-
-// A temporary directory removed when the run ends, however it ends.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "kiln-run-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) throw UserError("error: cannot create a temporary directory");
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Assigns NAME=FILE arguments to tensors by name, the rest in order.
 std::map<int, std::string> assign(const Graph& graph, const std::vector<int>& tensors,
@@ -73,23 +51,11 @@ void print_tensor(const Layer& layer, const std::vector<float>& data) {
     std::printf("%s%g%s", i % row ? " " : "", data[i], (i + 1) % row ? "" : "\n");
 }
 
-template <typename Fn>
-Fn symbol(void* library, const std::string& name) {
-  void* address = dlsym(library, name.c_str());
-  if (!address) throw UserError("error: the compiled network lacks " + name);
-  return reinterpret_cast<Fn>(address);
-}
-
 }  // namespace
 
 int run_command(const RunOptions& options) {
   Graph graph = load_network(options.spec);
-  // kiln run loads the result into this process: it must be for this machine.
-  Halide::Target target = choose_target(options.target), host = host_target();
-  if (target.os != host.os || target.arch != host.arch || target.bits != host.bits)
-    throw UserError("error: kiln run executes on this machine, which cannot run --target " + options.target +
-                    "; use kiln compile to cross-compile");
-
+  check_runs_here(options.target, "kiln run");
   std::map<int, std::string> input_files = assign(graph, graph.inputs, options.inputs, "input");
   std::map<int, std::string> output_files = assign(graph, graph.outputs, options.outputs, "output");
   for (int input : graph.inputs)
@@ -113,46 +79,20 @@ int run_command(const RunOptions& options) {
     inputs.push_back(std::move(array.data));
   }
 
-  ScratchDir scratch;
   CompileOptions compile;
   compile.spec_path = options.spec;
-  compile.out_dir = scratch.path();
   compile.target = options.target;
   compile.schedule_path = options.schedule;
   compile.progress = isatty(2);
   if (!options.weights.empty()) check_weights_file(graph, options.weights);
-  CompiledNetwork compiled = compile_network(graph, compile);
-  std::string library = scratch.path() + "/" + graph.name + ".so";
-  Toolchain().link_shared(library, compiled.archive);
-
-  void* handle = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!handle) throw UserError(std::string("error: cannot load the compiled network: ") + dlerror());
-  using Create = int (*)(const char*, void**);
-  using Run = int (*)(void*, const float* const*, float* const*);
-  using Destroy = void (*)(void*);
-  using LastError = const char* (*)();
-  auto create = symbol<Create>(handle, graph.name + "_create");
-  auto run = symbol<Run>(handle, graph.name + "_run_arrays");
-  auto destroy = symbol<Destroy>(handle, graph.name + "_destroy");
-  auto last_error = symbol<LastError>(handle, "kiln_last_error");
-
-  void* model = nullptr;
-  if (create(options.weights.empty() ? nullptr : options.weights.c_str(), &model) != 0) {
-    std::string message = last_error();
-    dlclose(handle);
-    throw UserError("error: " + message);
-  }
+  LoadedNetwork network(graph, compile, options.weights);
   std::vector<std::vector<float>> outputs;
   std::vector<const float*> input_pointers;
   std::vector<float*> output_pointers;
   for (const auto& data : inputs) input_pointers.push_back(data.data());
   for (int output : graph.outputs) outputs.emplace_back(element_count(graph.layers[output].shape));
   for (auto& data : outputs) output_pointers.push_back(data.data());
-  int status = run(model, input_pointers.data(), output_pointers.data());
-  std::string message = status ? last_error() : "";
-  destroy(model);
-  dlclose(handle);
-  if (status) throw UserError("error: " + message);
+  network.run(input_pointers, output_pointers);
 
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const Layer& layer = graph.layers[graph.outputs[i]];

@@ -3,6 +3,7 @@
 // and calls the kernels in order.
 #include <HalideRuntime.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -143,7 +144,7 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
   }
 }
 
-void run(kiln_network& net, const float* const* inputs, float* const* outputs) {
+void run(kiln_network& net, const float* const* inputs, float* const* outputs, double* seconds = nullptr) {
   const kiln_network_desc* desc = net.desc;
   for (int i = 0; i < desc->num_inputs; ++i) {
     if (!inputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": input " + std::to_string(i) + " is NULL");
@@ -154,7 +155,9 @@ void run(kiln_network& net, const float* const* inputs, float* const* outputs) {
     net.outputs[i]->host = reinterpret_cast<uint8_t*>(outputs[i]);
   }
   for (int k = 0; k < desc->num_kernels; ++k) {
+    auto start = std::chrono::steady_clock::now();
     int status = desc->kernels[k].run(net.args[k].data());
+    if (seconds) seconds[k] = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (status != 0)
       throw kiln::RuntimeError(KILN_ERROR_KERNEL, std::string(desc->name) + ": kernel " + desc->kernels[k].name +
                                                       " failed (" + std::to_string(status) + "): " + kiln_last_error());
@@ -182,3 +185,11 @@ extern "C" int kiln_network_run(kiln_network* network, const float* const* input
 }
 
 extern "C" void kiln_network_destroy(kiln_network* network) { delete network; }
+
+extern "C" int kiln_network_profile(kiln_network* network, const float* const* inputs, float* const* outputs,
+                                    double* seconds) {
+  return kiln::guarded([&] {
+    if (!network || !seconds) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, "profile: model or seconds is NULL");
+    run(*network, inputs, outputs, seconds);
+  });
+}

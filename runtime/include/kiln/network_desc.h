@@ -62,6 +62,9 @@ typedef struct kiln_network kiln_network;
 int kiln_network_create(const kiln_network_desc *desc, const char *weights_path, kiln_network **network);
 int kiln_network_run(kiln_network *network, const float *const *inputs, float *const *outputs);
 void kiln_network_destroy(kiln_network *network);
+/* Runs once like kiln_network_run, storing each kernel's wall time in
+ * seconds[k] (for kiln bench). */
+int kiln_network_profile(kiln_network *network, const float *const *inputs, float *const *outputs, double *seconds);
 
 #ifdef __cplusplus
 }

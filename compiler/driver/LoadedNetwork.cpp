@@ -1,0 +1,80 @@
+#include "driver/LoadedNetwork.h"
+
+#include <dlfcn.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "codegen/Target.h"
+#include "codegen/Toolchain.h"
+#include "language/Diagnostics.h"
+
+namespace kiln {
+namespace fs = std::filesystem;
+
+void check_runs_here(const std::string& requested, const std::string& command) {
+  Halide::Target target = choose_target(requested), host = host_target();
+  if (target.os != host.os || target.arch != host.arch || target.bits != host.bits)
+    throw UserError("error: " + command + " executes on this machine, which cannot run --target " + requested +
+                    "; use kiln compile to cross-compile");
+}
+
+LoadedNetwork::LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path) {
+  std::string pattern = (fs::temp_directory_path() / "kiln-run-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw UserError("error: cannot create a temporary directory");
+  scratch_ = pattern;
+  try {
+    options.out_dir = scratch_;
+    compiled_ = compile_network(graph, options);
+    std::string library = scratch_ + "/" + graph.name + ".so";
+    Toolchain().link_shared(library, compiled_.archive);
+    library_ = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!library_) throw UserError(std::string("error: cannot load the compiled network: ") + dlerror());
+    auto create = symbol<Create>(graph.name + "_create");
+    run_ = symbol<Run>(graph.name + "_run_arrays");
+    destroy_ = symbol<Destroy>(graph.name + "_destroy");
+    profile_ = symbol<Profile>("kiln_network_profile");
+    last_error_ = symbol<LastError>("kiln_last_error");
+    check(create(weights_path.empty() ? nullptr : weights_path.c_str(), &model_));
+  } catch (...) {
+    release();
+    throw;
+  }
+}
+
+LoadedNetwork::~LoadedNetwork() { release(); }
+
+void LoadedNetwork::release() {
+  if (model_) destroy_(model_);
+  model_ = nullptr;
+  if (library_) dlclose(library_);
+  library_ = nullptr;
+  std::error_code ignored;
+  if (!scratch_.empty()) fs::remove_all(scratch_, ignored);
+  scratch_.clear();
+}
+
+template <typename Fn>
+Fn LoadedNetwork::symbol(const std::string& name) const {
+  void* address = dlsym(library_, name.c_str());
+  if (!address) throw UserError("error: the compiled network lacks " + name);
+  return reinterpret_cast<Fn>(address);
+}
+
+void LoadedNetwork::check(int status) const {
+  if (status != 0) throw UserError(std::string("error: ") + last_error_());
+}
+
+void LoadedNetwork::run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
+  check(run_(model_, inputs.data(), outputs.data()));
+}
+
+std::vector<double> LoadedNetwork::profile(const std::vector<const float*>& inputs,
+                                           const std::vector<float*>& outputs) {
+  std::vector<double> seconds(compiled_.kernels.size());
+  check(profile_(model_, inputs.data(), outputs.data(), seconds.data()));
+  return seconds;
+}
+
+}  // namespace kiln

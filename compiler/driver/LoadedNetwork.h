@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "codegen/NetworkCompiler.h"
+#include "graph/Layer.h"
+
+namespace kiln {
+
+// Throws unless this machine can run code for `target` (before any work).
+void check_runs_here(const std::string& target, const std::string& command);
+
+// A network compiled for this machine into a temporary directory, linked as
+// a shared object with the runtime and loaded into this process: what
+// `kiln run` and `kiln bench` execute. Everything is removed when it goes.
+class LoadedNetwork {
+ public:
+  LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path);
+  ~LoadedNetwork();
+  LoadedNetwork(const LoadedNetwork&) = delete;
+  LoadedNetwork& operator=(const LoadedNetwork&) = delete;
+
+  void run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+  // One run, timing each kernel.
+  std::vector<double> profile(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+
+  const CompiledNetwork& compiled() const { return compiled_; }
+  const std::string& scratch() const { return scratch_; }
+
+ private:
+  using Create = int (*)(const char*, void**);
+  using Run = int (*)(void*, const float* const*, float* const*);
+  using Profile = int (*)(void*, const float* const*, float* const*, double*);
+  using Destroy = void (*)(void*);
+  using LastError = const char* (*)();
+  template <typename Fn>
+  Fn symbol(const std::string& name) const;
+  void check(int status) const;
+  void release();
+
+  std::string scratch_;
+  CompiledNetwork compiled_;
+  void* library_ = nullptr;
+  void* model_ = nullptr;
+  Run run_ = nullptr;
+  Profile profile_ = nullptr;
+  Destroy destroy_ = nullptr;
+  LastError last_error_ = nullptr;
+};
+
+}  // namespace kiln
