@@ -21,4 +21,13 @@ struct RunOptions {
 };
 int run_command(const RunOptions& options);
 
+struct BenchOptions {
+  std::string spec, weights, target, schedule;
+  bool json = false;
+  int warmup = 3;            // runs before timing
+  int repeats = 10;          // at least this many timed runs...
+  double min_seconds = 1.0;  // ...and at least this long in all
+};
+int bench_command(const BenchOptions& options);
+
 }  // namespace kiln

@@ -40,9 +40,21 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--schedule", run.schedule, "schedule file");
   run_cmd->add_option("--target", run.target, "Halide target string (default: this CPU)");
 
-  // Reserved for the benchmarking and tuning work.
-  for (const char* later : {"bench", "tune"})
-    app.add_subcommand(later, std::string(later) + " (not available yet)")->allow_extras();
+  kiln::BenchOptions bench;
+  auto* bench_cmd = app.add_subcommand("bench", "time each kernel and the whole network on this machine");
+  bench_cmd->add_option("spec", bench.spec, "the .kiln file")->required();
+  bench_cmd->add_option("--weights", bench.weights, "safetensors weights file (default: random weights)");
+  bench_cmd->add_option("--schedule", bench.schedule, "schedule file");
+  bench_cmd->add_option("--target", bench.target, "Halide target string (default: this CPU)");
+  bench_cmd->add_flag("--json", bench.json, "print one JSON object");
+  bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first (default 3)")->check(CLI::NonNegativeNumber);
+  bench_cmd->add_option("--repeats", bench.repeats, "at least this many timed runs (default 10)")
+      ->check(CLI::PositiveNumber);
+  bench_cmd->add_option("--min-time", bench.min_seconds, "and at least this many seconds (default 1)")
+      ->check(CLI::NonNegativeNumber);
+
+  // Reserved for the tuning work.
+  app.add_subcommand("tune", "tune (not available yet)")->allow_extras();
 
   try {
     app.parse(argc, argv);
@@ -63,6 +75,7 @@ int main(int argc, char** argv) {
       return kiln::compile_command(compile);
     }
     if (run_cmd->parsed()) return kiln::run_command(run);
+    if (bench_cmd->parsed()) return kiln::bench_command(bench);
     std::fprintf(stderr, "kiln: '%s' is not available in this version yet\n", app.get_subcommands()[0]->get_name().c_str());
     return 2;
   } catch (const kiln::UserError& e) {

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "kiln/Error.hpp"
@@ -155,6 +156,26 @@ std::vector<const float*> bind_weights(const SafetensorsFile& file,
                              ": no layer of the network uses it");
   }
   return bound;
+}
+
+void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors) {
+  nlohmann::json header = nlohmann::json::object();
+  uint64_t offset = 0;
+  for (const NamedTensor& t : tensors) {
+    uint64_t bytes = t.data.size() * sizeof(float);
+    header[t.name] = {{"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
+    offset += bytes;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' ');
+  std::ofstream out(path, std::ios::binary);
+  unsigned char size[8];
+  for (int i = 0; i < 8; ++i) size[i] = static_cast<unsigned char>(text.size() >> (8 * i));
+  out.write(reinterpret_cast<const char*>(size), 8);
+  out << text;
+  for (const NamedTensor& t : tensors)
+    out.write(reinterpret_cast<const char*>(t.data.data()), static_cast<std::streamsize>(t.data.size() * sizeof(float)));
+  if (!out) fail(path, "cannot write");
 }
 
 }  // namespace kiln

@@ -48,4 +48,12 @@ std::vector<const float*> bind_weights(const SafetensorsFile& file,
 
 std::string shape_string(const std::vector<int64_t>& shape);
 
+struct NamedTensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  std::vector<float> data;
+};
+// Writes F32 tensors as a safetensors file, data 8-byte aligned.
+void write_safetensors(const std::string& path, const std::vector<NamedTensor>& tensors);
+
 }  // namespace kiln
