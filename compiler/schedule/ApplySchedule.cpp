@@ -66,19 +66,37 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
       .split(x, xo, xi, s.tile_width, shift)
       .reorder(ki, xi, xo, y, ko, n)
       .vectorize(ki, s.vector_width);
-  rows_of(output, {y, ko, n}, s);
+  Halide::LoopLevel row = rows_of(output, {y, ko, n}, s);
 
   Halide::Func acc = anchor.reductions.front();
-  acc.compute_at(output, xo).store_in(Halide::MemoryType::Register);
-  acc.reorder_storage(k, x, y, n);
-  acc.split(k, kt, kv, s.vector_width, shift).reorder(kv, kt, x).vectorize(kv).unroll(kt).unroll(x);
   std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc
   Halide::Stage update = acc.update(0);
-  update.split(k, kt, kv, s.vector_width, Halide::TailStrategy::GuardWithIf)
-      .reorder(kv, kt, x, taps[0], taps[1], taps[2], y, n)
-      .vectorize(kv)
-      .unroll(kt)
-      .unroll(x);
+  // Updates are not idempotent: their tails are guarded, never shifted.
+  const auto guard = Halide::TailStrategy::GuardWithIf;
+  acc.reorder_storage(k, x, y, n);
+  acc.split(k, kt, kv, s.vector_width, shift).reorder(kv, kt, x).vectorize(kv).unroll(kt);
+  if (s.reduction_block == 0) {
+    // The whole reduction per tile: the tile never leaves registers.
+    acc.compute_at(output, xo).store_in(Halide::MemoryType::Register).unroll(x);
+    update.split(k, kt, kv, s.vector_width, guard)
+        .reorder(kv, kt, x, taps[0], taps[1], taps[2], y, n)
+        .vectorize(kv)
+        .unroll(kt)
+        .unroll(x);
+  } else {
+    // A row of tiles at a time, reduction_block input channels per pass over
+    // it, so that a pass's weights stay in L1; partial sums wait in the row.
+    Halide::RVar rco("rco"), rci("rci");
+    acc.compute_at(row);
+    update.split(taps[2], rco, rci, s.reduction_block, guard)
+        .split(x, xo, xi, s.tile_width, guard)
+        .split(k, ko, ki, tile, guard)
+        .split(ki, kt, kv, s.vector_width, guard)
+        .reorder(kv, kt, xi, taps[0], taps[1], rci, xo, ko, rco, y, n)
+        .vectorize(kv)
+        .unroll(kt)
+        .unroll(xi);
+  }
   if (s.unroll_taps) update.unroll(taps[0]);
 
   if (anchor.padded.defined()) {

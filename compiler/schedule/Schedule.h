@@ -28,6 +28,10 @@ struct KernelSchedule {
   int tile_channels = 1;
   // Unroll the kernel's taps along the width inside the tile.
   bool unroll_taps = false;
+  // With vectorize = channels: input channels reduced per pass over a row of
+  // tiles (0: all at once). Blocks keep a pass's weights in L1; the partial
+  // sums then live in a row buffer between passes.
+  int reduction_block = 0;
   // Spread the output's rows (every dimension but the innermost, fused) over
   // threads, `rows_per_task` rows to a task.
   bool parallel = false;
@@ -36,6 +40,7 @@ struct KernelSchedule {
   bool operator==(const KernelSchedule& o) const {
     return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
            tile_width == o.tile_width && tile_channels == o.tile_channels && unroll_taps == o.unroll_taps &&
+           reduction_block == o.reduction_block &&
            parallel == o.parallel && rows_per_task == o.rows_per_task;
   }
 };

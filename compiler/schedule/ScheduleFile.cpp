@@ -6,7 +6,8 @@
 namespace kiln {
 namespace {
 
-const char* kKeys = "fuse, vectorize, vector_width, tile_width, tile_channels, unroll_taps, parallel or rows_per_task";
+const char* kKeys =
+    "fuse, vectorize, vector_width, tile_width, tile_channels, unroll_taps, reduction_block, parallel or rows_per_task";
 
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
@@ -64,6 +65,7 @@ class ScheduleParser {
     else if (key == "tile_width") s.tile_width = positive(key, value);
     else if (key == "tile_channels") s.tile_channels = positive(key, value);
     else if (key == "unroll_taps") s.unroll_taps = boolean(key, value);
+    else if (key == "reduction_block") s.reduction_block = non_negative(key, value);
     else if (key == "parallel") s.parallel = boolean(key, value);
     else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
     else fail("unknown key '" + key + "' (expected " + kKeys + ")");
@@ -82,9 +84,17 @@ class ScheduleParser {
   }
 
   int positive(const std::string& key, const std::string& value) const {
-    bool digits = !value.empty() && value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos;
-    if (!digits || std::stoi(value) < 1) fail("'" + key + "' must be a positive integer, found '" + value + "'");
+    if (!is_count(value) || std::stoi(value) < 1) fail("'" + key + "' must be a positive integer, found '" + value + "'");
     return std::stoi(value);
+  }
+
+  int non_negative(const std::string& key, const std::string& value) const {
+    if (!is_count(value)) fail("'" + key + "' must be a non-negative integer, found '" + value + "'");
+    return std::stoi(value);
+  }
+
+  static bool is_count(const std::string& value) {
+    return !value.empty() && value.size() <= 9 && value.find_first_not_of("0123456789") == std::string::npos;
   }
 
   Schedule schedule_;
@@ -113,6 +123,7 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   tile_width     channels only: output pixels in the register tile\n"
       << "#   tile_channels  channels only: channel vectors in the register tile\n"
       << "#   unroll_taps    unroll the kernel's taps along the width\n"
+      << "#   reduction_block channels only: input channels per pass (0: all)\n"
       << "#   parallel       spread output rows over threads\n"
       << "#   rows_per_task  rows in each parallel task\n";
   for (const ScheduleEntry& entry : entries) {
@@ -126,6 +137,7 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
         << "tile_width = " << s.tile_width << "\n"
         << "tile_channels = " << s.tile_channels << "\n"
         << "unroll_taps = " << flag(s.unroll_taps) << "\n"
+        << "reduction_block = " << s.reduction_block << "\n"
         << "parallel = " << flag(s.parallel) << "\n"
         << "rows_per_task = " << s.rows_per_task << "\n";
   }
