@@ -67,7 +67,8 @@ std::string write_glue(const NetworkInterface& network) {
       while (weights[w].name != arg.weight) ++w;
       tensors << "  {KILN_TENSOR_WEIGHT, " << w << ", " << arg.shape.size() << ", " << shape_initializer(arg.shape)
               << ", {";
-      for (size_t i = 0; i < arg.layout.size(); ++i) tensors << (i ? ", " : "") << arg.layout[i];
+      for (size_t i = 0; i < arg.layout.size(); ++i)
+        tensors << (i ? ", " : "") << "{" << arg.layout[i].axis << ", " << arg.layout[i].factor << "}";
       tensors << "}}, /* " << arg.weight << " */\n";
       argument_tensor[k].push_back(count++);
     }

@@ -4,7 +4,6 @@
 
 #include "ops/Lowering.h"
 #include "schedule/ApplySchedule.h"
-#include "schedule/DefaultSchedule.h"
 
 namespace kiln {
 namespace {
@@ -43,12 +42,20 @@ class ParamWeights : public WeightBinder {
 
   Halide::Func weight(const WeightSpec& spec) override {
     const auto& [param, layout] = params_.at(spec.name);
-    int rank = static_cast<int>(layout.size());
-    // Halide dimension j of the argument is its axis rank-1-j, which is axis
-    // layout[rank-1-j] of the weight, indexed by Var rank-1-layout[rank-1-j].
+    int rank = static_cast<int>(spec.shape.size()), packed_rank = static_cast<int>(layout.size());
+    // Halide lists dimensions innermost first: axis a is Var rank-1-a, and
+    // the argument's dimension j is its axis packed_rank-1-j.
     std::vector<Halide::Var> v = dims(rank);
-    std::vector<Halide::Expr> at;
-    for (int j = 0; j < rank; ++j) at.push_back(v[rank - 1 - layout[rank - 1 - j]]);
+    std::vector<Halide::Expr> at(packed_rank);
+    for (int i = 0; i < packed_rank; ++i) {
+      const LayoutAxis& axis = layout[i];
+      Halide::Expr index = v[rank - 1 - axis.axis];
+      if (axis.factor != 1) index = index / static_cast<int>(axis.factor);
+      bool outermost = true;  // of the pieces of its axis: no wrap-around needed
+      for (const LayoutAxis& other : layout) outermost = outermost && !(other.axis == axis.axis && other.factor > axis.factor);
+      if (!outermost) index = index % static_cast<int>(axis.extent);
+      at[packed_rank - 1 - i] = index;
+    }
     Halide::Func weight(param.name() + "_in_order");
     weight(v) = param(at);
     return weight;
@@ -57,7 +64,7 @@ class ParamWeights : public WeightBinder {
   const Halide::ImageParam& param(const std::string& name) const { return params_.at(name).first; }
 
  private:
-  std::map<std::string, std::pair<Halide::ImageParam, std::vector<int>>> params_;
+  std::map<std::string, std::pair<Halide::ImageParam, std::vector<LayoutAxis>>> params_;
 };
 
 }  // namespace
@@ -70,7 +77,7 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
     const Layer& layer = graph.layers[index];
     for (const WeightSpec& w : layer.weights) {
       KernelArgument arg{true, index, w.name, weight_layout(layer, w, schedule), {}};
-      for (int axis : arg.layout) arg.shape.push_back(w.shape[axis]);
+      for (const LayoutAxis& axis : arg.layout) arg.shape.push_back(axis.extent);
       arguments.push_back(arg);
     }
   }

@@ -7,6 +7,7 @@
 
 #include "codegen/Fusion.h"
 #include "graph/Layer.h"
+#include "schedule/DefaultSchedule.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {
@@ -16,8 +17,8 @@ struct KernelArgument {
   bool is_weight = false;
   int layer = -1;           // the tensor's producing layer (tensors), the weight's layer (weights)
   std::string weight;       // the weight's name (weights)
-  std::vector<int> layout;  // weights: axis i of the argument is axis layout[i] of the stored weight
-  Shape shape;              // the argument's shape (weights: after the layout)
+  std::vector<LayoutAxis> layout;  // weights: the schedule's layout of the stored weight
+  Shape shape;                     // the argument's shape (weights: in that layout)
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.

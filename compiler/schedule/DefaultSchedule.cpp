@@ -1,7 +1,6 @@
 #include "schedule/DefaultSchedule.h"
 
 #include <algorithm>
-#include <numeric>
 
 namespace kiln {
 namespace {
@@ -83,14 +82,17 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   return "";
 }
 
-std::vector<int> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
-  std::vector<int> layout(weight.shape.size());
-  std::iota(layout.begin(), layout.end(), 0);
-  // [K, C, kh, kw] -> [C, kh, kw, K]: a tap's weights for consecutive output
-  // channels are one vector load.
-  if (schedule.vectorize == VectorAxis::Channels && layer.op == OpKind::Conv2d && weight.name == layer.name + ".weight")
-    layout = {1, 2, 3, 0};
-  return layout;
+std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
+  const Shape& w = weight.shape;
+  if (schedule.vectorize == VectorAxis::Channels && layer.op == OpKind::Conv2d && weight.name == layer.name + ".weight") {
+    // [K, C, kh, kw] -> [K/B, C, kh, kw, B], B the tile's channels: a tile's
+    // weights are contiguous, and each tap's are consecutive vectors.
+    int64_t block = int64_t{schedule.vector_width} * schedule.tile_channels;
+    return {{0, block, (w[0] + block - 1) / block}, {1, 1, w[1]}, {2, 1, w[2]}, {3, 1, w[3]}, {0, 1, block}};
+  }
+  std::vector<LayoutAxis> identity;
+  for (size_t a = 0; a < w.size(); ++a) identity.push_back({static_cast<int>(a), 1, w[a]});
+  return identity;
 }
 
 }  // namespace kiln

@@ -21,9 +21,16 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
 // Why `schedule` cannot compute this kernel, or "" if it can.
 std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor, const Shape& output);
 
-// The layout a schedule wants a weight in: axis i of the packed tensor is
-// axis layout[i] of the weight as stored in the file.
-std::vector<int> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
+// One axis of a weight in a schedule's layout: its index j stands for index
+// j * factor along the stored weight's axis `axis`; `extent` indices.
+struct LayoutAxis {
+  int axis;
+  int64_t factor;
+  int64_t extent;
+};
+
+// The layout a schedule wants a weight in (the identity for most).
+std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
 
 // The output's rows: every dimension but the innermost, multiplied.
 int64_t output_rows(const Shape& output);

@@ -55,37 +55,35 @@ void describe_buffer(halide_buffer_t& buffer, halide_dimension_t* dims, const ki
   }
 }
 
-// A copy of `source` (shape `from`) with its axes permuted: axis i of the copy
-// is axis layout[i] of the source. The layout a schedule chose, made once.
-std::unique_ptr<float[]> permuted(const float* source, const kiln_weight_desc& from, const kiln_tensor_desc& to) {
-  int rank = to.rank;
-  int64_t source_stride[KILN_MAX_RANK], stride[KILN_MAX_RANK], count = 1;
-  for (int i = rank - 1, s = 1; i >= 0; --i) {
+// The weight in the layout a schedule chose (see kiln_layout_axis): axes
+// permuted, split into blocks, zero-padded past the end. Made once, at create.
+std::unique_ptr<float[]> packed(const float* source, const kiln_weight_desc& from, const kiln_tensor_desc& to) {
+  int64_t source_stride[KILN_MAX_RANK], count = 1;
+  for (int i = from.rank - 1, s = 1; i >= 0; --i) {
     source_stride[i] = s;
     s *= static_cast<int>(from.shape[i]);
   }
-  for (int i = 0; i < rank; ++i) {
-    stride[i] = source_stride[to.layout[i]];
-    count *= to.shape[i];
-  }
+  for (int i = 0; i < to.rank; ++i) count *= to.shape[i];
   auto copy = std::make_unique<float[]>(static_cast<size_t>(count));
   int64_t index[KILN_MAX_RANK] = {0};
-  int64_t offset = 0;
   for (int64_t out = 0; out < count; ++out) {
-    copy[out] = source[offset];
-    for (int i = rank - 1; i >= 0; --i) {  // odometer over the copy's axes
-      offset += stride[i];
-      if (++index[i] < to.shape[i]) break;
-      offset -= stride[i] * to.shape[i];
-      index[i] = 0;
+    int64_t coordinate[KILN_MAX_RANK] = {0}, offset = 0;
+    for (int i = 0; i < to.rank; ++i) coordinate[to.layout[i].axis] += index[i] * to.layout[i].factor;
+    bool inside = true;
+    for (int a = 0; a < from.rank; ++a) {
+      inside = inside && coordinate[a] < from.shape[a];
+      offset += coordinate[a] * source_stride[a];
     }
+    copy[out] = inside ? source[offset] : 0.0f;
+    for (int i = to.rank - 1; i >= 0 && ++index[i] == to.shape[i]; --i) index[i] = 0;  // odometer
   }
   return copy;
 }
 
-bool is_identity(const kiln_tensor_desc& tensor) {
+bool is_identity(const kiln_tensor_desc& tensor, const kiln_weight_desc& weight) {
+  if (tensor.rank != weight.rank) return false;
   for (int i = 0; i < tensor.rank; ++i)
-    if (tensor.layout[i] != i) return false;
+    if (tensor.layout[i].axis != i || tensor.layout[i].factor != 1) return false;
   return true;
 }
 
@@ -127,8 +125,8 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
       case KILN_TENSOR_ARENA: buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + tensor.index); break;
       case KILN_TENSOR_WEIGHT: {
         const float* data = weights[tensor.index];
-        if (!is_identity(tensor)) {
-          net.realigned.push_back(permuted(data, desc->weights[tensor.index], tensor));
+        if (!is_identity(tensor, desc->weights[tensor.index])) {
+          net.realigned.push_back(packed(data, desc->weights[tensor.index], tensor));
           data = net.realigned.back().get();
         }
         buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(data));

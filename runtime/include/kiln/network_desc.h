@@ -18,14 +18,23 @@ enum kiln_tensor_kind {
   KILN_TENSOR_WEIGHT  /* index: which weight */
 };
 
+/* Weights only: where axis i of a packed weight comes from. Its index j
+ * stands for index j * factor along the stored weight's axis `axis` (plus
+ * the indices of the other packed axes taken from the same axis); indices
+ * past the stored weight's extent read as zero. */
+typedef struct kiln_layout_axis {
+  int axis;
+  int64_t factor;
+} kiln_layout_axis;
+
 typedef struct kiln_tensor_desc {
   int kind;
   int64_t index;
   int rank;
   int64_t shape[KILN_MAX_RANK];
-  /* Weights only: axis i of this (packed) tensor is axis layout[i] of the
-   * weight in the file. Not the identity: create permutes a copy, once. */
-  int layout[KILN_MAX_RANK];
+  /* Weights only: the schedule's layout. Not the identity: create makes the
+   * packed copy, once. */
+  kiln_layout_axis layout[KILN_MAX_RANK];
 } kiln_tensor_desc;
 
 typedef struct kiln_weight_desc {
