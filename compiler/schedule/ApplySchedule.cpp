@@ -62,10 +62,13 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   Halide::Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
   int tile = s.vector_width * s.tile_channels;
   const auto shift = Halide::TailStrategy::ShiftInwards;
+  // Stored along the width (the tile transposed in registers): storing
+  // channel vectors into NCHW would scatter every lane.
   output.split(k, ko, ki, tile, shift)
       .split(x, xo, xi, s.tile_width, shift)
-      .reorder(ki, xi, xo, y, ko, n)
-      .vectorize(ki, s.vector_width);
+      .reorder(xi, ki, xo, y, ko, n)
+      .vectorize(xi)
+      .unroll(ki);
   Halide::LoopLevel row = rows_of(output, {y, ko, n}, s);
 
   Halide::Func acc = anchor.reductions.front();
