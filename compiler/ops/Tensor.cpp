@@ -13,14 +13,15 @@ std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars) {
 }
 
 Halide::Func spatially_padded(const TensorFunc& in, Halide::Expr value, const std::string& name) {
+  // Halide's boundary condition marks the inside as likely, so loops over
+  // the interior are split off free of bounds tests. Only W and H are bounded.
+  Halide::Region bounds(in.rank(), Halide::Range(Halide::Expr(), Halide::Expr()));
+  bounds[0] = Halide::Range(0, in.extent(0));
+  bounds[1] = Halide::Range(0, in.extent(1));
+  Halide::Func bounded = Halide::BoundaryConditions::constant_exterior(in.func, value, bounds);
   std::vector<Halide::Var> v = dims(in.rank());
-  Halide::Expr inside = v[0] >= 0 && v[0] < in.extent(0) && v[1] >= 0 && v[1] < in.extent(1);
-  // Clamped coordinates keep bounds inference inside the input.
-  std::vector<Halide::Expr> at = as_exprs(v);
-  at[0] = Halide::clamp(v[0], 0, in.extent(0) - 1);
-  at[1] = Halide::clamp(v[1], 0, in.extent(1) - 1);
   Halide::Func padded(name);
-  padded(v) = Halide::select(inside, in.func(at), value);
+  padded(v) = bounded(v);
   return padded;
 }
 

@@ -14,8 +14,17 @@ void vectorize_reduction(Halide::Func f, int width) {
     std::vector<Halide::VarOrRVar> order = {lanes};
     for (const Halide::RVar& r : f.rvars(i)) order.emplace_back(r);
     order.emplace_back(d0);
-    f.update(i).split(d0, d0, lanes, width, Halide::TailStrategy::GuardWithIf).vectorize(lanes).reorder(order);
+    f.update(i).split(d0, d0, lanes, width, Halide::TailStrategy::Predicate).vectorize(lanes).reorder(order);
   }
+}
+
+// The padded input made once, in parallel over channels, so that inner
+// loops read it without bounds tests.
+void store_padded(const LayerFuncs& anchor) {
+  if (!anchor.padded.defined()) return;
+  Halide::Func padded = anchor.padded;
+  std::vector<Halide::Var> p = padded.args();
+  padded.compute_root().parallel(p[2]).vectorize(p[0], 8, Halide::TailStrategy::ShiftInwards);
 }
 
 // Fuses `inner` and the dimensions after it into one loop and spreads it over
@@ -49,6 +58,10 @@ void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const Lay
     std::vector<Halide::Var> own = reduction.args();
     if (s.vector_width > 1 && !own.empty() && own[0].name() == args[0].name())
       vectorize_reduction(reduction, s.vector_width);
+    if (s.unroll_taps && reduction.num_update_definitions() > 0) {
+      std::vector<Halide::RVar> taps = reduction.rvars(0);
+      for (size_t i = 0; i < taps.size() && i < 2; ++i) reduction.update(0).unroll(taps[i]);
+    }
   }
 }
 
@@ -102,11 +115,7 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   }
   if (s.unroll_taps) update.unroll(taps[0]);
 
-  if (anchor.padded.defined()) {
-    Halide::Func padded = anchor.padded;
-    std::vector<Halide::Var> p = padded.args();
-    padded.compute_root().parallel(p[2]).vectorize(p[0], 8, shift);
-  }
+  store_padded(anchor);
 }
 
 }  // namespace

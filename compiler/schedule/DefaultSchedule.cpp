@@ -50,6 +50,8 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   s.vector_width = 1;
   while (s.vector_width * 2 <= std::min<int64_t>(inner, target.vector_width)) s.vector_width *= 2;
   if (output.size() >= 2) spread_rows(s, output_rows(output), work);
+  // Depthwise and grouped convolutions, pooling: small windows unroll.
+  if (anchor.op == OpKind::Conv2d) s.unroll_taps = anchor.get<ConvAttrs>().window.kernel_w <= 5;
   return s;
 }
 
@@ -69,6 +71,8 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
       return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's rows of tiles";
     return "";
   }
+  if (s.unroll_taps && anchor.op != OpKind::Conv2d && anchor.op != OpKind::MaxPool && anchor.op != OpKind::AvgPool)
+    return "unroll_taps needs a conv2d, maxpool or avgpool";
   if (s.tile_width != 1 || s.tile_channels != 1 || s.reduction_block != 0)
     return "tile_width, tile_channels and reduction_block need vectorize = channels";
   if (s.vector_width > output.back())
