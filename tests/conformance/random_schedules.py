@@ -43,10 +43,11 @@ output y, d
 
 # Every kernel's first layer, whatever the drawn fuse flags (the layers after
 # them are either elementwise, fused or not, or not fusable at all):
-# (kernel, output shape [N, C, H, W] or [N, F], whether channel tiles apply)
-KERNELS = [("a", [2, 19, 13, 11], True), ("c", [2, 19, 13, 11], True), ("d", [2, 33, 6, 5], True),
-           ("p", [2, 33, 3, 3], False), ("e", [2, 16, 3, 3], True), ("g", [2, 16, 1, 1], False),
-           ("f", [2, 16], False), ("h", [2, 10], False), ("y", [2, 10], False)]
+# (kernel, output shape [N, C, H, W] or [N, F], whether channel tiles apply,
+#  whether it has taps to unroll)
+KERNELS = [("a", [2, 19, 13, 11], True, True), ("c", [2, 19, 13, 11], True, True), ("d", [2, 33, 6, 5], True, True),
+           ("p", [2, 33, 3, 3], False, True), ("e", [2, 16, 3, 3], True, True), ("g", [2, 16, 1, 1], False, False),
+           ("f", [2, 16], False, False), ("h", [2, 10], False, False), ("y", [2, 10], False, False)]
 
 
 def weights(gen):
@@ -70,7 +71,7 @@ def reference(x, w):
     return [F.softmax(h, -1), d]
 
 
-def random_schedule(r, name, shape, tiles):
+def random_schedule(r, name, shape, tiles, taps):
     rows = int(np.prod(shape[:-1]))
     lines = [f"[{name}]", f"fuse = {r.choice(['true', 'false'])}"]
     if tiles and r.random() < 0.7:
@@ -84,6 +85,8 @@ def random_schedule(r, name, shape, tiles):
         v = r.choice([w for w in (1, 2, 4, 8, 16) if w <= shape[-1]])
         tile_rows = rows
         lines += ["vectorize = width", f"vector_width = {v}"]
+        if taps:
+            lines.append(f"unroll_taps = {r.choice(['true', 'false'])}")
     parallel = len(shape) >= 2 and r.random() < 0.7
     lines += [f"parallel = {'true' if parallel else 'false'}",
               f"rows_per_task = {r.randint(1, max(1, tile_rows // 2)) if parallel else 1}"]
