@@ -9,15 +9,22 @@ namespace kiln {
 namespace {
 
 // Fixes a buffer's shape and dense strides, so Halide checks them at entry
-// and compiles for the exact sizes.
+// and compiles for the exact sizes (and autoschedulers see them as estimates).
 template <typename Dimensions>
 void constrain(Dimensions&& dim, const Shape& shape) {
   int stride = 1;
   for (int i = 0; i < static_cast<int>(shape.size()); ++i) {
     int extent = static_cast<int>(shape[shape.size() - 1 - i]);
-    dim(i).set_bounds(0, extent).set_stride(stride);
+    dim(i).set_bounds(0, extent).set_stride(stride).set_estimate(0, extent);
     stride *= extent;
   }
+}
+
+// The whole of each dimension, innermost first: what autoschedulers need.
+Halide::Region estimates(const Shape& shape) {
+  Halide::Region region;
+  for (size_t i = 0; i < shape.size(); ++i) region.emplace_back(0, static_cast<int>(shape[shape.size() - 1 - i]));
+  return region;
 }
 
 std::string param_name(const std::string& name) {
@@ -85,7 +92,7 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
   return arguments;
 }
 
-BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule) {
+BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule, bool apply) {
   BuiltKernel built;
   built.arguments = kernel_arguments(graph, kernel, schedule);
   std::map<int, TensorFunc> tensors;
@@ -114,8 +121,12 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
   const Layer& last = graph.layers[kernel.output()];
   Halide::Func output = tensors.at(kernel.output()).func;
   constrain([&](int i) { return output.output_buffer().dim(i); }, last.shape);
-  // Only the first layer of a kernel reduces: those fused after it are elementwise.
-  apply_schedule(schedule, output, anchor);
+  if (apply) {
+    // Only the first layer of a kernel reduces: those fused after it are elementwise.
+    apply_schedule(schedule, output, anchor);
+  } else {
+    output.set_estimates(estimates(last.shape));
+  }
   built.pipeline = Halide::Pipeline(output);
   return built;
 }

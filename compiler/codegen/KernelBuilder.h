@@ -29,7 +29,10 @@ struct BuiltKernel {
   std::vector<KernelArgument> arguments;           // with the output, last
 };
 
-BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule);
+// With `apply` false, the schedule only sets the weights' layout, and every
+// argument carries estimates instead, for an autoscheduler to schedule.
+BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
+                         bool apply = true);
 
 // The kernel's arguments alone (what the glue needs), without building Halide IR.
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,

@@ -17,6 +17,7 @@
 #include "kiln/Error.hpp"
 #include "kiln/Safetensors.hpp"
 #include "language/Diagnostics.h"
+#include "schedule/Autoscheduler.h"
 #include "schedule/DefaultSchedule.h"
 #include "schedule/ScheduleFile.h"
 
@@ -85,9 +86,14 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
         const Kernel& kernel = kernels[next];
         std::string symbol = graph.name + "_k" + std::to_string(next);
         try {
-          BuiltKernel built = build_kernel(graph, kernel, schedules.at(kernel.name));
+          bool automatic = is_autoscheduler(options.schedule_path);
+          BuiltKernel built = build_kernel(graph, kernel, schedules.at(kernel.name), !automatic);
           std::map<Halide::OutputFileType, std::string> outputs = {{Halide::OutputFileType::object, objects[next]}};
           std::string base = options.out_dir + "/" + graph.name + "." + kernel.name;
+          if (automatic) {
+            std::string source = autoschedule(built.pipeline, options.schedule_path, target);
+            if (options.emit.count("schedule")) write_file(base + ".autoschedule.h", source);
+          }
           if (options.emit.count("stmt")) outputs[Halide::OutputFileType::stmt] = base + ".stmt";
           if (options.emit.count("assembly")) outputs[Halide::OutputFileType::assembly] = base + ".s";
           if (options.emit.count("llvm")) outputs[Halide::OutputFileType::llvm_assembly] = base + ".ll";
@@ -137,9 +143,14 @@ void check_weights_file(const Graph& graph, const std::string& path) {
 
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
   Halide::Target target = choose_target(options.target);
-  Schedule file = options.schedule_path.empty() ? Schedule{} : read_schedule_file(options.schedule_path);
+  // With an autoscheduler, Kiln's schedules only decide fusion (the default).
+  bool automatic = is_autoscheduler(options.schedule_path);
+  if (automatic) check_autoscheduler(options.schedule_path);
+  Schedule file = options.schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(options.schedule_path);
   std::vector<Kernel> kernels = form_kernels(graph, file);
   std::map<std::string, KernelSchedule> schedules = resolve_schedules(graph, kernels, file, target);
+  if (automatic)  // weights stay in their stored layout
+    for (auto& [name, schedule] : schedules) schedule = KernelSchedule{};
   if (!options.weights_path.empty()) check_weights_file(graph, options.weights_path);
 
   std::error_code error;
@@ -178,7 +189,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   for (const std::string& object : objects) fs::remove(object, error);
   write_file(compiled.header, write_header(network));
 
-  if (options.emit.count("schedule")) {
+  if (options.emit.count("schedule") && !automatic) {
     std::vector<ScheduleEntry> entries;
     for (const Kernel& kernel : kernels) {
       ScheduleEntry entry{kernel.name, {}, schedules.at(kernel.name)};

@@ -28,6 +28,8 @@ else:
             config.environment[name] = value
 
     config.substitutions.append(("%kiln", config.kiln))
+    config.substitutions.append(("%compare", config.compare))
+    config.substitutions.append(("%golden", os.path.join(config.kiln_src_root, "tests", "numeric", "golden")))
     config.substitutions.append(("%python", config.python))
     config.substitutions.append(("%examples", os.path.join(config.kiln_src_root, "examples")))
     config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
