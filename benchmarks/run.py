@@ -7,8 +7,11 @@ For every distinct convolution of ResNet-50 (batch 1), a MobileNetV2
 depthwise layer and a single-channel 3x3 convolution on a 1024x1024 image,
 measures in turn, interleaved layer by layer: Kiln's default schedule
 (`kiln bench`), oneDNN (`onednn_conv`, primitive execution only,
-format_tag::any), PyTorch (python3-torch, F.conv2d) and the seed's naive
-pure-Python convolution (timed on a slice, extrapolated, and said so). All use
+format_tag::any), PyTorch (python3-torch, F.conv2d), Halide's Adams2019
+autoscheduler (`kiln bench --schedule auto:adams2019`) and the seed's naive
+pure-Python convolution (timed on a slice, extrapolated, and said so); then
+whole networks (the digits CNN, a stack of ResNet basic blocks) in Kiln and
+PyTorch. All use
 2 threads; times are medians. `kiln bench` measures an FMA loop beside each
 layer: a layer measured while that canary was low (a core lost to another
 tenant) is measured again once, and the table says so.
@@ -57,14 +60,16 @@ def flops(l):
     return 2 * l["k"] * oh * ow * (l["c"] // l["groups"]) * l["kernel"] ** 2
 
 
-def kiln_ms(kiln, l, min_time, work):
+def kiln_ms(kiln, l, min_time, work, schedule=None):
     spec = os.path.join(work, l["name"] + ".kiln")
     with open(spec, "w") as f:
         f.write(f"network bench\ninput x: f32[1, {l['c']}, {l['h']}, {l['w']}]\n"
                 f"y = conv2d(x, filters={l['k']}, kernel={l['kernel']}, stride={l['stride']}, "
                 f"padding={l['pad']}, groups={l['groups']})\noutput y\n")
-    out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time)], capture_output=True,
-                         text=True, check=True).stdout
+    command = [kiln, "bench", spec, "--json", "--min-time", str(min_time)]
+    if schedule:
+        command += ["--schedule", schedule]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     d = json.loads(out)
     return d["total_ms"], d["peak_gflops"]
 
@@ -120,6 +125,72 @@ def python_ms(l):
     return elapsed * 1e3 * flops(l) / slice_flops
 
 
+RESNET_STACK = """network resnet_stack
+# Four ResNet basic blocks at 56x56 with 64 channels (ResNet-18/34's first stage, twice over).
+input x: f32[1, 64, 56, 56]
+{blocks}
+output b3_out
+"""
+BLOCK = """b{i}_conv1 = conv2d({src}, filters=64, kernel=3, padding=1, bias=false)
+b{i}_bn1 = batchnorm(b{i}_conv1)
+b{i}_relu1 = relu(b{i}_bn1)
+b{i}_conv2 = conv2d(b{i}_relu1, filters=64, kernel=3, padding=1, bias=false)
+b{i}_bn2 = batchnorm(b{i}_conv2)
+b{i}_out = add(b{i}_bn2, {src}, activation=relu)"""
+
+
+def torch_stack():
+    blocks = []
+    for _ in range(4):
+        blocks.append(torch.nn.Sequential(torch.nn.Conv2d(64, 64, 3, padding=1, bias=False), torch.nn.BatchNorm2d(64),
+                                          torch.nn.ReLU(), torch.nn.Conv2d(64, 64, 3, padding=1, bias=False),
+                                          torch.nn.BatchNorm2d(64)).eval())
+
+    def forward(t):
+        for block in blocks:
+            t = F.relu(block(t) + t)
+        return t
+    return forward
+
+
+def digits_model():
+    sys.path.insert(0, os.path.join(HERE, "..", "examples", "digits"))
+    from train import Digits  # noqa: E402
+    return Digits().eval()
+
+
+def torch_network_ms(forward, x, min_time):
+    with torch.no_grad():
+        for _ in range(3):
+            forward(x)
+        times, start = [], time.perf_counter()
+        while len(times) < 10 or time.perf_counter() - start < min_time:
+            t = time.perf_counter()
+            forward(x)
+            times.append(time.perf_counter() - t)
+    times.sort()
+    return times[len(times) // 2] * 1e3
+
+
+def networks(kiln, min_time):
+    """Whole networks: Kiln's `bench` total against the same model in PyTorch."""
+    results = []
+    with tempfile.TemporaryDirectory() as work:
+        stack = os.path.join(work, "stack.kiln")
+        with open(stack, "w") as f:
+            f.write(RESNET_STACK.format(blocks="\n".join(
+                BLOCK.format(i=i, src="x" if i == 0 else f"b{i - 1}_out") for i in range(4))))
+        cases = [("digits CNN (8x8)", os.path.join(HERE, "..", "examples", "digits", "digits.kiln"),
+                  digits_model(), torch.randn(1, 1, 8, 8)),
+                 ("ResNet basic block x4 (64ch, 56x56)", stack, torch_stack(), torch.randn(1, 64, 56, 56))]
+        for name, spec, model, x in cases:
+            out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time)], capture_output=True,
+                                 text=True, check=True).stdout
+            results.append(dict(name=name, kiln_ms=json.loads(out)["total_ms"],
+                                torch_ms=torch_network_ms(model, x, min_time)))
+    return results
+
+
 def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
@@ -142,13 +213,15 @@ def main():
                 k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
                 d_ms, impl = onednn_ms(onednn, l, args.min_time)
                 t_ms = torch_ms(l, args.min_time)
+                a_ms, _ = kiln_ms(kiln, l, args.min_time, work, "auto:adams2019")
                 best_peak = max(best_peak, peak)
                 low = peak < 0.85 * best_peak
                 if not low:
                     break
             row = dict(l, gflop=flops(l) / 1e9, kiln_ms=k_ms, onednn_ms=d_ms, onednn_impl=impl, torch_ms=t_ms,
-                       python_ms=python_ms(l), canary_gflops=peak, remeasured=attempt > 0, canary_low=low)
-            for peer in ("kiln", "onednn", "torch", "python"):
+                       adams_ms=a_ms, python_ms=python_ms(l), canary_gflops=peak, remeasured=attempt > 0,
+                       canary_low=low)
+            for peer in ("kiln", "onednn", "torch", "adams", "python"):
                 row[peer + "_gflops"] = flops(l) / (row[peer + "_ms"] * 1e-3) / 1e9
             results.append(row)
             print(f"{l['name']:14s} kiln {row['kiln_gflops']:7.1f}  onednn {row['onednn_gflops']:7.1f}  "
@@ -162,26 +235,31 @@ def main():
         pass
     summary = dict(date=datetime.date.today().isoformat(), machine=machine, threads=THREADS, peak_gflops=best_peak,
                    layers=results)
-    with open(os.path.join(args.out, "resnet50.json"), "w") as f:
-        json.dump(summary, f, indent=1)
-
     resnet = [r for r in results if r["suite"] == "resnet50"]
     lines = [f"Measured {summary['date']} on {machine}, {THREADS} threads, batch 1, fp32; "
              f"medians; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
-             "| layer | GFLOP | Kiln GFLOP/s | oneDNN | PyTorch | Kiln/oneDNN | Kiln/PyTorch | pure Python* | Kiln speed-up over Python | note |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| layer | GFLOP | Kiln GFLOP/s | oneDNN | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         note = "re-measured (canary low)" if r["remeasured"] else ""
         note += " canary still low" if r["canary_low"] else ""
         lines.append(f"| {r['name']} | {r['gflop']:.3f} | {r['kiln_gflops']:.1f} | {r['onednn_gflops']:.1f} | "
-                     f"{r['torch_gflops']:.1f} | {r['kiln_gflops'] / r['onednn_gflops']:.2f} | "
-                     f"{r['kiln_gflops'] / r['torch_gflops']:.2f} | {r['python_gflops']:.4f} | "
-                     f"{r['kiln_gflops'] / r['python_gflops']:,.0f}x | {note} |")
-    g = {p: geomean([r[p + "_gflops"] for r in resnet]) for p in ("kiln", "onednn", "torch", "python")}
+                     f"{r['torch_gflops']:.1f} | {r['adams_gflops']:.1f} | {r['kiln_gflops'] / r['onednn_gflops']:.2f} | "
+                     f"{r['kiln_gflops'] / r['torch_gflops']:.2f} | {r['kiln_gflops'] / r['adams_gflops']:.2f} | "
+                     f"{r['python_gflops']:.4f} | {r['kiln_gflops'] / r['python_gflops']:,.0f}x | {note} |")
+    g = {p: geomean([r[p + "_gflops"] for r in resnet]) for p in ("kiln", "onednn", "torch", "adams", "python")}
     lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | {g['onednn']:.1f} | {g['torch']:.1f} | "
-                 f"**{g['kiln'] / g['onednn']:.2f}** | {g['kiln'] / g['torch']:.2f} | {g['python']:.4f} | "
-                 f"{g['kiln'] / g['python']:,.0f}x | |")
-    lines += ["", "*pure Python: the seed's naive loops, timed on one output row of one channel and extrapolated by work."]
+                 f"{g['adams']:.1f} | **{g['kiln'] / g['onednn']:.2f}** | {g['kiln'] / g['torch']:.2f} | "
+                 f"{g['kiln'] / g['adams']:.2f} | {g['python']:.4f} | {g['kiln'] / g['python']:,.0f}x | |")
+    lines += ["", "*pure Python: the seed's naive loops, timed on one output row of one channel and extrapolated by work.",
+              "Halide Adams2019: `--schedule auto:adams2019` with a beam of 1 (its default beam of 32 takes minutes a layer)."]
+    lines += ["", "Whole networks (batch 1, median ms):", "",
+              "| network | Kiln ms | PyTorch ms | Kiln speed-up over PyTorch |", "|---|---|---|---|"]
+    for n in networks(kiln, args.min_time):
+        summary.setdefault("networks", []).append(n)
+        lines.append(f"| {n['name']} | {n['kiln_ms']:.3f} | {n['torch_ms']:.3f} | {n['torch_ms'] / n['kiln_ms']:.2f}x |")
+    with open(os.path.join(args.out, "resnet50.json"), "w") as f:
+        json.dump(summary, f, indent=1)
     with open(os.path.join(args.out, "resnet50.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
@@ -195,10 +273,10 @@ def main():
         return 0
     names = [r["name"] for r in results]
     fig, ax = plt.subplots(figsize=(14, 5))
-    width = 0.27
+    width = 0.2
     for i, (peer, label) in enumerate([("kiln", "Kiln (default schedule)"), ("onednn", "oneDNN 2.6"),
-                                       ("torch", "PyTorch 1.13")]):
-        ax.bar([j + (i - 1) * width for j in range(len(names))], [r[peer + "_gflops"] for r in results], width,
+                                       ("torch", "PyTorch 1.13"), ("adams", "Halide Adams2019")]):
+        ax.bar([j + (i - 1.5) * width for j in range(len(names))], [r[peer + "_gflops"] for r in results], width,
                label=label)
     ax.axhline(best_peak, color="gray", linestyle="--", linewidth=1, label=f"FMA peak {best_peak:.0f}")
     ax.set_xticks(range(len(names)))
