@@ -94,6 +94,11 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
     int64_t block = int64_t{schedule.vector_width} * schedule.tile_channels;
     return {{0, block, (w[0] + block - 1) / block}, {1, 1, w[1]}, {2, 1, w[2]}, {3, 1, w[3]}, {0, 1, block}};
   }
+  if (layer.op == OpKind::Dense && schedule.vector_width > 1 && weight.name == layer.name + ".weight") {
+    // [units, F] -> [F, units]: the vector of units a step of the reduction
+    // multiplies is one contiguous load, not a gather.
+    return {{1, 1, w[1]}, {0, 1, w[0]}};
+  }
   std::vector<LayoutAxis> identity;
   for (size_t a = 0; a < w.size(); ++a) identity.push_back({static_cast<int>(a), 1, w[a]});
   return identity;
