@@ -1,7 +1,5 @@
 // kiln bench: time each kernel and the whole network (median of repeated runs
 // after warm-up); print ms, GFLOP/s and % of this machine's measured peak.
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -57,11 +55,6 @@ int bench_command(const BenchOptions& options) {
   Graph graph = load_network(options.spec);
   check_runs_here(options.target, "kiln bench");
   if (!options.weights.empty()) check_weights_file(graph, options.weights);
-  CompileOptions compile;
-  compile.spec_path = options.spec;
-  compile.target = options.target;
-  compile.schedule_path = options.schedule;
-  compile.progress = isatty(2) && !options.json;
 
   std::mt19937 rng(1);
   std::string weights = options.weights;
@@ -72,7 +65,7 @@ int bench_command(const BenchOptions& options) {
     scratch_weights = pattern;
     weights = random_weights(graph, scratch_weights, rng);
   }
-  LoadedNetwork network(graph, compile, weights);
+  LoadedNetwork network(graph, options.compile_options(!options.json), weights);
   if (!scratch_weights.empty()) std::system(("rm -rf '" + scratch_weights + "'").c_str());
 
   std::vector<std::vector<float>> inputs, outputs;

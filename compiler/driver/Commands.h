@@ -15,14 +15,19 @@ Graph load_network(const std::string& path);
 int check_command(const std::string& spec, const std::string& weights);
 int compile_command(const CompileOptions& options);
 
-struct RunOptions {
+// What the commands that compile and then execute a network take.
+struct NetworkOptions {
   std::string spec, weights, target, schedule;
+  // Compiling for this machine, with progress when stderr is a terminal.
+  CompileOptions compile_options(bool progress) const;
+};
+
+struct RunOptions : NetworkOptions {
   std::vector<std::string> inputs, outputs;  // [NAME=]FILE.npy
 };
 int run_command(const RunOptions& options);
 
-struct BenchOptions {
-  std::string spec, weights, target, schedule;
+struct BenchOptions : NetworkOptions {
   bool json = false;
   int warmup = 3;            // runs before timing
   int repeats = 10;          // at least this many timed runs...

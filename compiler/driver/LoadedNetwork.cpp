@@ -8,10 +8,20 @@
 
 #include "codegen/Target.h"
 #include "codegen/Toolchain.h"
+#include "driver/Commands.h"
 #include "language/Diagnostics.h"
 
 namespace kiln {
 namespace fs = std::filesystem;
+
+CompileOptions NetworkOptions::compile_options(bool progress) const {
+  CompileOptions options;
+  options.spec_path = spec;
+  options.target = target;
+  options.schedule_path = schedule;
+  options.progress = progress && isatty(2);
+  return options;
+}
 
 void check_runs_here(const std::string& requested, const std::string& command) {
   Halide::Target target = choose_target(requested), host = host_target();

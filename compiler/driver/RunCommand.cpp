@@ -1,7 +1,5 @@
 // kiln run: compile for this machine, load the result, and run it once on
 // .npy inputs.
-#include <unistd.h>
-
 #include <cstdio>
 #include <map>
 
@@ -79,13 +77,8 @@ int run_command(const RunOptions& options) {
     inputs.push_back(std::move(array.data));
   }
 
-  CompileOptions compile;
-  compile.spec_path = options.spec;
-  compile.target = options.target;
-  compile.schedule_path = options.schedule;
-  compile.progress = isatty(2);
   if (!options.weights.empty()) check_weights_file(graph, options.weights);
-  LoadedNetwork network(graph, compile, options.weights);
+  LoadedNetwork network(graph, options.compile_options(true), options.weights);
   std::vector<std::vector<float>> outputs;
   std::vector<const float*> input_pointers;
   std::vector<float*> output_pointers;

@@ -24,28 +24,30 @@ int main(int argc, char** argv) {
   auto* compile_cmd = app.add_subcommand("compile", "write DIR/NAME.a and DIR/NAME.h");
   compile_cmd->add_option("spec", compile.spec_path, "the .kiln file")->required();
   compile_cmd->add_option("-o,--output", compile.out_dir, "output directory")->required();
-  compile_cmd->add_option("--schedule", compile.schedule_path, "schedule file");
+  compile_cmd->add_option("--schedule", compile.schedule_path, "schedule file, or auto:adams2019|mullapudi2016|li2018");
   compile_cmd->add_option("--target", compile.target, "Halide target string (default: this CPU)");
   compile_cmd->add_option("--weights", compile.weights_path, "embed these weights in the library");
   compile_cmd->add_option("--emit", emit, "also write: stmt, assembly, llvm, schedule")
       ->delimiter(',')
       ->check(CLI::IsMember({"stmt", "assembly", "llvm", "schedule"}));
 
+  // The options of every command that compiles a network and executes it here.
+  auto network_options = [](CLI::App* command, kiln::NetworkOptions& options, const char* weights_help) {
+    command->add_option("spec", options.spec, "the .kiln file")->required();
+    command->add_option("--weights", options.weights, weights_help);
+    command->add_option("--schedule", options.schedule, "schedule file, or auto:adams2019|mullapudi2016|li2018");
+    command->add_option("--target", options.target, "Halide target string (default: this CPU)");
+  };
+
   kiln::RunOptions run;
   auto* run_cmd = app.add_subcommand("run", "compile for this machine and run once on .npy inputs");
-  run_cmd->add_option("spec", run.spec, "the .kiln file")->required();
-  run_cmd->add_option("--weights", run.weights, "safetensors weights file");
+  network_options(run_cmd, run, "safetensors weights file");
   run_cmd->add_option("--input", run.inputs, "[NAME=]FILE.npy, one per network input");
   run_cmd->add_option("--output", run.outputs, "[NAME=]FILE.npy (default: print the outputs)");
-  run_cmd->add_option("--schedule", run.schedule, "schedule file");
-  run_cmd->add_option("--target", run.target, "Halide target string (default: this CPU)");
 
   kiln::BenchOptions bench;
   auto* bench_cmd = app.add_subcommand("bench", "time each kernel and the whole network on this machine");
-  bench_cmd->add_option("spec", bench.spec, "the .kiln file")->required();
-  bench_cmd->add_option("--weights", bench.weights, "safetensors weights file (default: random weights)");
-  bench_cmd->add_option("--schedule", bench.schedule, "schedule file");
-  bench_cmd->add_option("--target", bench.target, "Halide target string (default: this CPU)");
+  network_options(bench_cmd, bench, "safetensors weights file (default: random weights)");
   bench_cmd->add_flag("--json", bench.json, "print one JSON object");
   bench_cmd->add_option("--warmup", bench.warmup, "untimed runs first (default 3)")->check(CLI::NonNegativeNumber);
   bench_cmd->add_option("--repeats", bench.repeats, "at least this many timed runs (default 10)")
