@@ -22,7 +22,6 @@ class WeightBinder {
 struct LayerFuncs {
   Halide::Func output;
   std::vector<Halide::Func> reductions;
-  Halide::Func padded;  // conv2d's zero-padded input, if padded: a schedule may store it
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.

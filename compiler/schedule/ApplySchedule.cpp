@@ -18,15 +18,6 @@ void vectorize_reduction(Halide::Func f, int width) {
   }
 }
 
-// The padded input made once, in parallel over channels, so that inner
-// loops read it without bounds tests.
-void store_padded(const LayerFuncs& anchor) {
-  if (!anchor.padded.defined()) return;
-  Halide::Func padded = anchor.padded;
-  std::vector<Halide::Var> p = padded.args();
-  padded.compute_root().parallel(p[2]).vectorize(p[0], 8, Halide::TailStrategy::ShiftInwards);
-}
-
 // Fuses `inner` and the dimensions after it into one loop and spreads it over
 // threads; returns the loop level at which one row of work is done.
 Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& dims, const KernelSchedule& s) {
@@ -68,8 +59,7 @@ void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const Lay
 // A convolution as register tiles: tile_width output pixels by tile_channels
 // vectors of output channels, accumulated in registers over every input
 // channel and tap (a broadcast input value times weight vectors, with the
-// weights re-laid out channels-innermost), then stored. The padded input is
-// made once, so the inner loop has no bounds tests.
+// weights re-laid out in blocks of the tile's channels), then stored.
 void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   Halide::Var x("d0"), y("d1"), k("d2"), n("d3");
   Halide::Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
@@ -115,7 +105,6 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   }
   if (s.unroll_taps) update.unroll(taps[0]);
 
-  store_padded(anchor);
 }
 
 }  // namespace

@@ -7,9 +7,9 @@
 
 namespace kiln {
 
-// Applies a kernel's schedule to its Funcs: the output's loops, where the
-// first layer's reductions and padded input are computed, and how. Other
-// intermediate Funcs (fused layers, weights in their layout) stay inlined.
+// Applies a kernel's schedule to its Funcs: the output's loops, and where and
+// how the first layer's reductions are computed. Other intermediate Funcs
+// (padding, fused layers, weights in their layout) stay inlined.
 void apply_schedule(const KernelSchedule& schedule, Halide::Func output, const LayerFuncs& anchor);
 
 }  // namespace kiln
