@@ -10,6 +10,7 @@
 #include "bench/MachinePeak.h"
 #include "driver/Commands.h"
 #include "driver/LoadedNetwork.h"
+#include "driver/ScratchDirectory.h"
 #include "kiln/Safetensors.hpp"
 #include "language/Diagnostics.h"
 
@@ -57,16 +58,10 @@ int bench_command(const BenchOptions& options) {
   if (!options.weights.empty()) check_weights_file(graph, options.weights);
 
   std::mt19937 rng(1);
+  ScratchDirectory scratch("kiln-bench");
   std::string weights = options.weights;
-  std::string scratch_weights;
-  if (weights.empty() && !graph.weights().empty()) {
-    char pattern[] = "/tmp/kiln-bench-XXXXXX";
-    if (!mkdtemp(pattern)) throw UserError("error: cannot create a temporary directory");
-    scratch_weights = pattern;
-    weights = random_weights(graph, scratch_weights, rng);
-  }
+  if (weights.empty() && !graph.weights().empty()) weights = random_weights(graph, scratch.path(), rng);
   LoadedNetwork network(graph, options.compile_options(!options.json), weights);
-  if (!scratch_weights.empty()) std::system(("rm -rf '" + scratch_weights + "'").c_str());
 
   std::vector<std::vector<float>> inputs, outputs;
   std::vector<const float*> in;

@@ -3,8 +3,6 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <filesystem>
 
 #include "codegen/Target.h"
 #include "codegen/Toolchain.h"
@@ -12,7 +10,6 @@
 #include "language/Diagnostics.h"
 
 namespace kiln {
-namespace fs = std::filesystem;
 
 CompileOptions NetworkOptions::compile_options(bool progress) const {
   CompileOptions options;
@@ -31,13 +28,10 @@ void check_runs_here(const std::string& requested, const std::string& command) {
 }
 
 LoadedNetwork::LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path) {
-  std::string pattern = (fs::temp_directory_path() / "kiln-run-XXXXXX").string();
-  if (!mkdtemp(pattern.data())) throw UserError("error: cannot create a temporary directory");
-  scratch_ = pattern;
   try {
-    options.out_dir = scratch_;
+    options.out_dir = scratch_.path();
     compiled_ = compile_network(graph, options);
-    std::string library = scratch_ + "/" + graph.name + ".so";
+    std::string library = scratch_.path() + "/" + graph.name + ".so";
     Toolchain().link_shared(library, compiled_.archive);
     library_ = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!library_) throw UserError(std::string("error: cannot load the compiled network: ") + dlerror());
@@ -60,9 +54,6 @@ void LoadedNetwork::release() {
   model_ = nullptr;
   if (library_) dlclose(library_);
   library_ = nullptr;
-  std::error_code ignored;
-  if (!scratch_.empty()) fs::remove_all(scratch_, ignored);
-  scratch_.clear();
 }
 
 template <typename Fn>

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "codegen/NetworkCompiler.h"
+#include "driver/ScratchDirectory.h"
 #include "graph/Layer.h"
 
 namespace kiln {
@@ -26,7 +27,6 @@ class LoadedNetwork {
   std::vector<double> profile(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
 
   const CompiledNetwork& compiled() const { return compiled_; }
-  const std::string& scratch() const { return scratch_; }
 
  private:
   using Create = int (*)(const char*, void**);
@@ -39,7 +39,7 @@ class LoadedNetwork {
   void check(int status) const;
   void release();
 
-  std::string scratch_;
+  ScratchDirectory scratch_{"kiln-run"};
   CompiledNetwork compiled_;
   void* library_ = nullptr;
   void* model_ = nullptr;
