@@ -1,0 +1,253 @@
+#!/usr/bin/python3
+"""Exports a PyTorch model to Kiln: a .kiln spec and a .safetensors of its weights.
+
+    /usr/bin/python3 tools/export_pytorch.py resnet18 --input-shape 1,3,224,224 -o out/
+    /usr/bin/python3 tools/export_pytorch.py my_models.py:Net --input-shape 1,1,28,28 -o out/
+
+MODEL is a torchvision model name (random initialisation: nothing is
+downloaded) or FILE.py:NAME, a class or function returning an nn.Module.
+The model is traced with torch.fx; every module and function call becomes a
+Kiln layer named after its module path (`layer1.0.conv1`), so the weights
+keep their state_dict names. A layer Kiln lacks is an error naming the
+module and the op.
+"""
+import argparse
+import importlib.util
+import operator
+import os
+import sys
+
+import torch
+import torch.fx
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.fx.passes.shape_prop import ShapeProp
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from kiln_io import save_safetensors  # noqa: E402
+
+
+class Unsupported(Exception):
+    pass
+
+
+def pair(value):
+    return tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+
+
+def tuple_text(values):
+    values = pair(values)
+    return str(values[0]) if values[0] == values[1] else f"({values[0]}, {values[1]})"
+
+
+ACTIVATION_MODULES = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.SiLU: "silu",
+                      nn.Hardswish: "hardswish"}
+ACTIVATION_FUNCTIONS = {F.relu: "relu", torch.relu: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
+                        F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.silu: "silu",
+                        F.hardswish: "hardswish"}
+IDENTITY_MODULES = (nn.Dropout, nn.Identity)
+
+
+class Exporter:
+    def __init__(self, model, example):
+        self.model = model.eval()
+        self.traced = torch.fx.symbolic_trace(self.model)
+        ShapeProp(self.traced).propagate(example)
+        self.lines, self.weights, self.names, self.used = [], {}, {}, set()
+
+    def name_of(self, node):
+        return self.names[node]
+
+    def fresh(self, node, preferred):
+        """A unique Kiln name: the module path where it is free, else fx's node name."""
+        name = preferred if preferred not in self.used else node.name
+        self.used.add(name)
+        self.names[node] = name
+        return name
+
+    def layer(self, node, preferred, op, operands, attrs=()):
+        name = self.fresh(node, preferred)
+        self.lines.append(f"{name} = {op}({', '.join([self.name_of(o) for o in operands] + list(attrs))})")
+        return name
+
+    def weight(self, layer, key, tensor):
+        self.weights[f"{layer}.{key}"] = tensor.detach().float().contiguous().numpy()
+
+    def export(self, network):
+        for node in self.traced.graph.nodes:
+            if node.op == "placeholder":
+                shape = list(node.meta["tensor_meta"].shape)
+                self.lines.append(f"input {self.fresh(node, node.name)}: f32[{', '.join(map(str, shape))}]")
+            elif node.op == "call_module":
+                self.module(node, self.traced.get_submodule(node.target))
+            elif node.op in ("call_function", "call_method"):
+                self.function(node)
+            elif node.op == "output":
+                outputs = node.args[0] if isinstance(node.args[0], (tuple, list)) else [node.args[0]]
+                self.lines.append("output " + ", ".join(self.name_of(o) for o in outputs))
+            elif node.op == "get_attr":
+                raise Unsupported(f"'{node.target}' is a tensor used as a value; Kiln takes weights only through layers")
+        return f"network {network}\n" + "\n".join(self.lines) + "\n", self.weights
+
+    def module(self, node, m):
+        path, x = node.target, node.args[0]
+        if isinstance(m, IDENTITY_MODULES):
+            self.names[node] = self.name_of(x)
+        elif isinstance(m, nn.Conv2d):
+            if m.padding_mode != "zeros":
+                raise Unsupported(f"module '{path}' (nn.Conv2d with padding_mode='{m.padding_mode}')")
+            padding = m.padding if isinstance(m.padding, str) else tuple_text(m.padding)
+            attrs = [f"filters={m.out_channels}", f"kernel={tuple_text(m.kernel_size)}", f"stride={tuple_text(m.stride)}",
+                     f"padding={padding}", f"dilation={tuple_text(m.dilation)}", f"groups={m.groups}",
+                     f"bias={'true' if m.bias is not None else 'false'}"]
+            name = self.layer(node, path, "conv2d", [x], attrs)
+            self.weight(name, "weight", m.weight)
+            if m.bias is not None:
+                self.weight(name, "bias", m.bias)
+        elif isinstance(m, nn.BatchNorm2d):
+            if not m.track_running_stats:
+                raise Unsupported(f"module '{path}' (nn.BatchNorm2d without running statistics)")
+            name = self.layer(node, path, "batchnorm", [x], [f"eps={m.eps!r}", f"affine={'true' if m.affine else 'false'}"])
+            self.weight(name, "running_mean", m.running_mean)
+            self.weight(name, "running_var", m.running_var)
+            if m.affine:
+                self.weight(name, "weight", m.weight)
+                self.weight(name, "bias", m.bias)
+        elif isinstance(m, nn.Linear):
+            name = self.layer(node, path, "dense", [x],
+                              [f"units={m.out_features}", f"bias={'true' if m.bias is not None else 'false'}"])
+            self.weight(name, "weight", m.weight)
+            if m.bias is not None:
+                self.weight(name, "bias", m.bias)
+        elif type(m) in ACTIVATION_MODULES:
+            self.layer(node, path, ACTIVATION_MODULES[type(m)], [x])
+        elif isinstance(m, nn.LeakyReLU):
+            self.layer(node, path, "leaky_relu", [x], [f"alpha={m.negative_slope!r}"])
+        elif isinstance(m, nn.GELU):
+            if m.approximate != "none":
+                raise Unsupported(f"module '{path}' (nn.GELU with approximate='{m.approximate}')")
+            self.layer(node, path, "gelu", [x])
+        elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
+            attrs = [f"kernel={tuple_text(m.kernel_size)}", f"stride={tuple_text(m.stride or m.kernel_size)}",
+                     f"padding={tuple_text(m.padding)}", f"ceil_mode={'true' if m.ceil_mode else 'false'}"]
+            if isinstance(m, nn.MaxPool2d):
+                if m.return_indices:
+                    raise Unsupported(f"module '{path}' (nn.MaxPool2d with return_indices)")
+                self.layer(node, path, "maxpool", [x], attrs + [f"dilation={tuple_text(m.dilation)}"])
+            else:
+                if m.divisor_override:
+                    raise Unsupported(f"module '{path}' (nn.AvgPool2d with divisor_override)")
+                self.layer(node, path, "avgpool", [x],
+                           attrs + [f"count_include_pad={'true' if m.count_include_pad else 'false'}"])
+        elif isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
+            if pair(m.output_size) != (1, 1):
+                raise Unsupported(f"module '{path}' ({type(m).__name__} to {m.output_size}; Kiln pools globally to 1x1)")
+            self.layer(node, path, "global_avgpool" if isinstance(m, nn.AdaptiveAvgPool2d) else "global_maxpool", [x])
+        elif isinstance(m, nn.Flatten):
+            self.flatten(node, path, x, m.start_dim, m.end_dim)
+        elif isinstance(m, (nn.Softmax, nn.LogSoftmax)):
+            op = "softmax" if isinstance(m, nn.Softmax) else "log_softmax"
+            self.layer(node, path, op, [x], [f"axis={m.dim if m.dim is not None else -1}"])
+        else:
+            raise Unsupported(f"module '{path}' ({type(m).__module__}.{type(m).__name__}) has no Kiln layer")
+
+    def flatten(self, node, preferred, x, start, end):
+        rank = len(x.meta["tensor_meta"].shape)
+        if start != 1 or end not in (-1, rank - 1):
+            raise Unsupported(f"'{node.name}' flattens dimensions {start} to {end}; Kiln flattens from 1 to the end")
+        self.layer(node, preferred, "flatten", [x])
+
+    def function(self, node):
+        target, args = node.target, node.args
+        if target in (operator.add, operator.iadd, torch.add, operator.mul, operator.imul, torch.mul, "add", "mul"):
+            if len(args) != 2 or not all(isinstance(a, torch.fx.Node) for a in args):
+                raise Unsupported(f"'{node.name}' ({node.target}) with a constant operand")
+            op = "mul" if target in (operator.mul, operator.imul, torch.mul, "mul") else "add"
+            self.layer(node, node.name, op, list(args))
+        elif target in ACTIVATION_FUNCTIONS or target in ("relu", "sigmoid", "tanh"):
+            op = ACTIVATION_FUNCTIONS.get(target, target)
+            self.layer(node, node.name, op, [args[0]])
+        elif target in (torch.flatten, "flatten"):
+            start = args[1] if len(args) > 1 else node.kwargs.get("start_dim", 0)
+            end = args[2] if len(args) > 2 else node.kwargs.get("end_dim", -1)
+            self.flatten(node, node.name, args[0], start, end)
+        elif target in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
+            size = args[1] if len(args) > 1 else node.kwargs["output_size"]
+            if pair(size) != (1, 1):
+                raise Unsupported(f"'{node.name}' ({target.__name__} to {size}; Kiln pools globally to 1x1)")
+            op = "global_avgpool" if target is F.adaptive_avg_pool2d else "global_maxpool"
+            self.layer(node, node.name, op, [args[0]])
+        elif target in (F.max_pool2d, torch.max_pool2d, F.avg_pool2d):
+            names = ["kernel_size", "stride", "padding"] + (
+                ["dilation", "ceil_mode"] if target in (F.max_pool2d, torch.max_pool2d)
+                else ["ceil_mode", "count_include_pad"])
+            given = dict(zip(names, args[1:]), **node.kwargs)
+            kernel = given["kernel_size"]
+            attrs = [f"kernel={tuple_text(kernel)}", f"stride={tuple_text(given.get('stride') or kernel)}",
+                     f"padding={tuple_text(given.get('padding', 0))}",
+                     f"ceil_mode={'true' if given.get('ceil_mode', False) else 'false'}"]
+            if target in (F.max_pool2d, torch.max_pool2d):
+                if given.get("return_indices"):
+                    raise Unsupported(f"'{node.name}' (max_pool2d with return_indices)")
+                self.layer(node, node.name, "maxpool", [args[0]], attrs + [f"dilation={tuple_text(given.get('dilation', 1))}"])
+            else:
+                if given.get("divisor_override"):
+                    raise Unsupported(f"'{node.name}' (avg_pool2d with divisor_override)")
+                include = given.get("count_include_pad", True)
+                self.layer(node, node.name, "avgpool", [args[0]],
+                           attrs + [f"count_include_pad={'true' if include else 'false'}"])
+        elif target in (torch.cat, torch.concat):
+            dim = args[1] if len(args) > 1 else node.kwargs.get("dim", 0)
+            self.layer(node, node.name, "concat", list(args[0]), [f"axis={dim}"])
+        elif target in (F.softmax, torch.softmax, F.log_softmax, torch.log_softmax):
+            dim = args[1] if len(args) > 1 else node.kwargs.get("dim", -1)
+            op = "softmax" if target in (F.softmax, torch.softmax) else "log_softmax"
+            self.layer(node, node.name, op, [args[0]], [f"axis={dim}"])
+        else:
+            what = getattr(target, "__name__", str(target))
+            raise Unsupported(f"'{node.name}' calls {what}, which has no Kiln layer")
+
+
+def load_model(spec):
+    if ":" in spec:
+        path, name = spec.rsplit(":", 1)
+        module_spec = importlib.util.spec_from_file_location("user_model", path)
+        module = importlib.util.module_from_spec(module_spec)
+        module_spec.loader.exec_module(module)
+        return getattr(module, name)()
+    import torchvision
+    factory = getattr(torchvision.models, spec, None)
+    if factory is None:
+        raise Unsupported(f"no torchvision model named '{spec}'")
+    return factory(weights=None)
+
+
+def export(model, example, network):
+    """Returns (spec text, weights dict)."""
+    return Exporter(model, example).export(network)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("model", help="torchvision model name, or FILE.py:NAME")
+    parser.add_argument("--input-shape", required=True, help="e.g. 1,3,224,224")
+    parser.add_argument("-o", "--output", required=True, help="directory for NAME.kiln and NAME.safetensors")
+    parser.add_argument("--name", help="network name (default: the model's)")
+    args = parser.parse_args()
+    network = args.name or args.model.rsplit(":", 1)[-1].replace(".", "_").replace("-", "_")
+    try:
+        model = load_model(args.model)
+        spec, weights = export(model, torch.randn(*map(int, args.input_shape.split(","))), network)
+    except Unsupported as e:
+        print(f"export_pytorch: error: {e}", file=sys.stderr)
+        return 1
+    os.makedirs(args.output, exist_ok=True)
+    with open(os.path.join(args.output, network + ".kiln"), "w") as f:
+        f.write(spec)
+    save_safetensors(os.path.join(args.output, network + ".safetensors"), weights)
+    print(f"wrote {os.path.join(args.output, network)}.kiln and .safetensors ({len(weights)} tensors)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
