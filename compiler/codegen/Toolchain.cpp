@@ -22,10 +22,13 @@ std::string from_env(const char* variable, const char* fallback) {
 
 }  // namespace
 
-Toolchain::Toolchain() : cc_(from_env("CC", "cc")), ar_(from_env("AR", "ar")) {
-  // bin/kiln finds lib/ and include/ beside bin/, in the build and install trees alike.
+std::string installation_prefix() {
   std::error_code error;
-  fs::path prefix = fs::read_symlink("/proc/self/exe", error).parent_path().parent_path();
+  return fs::read_symlink("/proc/self/exe", error).parent_path().parent_path().string();
+}
+
+Toolchain::Toolchain() : cc_(from_env("CC", "cc")), ar_(from_env("AR", "ar")) {
+  fs::path prefix = installation_prefix();
   include_dir_ = (prefix / "include").string();
   runtime_library_ = (prefix / "lib" / "libkiln_runtime.a").string();
 }

@@ -23,6 +23,10 @@ class Toolchain {
   std::string cc_, ar_, include_dir_, runtime_library_;
 };
 
+// Where Kiln is: the directory holding bin/kiln, lib/, include/ and share/kiln/,
+// in the build tree and in an installation alike.
+std::string installation_prefix();
+
 // Runs a program with arguments; throws UserError with its output on failure.
 void run_program(const std::vector<std::string>& argv, const std::string& what);
 

@@ -35,4 +35,10 @@ struct BenchOptions : NetworkOptions {
 };
 int bench_command(const BenchOptions& options);
 
+struct ImportOptions {
+  std::string model, out_dir, name;
+  int batch = 1;
+};
+int import_command(const ImportOptions& options);
+
 }  // namespace kiln

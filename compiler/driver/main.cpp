@@ -55,6 +55,14 @@ int main(int argc, char** argv) {
   bench_cmd->add_option("--min-time", bench.min_seconds, "and at least this many seconds (default 1)")
       ->check(CLI::NonNegativeNumber);
 
+  kiln::ImportOptions import;
+  auto* import_cmd = app.add_subcommand("import", "turn an ONNX model into NAME.kiln and NAME.safetensors");
+  import_cmd->add_option("model", import.model, "the .onnx file")->required();
+  import_cmd->add_option("-o,--output", import.out_dir, "output directory")->required();
+  import_cmd->add_option("--name", import.name, "network name (default: the file's)");
+  import_cmd->add_option("--batch", import.batch, "the batch size where the model leaves it open (default 1)")
+      ->check(CLI::PositiveNumber);
+
   // Reserved for the tuning work.
   app.add_subcommand("tune", "tune (not available yet)")->allow_extras();
 
@@ -78,6 +86,7 @@ int main(int argc, char** argv) {
     }
     if (run_cmd->parsed()) return kiln::run_command(run);
     if (bench_cmd->parsed()) return kiln::bench_command(bench);
+    if (import_cmd->parsed()) return kiln::import_command(import);
     std::fprintf(stderr, "kiln: '%s' is not available in this version yet\n", app.get_subcommands()[0]->get_name().c_str());
     return 2;
   } catch (const kiln::UserError& e) {

@@ -33,3 +33,4 @@ else:
     config.substitutions.append(("%python", config.python))
     config.substitutions.append(("%examples", os.path.join(config.kiln_src_root, "examples")))
     config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+    config.substitutions.append(("%tools", os.path.join(config.kiln_src_root, "tools")))
