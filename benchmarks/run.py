@@ -172,6 +172,23 @@ def torch_network_ms(forward, x, min_time):
     return times[len(times) // 2] * 1e3
 
 
+def torchvision_specs(work):
+    """ResNet-50 and MobileNetV2 from torchvision, exported by tools/export_pytorch.py."""
+    sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+    from export_pytorch import export, load_model  # noqa: E402
+    from kiln_io import save_safetensors  # noqa: E402
+    cases = []
+    for name, label in (("resnet50", "ResNet-50 (224x224)"), ("mobilenet_v2", "MobileNetV2 (224x224)")):
+        model, x = load_model(name).eval(), torch.randn(1, 3, 224, 224)
+        spec, weights = export(model, x, name)
+        path = os.path.join(work, name + ".kiln")
+        with open(path, "w") as f:
+            f.write(spec)
+        save_safetensors(os.path.join(work, name + ".safetensors"), weights)
+        cases.append((label, path, model, x))
+    return cases
+
+
 def networks(kiln, min_time):
     """Whole networks: Kiln's `bench` total against the same model in PyTorch."""
     results = []
@@ -183,6 +200,7 @@ def networks(kiln, min_time):
         cases = [("digits CNN (8x8)", os.path.join(HERE, "..", "examples", "digits", "digits.kiln"),
                   digits_model(), torch.randn(1, 1, 8, 8)),
                  ("ResNet basic block x4 (64ch, 56x56)", stack, torch_stack(), torch.randn(1, 64, 56, 56))]
+        cases += torchvision_specs(work)
         for name, spec, model, x in cases:
             out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time)], capture_output=True,
                                  text=True, check=True).stdout
