@@ -1,0 +1,37 @@
+#!/usr/bin/python3
+"""Prints the README's performance summary from benchmarks/results/resnet50.json."""
+import json
+import math
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def main():
+    d = json.load(open(os.path.join(HERE, "results", "resnet50.json")))
+    resnet = [r for r in d["layers"] if r["suite"] == "resnet50"]
+
+    def geomean(peer):
+        return math.exp(sum(math.log(r[peer + "_gflops"]) for r in resnet) / len(resnet))
+
+    k, o, t, a, p = (geomean(peer) for peer in ("kiln", "onednn", "torch", "adams", "python"))
+    by_name = {r["name"]: r for r in d["layers"]}
+    lines = [f"Measured on {d['date']}, {d['machine']}, batch 1, fp32, FMA-loop peak {d['peak_gflops']:.0f} GFLOP/s:", "",
+             "| over the 23 distinct convolutions of ResNet-50 | GFLOP/s (geomean) |", "|---|---|",
+             f"| Kiln, default schedules | **{k:.1f}** |", f"| oneDNN 2.6 | {o:.1f} (Kiln: {k / o:.2f}x) |",
+             f"| PyTorch 1.13 | {t:.1f} (Kiln: {k / t:.2f}x) |",
+             f"| Halide Adams2019 (beam 1) | {a:.1f} (Kiln: {k / a:.1f}x) |",
+             f"| pure Python | {p:.4f} (Kiln: {k / p:,.0f}x) |", "",
+             "| other layers and networks | Kiln | oneDNN | PyTorch |", "|---|---|---|---|"]
+    for name, label in (("mbv2_dw_3x3", "MobileNetV2 depthwise 3x3, 144 ch, 56x56"),
+                        ("seed_1ch_1024", "3x3, 1 channel, 1024x1024")):
+        r = by_name[name]
+        lines.append(f"| {label} | {r['kiln_gflops']:.1f} GFLOP/s | {r['onednn_gflops']:.1f} | {r['torch_gflops']:.1f} |")
+    for n in d.get("networks", []):
+        lines.append(f"| {n['name']}, whole network | {n['kiln_ms']:.3f} ms | | {n['torch_ms']:.3f} ms "
+                     f"(Kiln {n['torch_ms'] / n['kiln_ms']:.2f}x) |")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
