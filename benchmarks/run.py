@@ -34,6 +34,10 @@ import torch.nn.functional as F
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 THREADS = 2
+sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+from compare_with_pytorch import torch_latency_ms  # noqa: E402
+from export_pytorch import export, load_model  # noqa: E402
+from kiln_io import save_safetensors  # noqa: E402
 
 
 def layers():
@@ -87,16 +91,7 @@ def torch_ms(l, min_time):
     x = torch.randn(1, l["c"], l["h"], l["w"])
     w = torch.randn(l["k"], l["c"] // l["groups"], l["kernel"], l["kernel"])
     b = torch.randn(l["k"])
-    with torch.no_grad():
-        for _ in range(3):
-            F.conv2d(x, w, b, l["stride"], l["pad"], 1, l["groups"])
-        times, start = [], time.perf_counter()
-        while len(times) < 10 or time.perf_counter() - start < min_time:
-            t = time.perf_counter()
-            F.conv2d(x, w, b, l["stride"], l["pad"], 1, l["groups"])
-            times.append(time.perf_counter() - t)
-    times.sort()
-    return times[len(times) // 2] * 1e3
+    return torch_latency_ms(lambda t: F.conv2d(t, w, b, l["stride"], l["pad"], 1, l["groups"]), x, min_time)
 
 
 def python_ms(l):
@@ -159,36 +154,6 @@ def digits_model():
     return Digits().eval()
 
 
-def torch_network_ms(forward, x, min_time):
-    with torch.no_grad():
-        for _ in range(3):
-            forward(x)
-        times, start = [], time.perf_counter()
-        while len(times) < 10 or time.perf_counter() - start < min_time:
-            t = time.perf_counter()
-            forward(x)
-            times.append(time.perf_counter() - t)
-    times.sort()
-    return times[len(times) // 2] * 1e3
-
-
-def torchvision_specs(work):
-    """ResNet-50 and MobileNetV2 from torchvision, exported by tools/export_pytorch.py."""
-    sys.path.insert(0, os.path.join(HERE, "..", "tools"))
-    from export_pytorch import export, load_model  # noqa: E402
-    from kiln_io import save_safetensors  # noqa: E402
-    cases = []
-    for name, label in (("resnet50", "ResNet-50 (224x224)"), ("mobilenet_v2", "MobileNetV2 (224x224)")):
-        model, x = load_model(name).eval(), torch.randn(1, 3, 224, 224)
-        spec, weights = export(model, x, name)
-        path = os.path.join(work, name + ".kiln")
-        with open(path, "w") as f:
-            f.write(spec)
-        save_safetensors(os.path.join(work, name + ".safetensors"), weights)
-        cases.append((label, path, model, x))
-    return cases
-
-
 def networks(kiln, min_time):
     """Whole networks: Kiln's `bench` total against the same model in PyTorch."""
     results = []
@@ -205,7 +170,7 @@ def networks(kiln, min_time):
             out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time)], capture_output=True,
                                  text=True, check=True).stdout
             results.append(dict(name=name, kiln_ms=json.loads(out)["total_ms"],
-                                torch_ms=torch_network_ms(model, x, min_time)))
+                                torch_ms=torch_latency_ms(model, x, min_time)))
     return results
 
 

@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiln_io import save_safetensors  # noqa: E402
+from kiln_io import save_network  # noqa: E402
 
 
 class Unsupported(Exception):
@@ -241,11 +241,7 @@ def main():
     except Unsupported as e:
         print(f"export_pytorch: error: {e}", file=sys.stderr)
         return 1
-    os.makedirs(args.output, exist_ok=True)
-    with open(os.path.join(args.output, network + ".kiln"), "w") as f:
-        f.write(spec)
-    save_safetensors(os.path.join(args.output, network + ".safetensors"), weights)
-    print(f"wrote {os.path.join(args.output, network)}.kiln and .safetensors ({len(weights)} tensors)")
+    save_network(args.output, network, spec, weights)
     return 0
 
 

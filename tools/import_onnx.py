@@ -27,7 +27,7 @@ except ImportError:
     sys.exit("error: kiln import needs python3-onnx (apt-get install python3-onnx)")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiln_io import save_safetensors  # noqa: E402
+from kiln_io import save_network  # noqa: E402
 
 
 class Unsupported(Exception):
@@ -42,6 +42,11 @@ def kiln_name(text):
     return text if re.match(r"[A-Za-z_]", text) else "t_" + text
 
 
+def label(node):
+    """How messages name a node: its name, or its first output's."""
+    return f"'{node.name}'" if node.name else f"with output '{node.output[0]}'"
+
+
 def pair_text(values):
     values = list(values)
     return str(values[0]) if values[0] == values[1] else f"({values[0]}, {values[1]})"
@@ -49,7 +54,13 @@ def pair_text(values):
 
 class Importer:
     def __init__(self, model, batch):
+        # ONNX's shape inference gives every tensor's rank, which decides what
+        # maps (Kiln's checker infers the shapes themselves from the inputs).
+        model = onnx.shape_inference.infer_shapes(model)
         self.graph = model.graph
+        self.ranks = {v.name: len(v.type.tensor_type.shape.dim)
+                      for v in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output)
+                      if v.type.tensor_type.HasField("shape")}
         self.opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=13)
         self.batch = batch
         self.constants = {i.name: numpy_helper.to_array(i) for i in self.graph.initializer}
@@ -61,12 +72,12 @@ class Importer:
         if not name:
             return None
         if name not in self.constants:
-            raise Unsupported(f"node '{node.name}' ({node.op_type}): its {what} must be a constant")
+            raise Unsupported(f"node {label(node)} ({node.op_type}): its {what} must be a constant")
         return self.constants[name]
 
     def operand(self, node, name):
         if name in self.constants:
-            raise Unsupported(f"node '{node.name}' ({node.op_type}) with a constant operand '{name}'")
+            raise Unsupported(f"node {label(node)} ({node.op_type}) with a constant operand '{name}'")
         return self.tensors[name]
 
     def define(self, node, op, operands, attrs=()):
@@ -112,7 +123,7 @@ class Importer:
         elif op == "Conv":
             w = self.constant(node, 1, "weight")
             if w.ndim != 4:
-                raise Unsupported(f"node '{node.name}' (Conv): {w.ndim - 2}-D convolution")
+                raise Unsupported(f"node {label(node)} (Conv): {w.ndim - 2}-D convolution")
             parts = [f"filters={w.shape[0]}", f"kernel={pair_text(attrs.get('kernel_shape', w.shape[2:]))}",
                      f"groups={attrs.get('group', 1)}"] + self.window(node, attrs)
             b = self.constant(node, 2, "bias")
@@ -123,9 +134,9 @@ class Importer:
                 self.weights[name + ".bias"] = b
         elif op in ("MaxPool", "AveragePool"):
             if len(node.output) > 1 and node.output[1]:
-                raise Unsupported(f"node '{node.name}' (MaxPool with indices)")
+                raise Unsupported(f"node {label(node)} (MaxPool with indices)")
             if len(attrs["kernel_shape"]) != 2:
-                raise Unsupported(f"node '{node.name}' ({op}): {len(attrs['kernel_shape'])}-D pooling")
+                raise Unsupported(f"node {label(node)} ({op}): {len(attrs['kernel_shape'])}-D pooling")
             parts = [f"kernel={pair_text(attrs['kernel_shape'])}"] + self.window(node, attrs)
             if attrs.get("ceil_mode", 0):
                 parts.append("ceil_mode=true")
@@ -147,33 +158,37 @@ class Importer:
             parts = ([f"min={float(low)!r}"] if low is not None else []) + ([f"max={float(high)!r}"] if high is not None else [])
             self.define(node, "clip", [node.input[0]], parts)
         elif op in ("Add", "Mul"):
+            ranks = [self.ranks.get(name) for name in node.input]
+            if None not in ranks and ranks[0] != ranks[1]:
+                raise Unsupported(f"node {label(node)} ({op} broadcasting a rank-{ranks[1]} operand to rank "
+                                  f"{ranks[0]}; Kiln broadcasts between equal ranks)")
             self.define(node, op.lower(), list(node.input))
         elif op == "Concat":
             self.define(node, "concat", list(node.input), [f"axis={attrs['axis']}"])
         elif op == "Flatten":
             if attrs.get("axis", 1) != 1:
-                raise Unsupported(f"node '{node.name}' (Flatten with axis {attrs.get('axis')}); Kiln flattens from axis 1")
+                raise Unsupported(f"node {label(node)} (Flatten with axis {attrs.get('axis')}); Kiln flattens from axis 1")
             self.define(node, "flatten", [node.input[0]])
         elif op == "Reshape":
             shape = list(self.constant(node, 1, "shape"))
             if len(shape) != 2 or shape[1] != -1 or shape[0] not in (0, self.batch):
-                raise Unsupported(f"node '{node.name}' (Reshape to {shape}); Kiln reshapes only to [N, -1] (flatten)")
+                raise Unsupported(f"node {label(node)} (Reshape to {shape}); Kiln reshapes only to [N, -1] (flatten)")
             self.define(node, "flatten", [node.input[0]])
         elif op == "BatchNormalization":
             if attrs.get("training_mode", 0) or (len(node.output) > 1 and any(node.output[1:])):
-                raise Unsupported(f"node '{node.name}' (BatchNormalization in training mode)")
+                raise Unsupported(f"node {label(node)} (BatchNormalization in training mode)")
             name = self.define(node, "batchnorm", [node.input[0]], [f"eps={attrs.get('epsilon', 1e-5)!r}"])
             for key, index in (("weight", 1), ("bias", 2), ("running_mean", 3), ("running_var", 4)):
                 self.weights[f"{name}.{key}"] = self.constant(node, index, key)
         elif op in ("Softmax", "LogSoftmax"):
             if self.opset < 13:
-                raise Unsupported(f"node '{node.name}' ({op} before opset 13 flattens its input)")
+                raise Unsupported(f"node {label(node)} ({op} before opset 13 flattens its input)")
             self.define(node, op.lower().replace("logsoftmax", "log_softmax"), [node.input[0]],
                         [f"axis={attrs.get('axis', -1)}"])
         elif op == "Pad":
             self.pad(node, attrs)
         else:
-            raise Unsupported(f"node '{node.name}' (op {op}) has no Kiln layer")
+            raise Unsupported(f"node {label(node)} (op {op}) has no Kiln layer")
 
     def window(self, node, attrs):
         parts = [f"stride={pair_text(attrs.get('strides', [1, 1]))}"]
@@ -185,7 +200,7 @@ class Importer:
         elif auto_pad == "VALID":
             parts.append("padding=valid")
         elif auto_pad != "NOTSET":
-            raise Unsupported(f"node '{node.name}' ({node.op_type} with auto_pad={auto_pad})")
+            raise Unsupported(f"node {label(node)} ({node.op_type} with auto_pad={auto_pad})")
         elif "pads" in attrs:
             parts.append("padding=({}, {}, {}, {})".format(*attrs["pads"]))
         return parts
@@ -193,12 +208,12 @@ class Importer:
     def dense(self, node, op, attrs):
         w = self.constant(node, 1, "weight")
         if w.ndim != 2 or attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
-            raise Unsupported(f"node '{node.name}' ({op} other than x W^T + b with a constant 2-D W)")
+            raise Unsupported(f"node {label(node)} ({op} other than x W^T + b with a constant 2-D W)")
         weight = w if attrs.get("transB", 0) else w.T  # Kiln's dense weight is [units, F]
         b = self.constant(node, 2, "bias") if op == "Gemm" else None
         if b is not None:
             if b.size != weight.shape[0]:
-                raise Unsupported(f"node '{node.name}' (Gemm with a bias of shape {list(b.shape)})")
+                raise Unsupported(f"node {label(node)} (Gemm with a bias of shape {list(b.shape)})")
             b = b.reshape(-1)
         name = self.define(node, "dense", [node.input[0]],
                            [f"units={weight.shape[0]}", f"bias={'true' if b is not None else 'false'}"])
@@ -208,12 +223,12 @@ class Importer:
 
     def pad(self, node, attrs):
         if attrs.get("mode", b"constant").decode() != "constant":
-            raise Unsupported(f"node '{node.name}' (Pad in {attrs['mode'].decode()} mode)")
+            raise Unsupported(f"node {label(node)} (Pad in {attrs['mode'].decode()} mode)")
         pads = list(attrs["pads"]) if self.opset < 11 else list(self.constant(node, 1, "pads"))
         value = attrs.get("value", 0.0) if self.opset < 11 else self.constant(node, 2, "value")
         rank = len(pads) // 2
         if rank < 2 or any(pads[:rank - 2]) or any(pads[rank:2 * rank - 2]):
-            raise Unsupported(f"node '{node.name}' (Pad of dimensions other than the last two)")
+            raise Unsupported(f"node {label(node)} (Pad of dimensions other than the last two)")
         parts = [f"padding=({pads[rank - 2]}, {pads[rank - 1]}, {pads[2 * rank - 2]}, {pads[2 * rank - 1]})"]
         if value is not None:
             parts.append(f"value={float(value)!r}")
@@ -238,12 +253,7 @@ def main():
     except Unsupported as e:
         print(f"{args.model}: error: {e}", file=sys.stderr)
         return 1
-    os.makedirs(args.output, exist_ok=True)
-    with open(os.path.join(args.output, network + ".kiln"), "w") as f:
-        f.write(spec)
-    save_safetensors(os.path.join(args.output, network + ".safetensors"),
-                     {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()})
-    print(f"wrote {os.path.join(args.output, network)}.kiln and .safetensors ({len(weights)} tensors)")
+    save_network(args.output, network, spec, {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()})
     return 0
 
 

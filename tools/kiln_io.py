@@ -4,6 +4,7 @@ Debian has no safetensors package, and the format is simple: an 8-byte
 little-endian header size, a JSON header, then the raw tensor data.
 """
 import json
+import os
 import struct
 
 import numpy as np
@@ -29,3 +30,12 @@ def save_safetensors(path, tensors):
 
 def save_npy(path, array):
     np.save(path, np.ascontiguousarray(np.asarray(array, dtype="<f4")))
+
+
+def save_network(directory, name, spec, weights):
+    """Writes DIRECTORY/NAME.kiln and DIRECTORY/NAME.safetensors."""
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, name + ".kiln"), "w") as f:
+        f.write(spec)
+    save_safetensors(os.path.join(directory, name + ".safetensors"), weights)
+    print(f"wrote {os.path.join(directory, name)}.kiln and .safetensors ({len(weights)} tensors)")
