@@ -7,7 +7,8 @@ For every distinct convolution of ResNet-50 (batch 1), a MobileNetV2
 depthwise layer and a single-channel 3x3 convolution on a 1024x1024 image,
 measures in turn, interleaved layer by layer: Kiln's default schedule
 (`kiln bench`), oneDNN (`onednn_conv`, primitive execution only,
-format_tag::any), PyTorch (python3-torch, F.conv2d), Halide's Adams2019
+format_tag::any), XNNPACK (`xnnpack_conv`, NHWC operator, 2-thread
+pthreadpool), PyTorch (python3-torch, F.conv2d), Halide's Adams2019
 autoscheduler (`kiln bench --schedule auto:adams2019`) and the seed's naive
 pure-Python convolution (timed on a slice, extrapolated, and said so); then
 whole networks (the digits CNN, a stack of ResNet basic blocks) in Kiln and
@@ -87,6 +88,13 @@ def onednn_ms(onednn, l, min_time):
     return d["ms"], d["impl"]
 
 
+def xnnpack_ms(xnnpack, l, min_time):
+    p = l["pad"]
+    args = [xnnpack, "1", str(l["c"]), str(l["h"]), str(l["w"]), str(l["k"]), str(l["kernel"]), str(l["kernel"]),
+            str(l["stride"]), str(l["stride"]), str(p), str(p), str(p), str(p), str(l["groups"]), str(min_time)]
+    return json.loads(subprocess.run(args, capture_output=True, text=True, check=True).stdout)["ms"]
+
+
 def torch_ms(l, min_time):
     x = torch.randn(1, l["c"], l["h"], l["w"])
     w = torch.randn(l["k"], l["c"] // l["groups"], l["kernel"], l["kernel"])
@@ -154,6 +162,20 @@ def digits_model():
     return Digits().eval()
 
 
+def torchvision_specs(work):
+    """ResNet-50 and MobileNetV2 from torchvision, exported by tools/export_pytorch.py."""
+    cases = []
+    for name, label in (("resnet50", "ResNet-50 (224x224)"), ("mobilenet_v2", "MobileNetV2 (224x224)")):
+        model, x = load_model(name).eval(), torch.randn(1, 3, 224, 224)
+        spec, weights = export(model, x, name)
+        path = os.path.join(work, name + ".kiln")
+        with open(path, "w") as f:
+            f.write(spec)
+        save_safetensors(os.path.join(work, name + ".safetensors"), weights)
+        cases.append((label, path, model, x))
+    return cases
+
+
 def networks(kiln, min_time):
     """Whole networks: Kiln's `bench` total against the same model in PyTorch."""
     results = []
@@ -186,6 +208,7 @@ def main():
     args = parser.parse_args()
     kiln = os.path.join(args.build, "bin", "kiln")
     onednn = os.path.join(args.build, "bin", "onednn_conv")
+    xnnpack = os.path.join(args.build, "bin", "xnnpack_conv")
     torch.set_num_threads(THREADS)
     os.makedirs(args.out, exist_ok=True)
 
@@ -195,19 +218,22 @@ def main():
             for attempt in range(2):
                 k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
                 d_ms, impl = onednn_ms(onednn, l, args.min_time)
+                x_ms = xnnpack_ms(xnnpack, l, args.min_time)
                 t_ms = torch_ms(l, args.min_time)
                 a_ms, _ = kiln_ms(kiln, l, args.min_time, work, "auto:adams2019")
                 best_peak = max(best_peak, peak)
                 low = peak < 0.85 * best_peak
                 if not low:
                     break
-            row = dict(l, gflop=flops(l) / 1e9, kiln_ms=k_ms, onednn_ms=d_ms, onednn_impl=impl, torch_ms=t_ms,
-                       adams_ms=a_ms, python_ms=python_ms(l), canary_gflops=peak, remeasured=attempt > 0,
-                       canary_low=low)
-            for peer in ("kiln", "onednn", "torch", "adams", "python"):
+            row = dict(l, gflop=flops(l) / 1e9, kiln_ms=k_ms, onednn_ms=d_ms, onednn_impl=impl, xnnpack_ms=x_ms,
+                       torch_ms=t_ms, adams_ms=a_ms, python_ms=python_ms(l), canary_gflops=peak,
+                       remeasured=attempt > 0, canary_low=low)
+            for peer in ("kiln", "onednn", "xnnpack", "torch", "adams", "python"):
                 row[peer + "_gflops"] = flops(l) / (row[peer + "_ms"] * 1e-3) / 1e9
+            row["best_library_gflops"] = max(row["onednn_gflops"], row["xnnpack_gflops"])
             results.append(row)
             print(f"{l['name']:14s} kiln {row['kiln_gflops']:7.1f}  onednn {row['onednn_gflops']:7.1f}  "
+                  f"xnnpack {row['xnnpack_gflops']:7.1f}  "
                   f"torch {row['torch_gflops']:7.1f} GFLOP/s  canary {peak:.0f}{'  (re-measured)' if attempt else ''}",
                   flush=True)
 
@@ -221,19 +247,23 @@ def main():
     resnet = [r for r in results if r["suite"] == "resnet50"]
     lines = [f"Measured {summary['date']} on {machine}, {THREADS} threads, batch 1, fp32; "
              f"medians; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
-             "| layer | GFLOP | Kiln GFLOP/s | oneDNN | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| layer | GFLOP | Kiln GFLOP/s | oneDNN | XNNPACK | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/better of oneDNN, XNNPACK | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         note = "re-measured (canary low)" if r["remeasured"] else ""
         note += " canary still low" if r["canary_low"] else ""
         lines.append(f"| {r['name']} | {r['gflop']:.3f} | {r['kiln_gflops']:.1f} | {r['onednn_gflops']:.1f} | "
-                     f"{r['torch_gflops']:.1f} | {r['adams_gflops']:.1f} | {r['kiln_gflops'] / r['onednn_gflops']:.2f} | "
+                     f"{r['xnnpack_gflops']:.1f} | {r['torch_gflops']:.1f} | {r['adams_gflops']:.1f} | "
+                     f"{r['kiln_gflops'] / r['onednn_gflops']:.2f} | {r['kiln_gflops'] / r['best_library_gflops']:.2f} | "
                      f"{r['kiln_gflops'] / r['torch_gflops']:.2f} | {r['kiln_gflops'] / r['adams_gflops']:.2f} | "
                      f"{r['python_gflops']:.4f} | {r['kiln_gflops'] / r['python_gflops']:,.0f}x | {note} |")
-    g = {p: geomean([r[p + "_gflops"] for r in resnet]) for p in ("kiln", "onednn", "torch", "adams", "python")}
-    lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | {g['onednn']:.1f} | {g['torch']:.1f} | "
-                 f"{g['adams']:.1f} | **{g['kiln'] / g['onednn']:.2f}** | {g['kiln'] / g['torch']:.2f} | "
-                 f"{g['kiln'] / g['adams']:.2f} | {g['python']:.4f} | {g['kiln'] / g['python']:,.0f}x | |")
+    peers = ("kiln", "onednn", "xnnpack", "best_library", "torch", "adams", "python")
+    g = {p: geomean([r[p + "_gflops"] for r in resnet]) for p in peers}
+    lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | {g['onednn']:.1f} | {g['xnnpack']:.1f} | "
+                 f"{g['torch']:.1f} | {g['adams']:.1f} | **{g['kiln'] / g['onednn']:.2f}** | "
+                 f"**{geomean([r['kiln_gflops'] / r['best_library_gflops'] for r in resnet]):.2f}** | "
+                 f"{g['kiln'] / g['torch']:.2f} | {g['kiln'] / g['adams']:.2f} | {g['python']:.4f} | "
+                 f"{g['kiln'] / g['python']:,.0f}x | |")
     lines += ["", "*pure Python: the seed's naive loops, timed on one output row of one channel and extrapolated by work.",
               "Halide Adams2019: `--schedule auto:adams2019` with a beam of 1 (its default beam of 32 takes minutes a layer)."]
     lines += ["", "Whole networks (batch 1, median ms):", "",
@@ -256,10 +286,11 @@ def main():
         return 0
     names = [r["name"] for r in results]
     fig, ax = plt.subplots(figsize=(14, 5))
-    width = 0.2
+    width = 0.17
     for i, (peer, label) in enumerate([("kiln", "Kiln (default schedule)"), ("onednn", "oneDNN 2.6"),
-                                       ("torch", "PyTorch 1.13"), ("adams", "Halide Adams2019")]):
-        ax.bar([j + (i - 1.5) * width for j in range(len(names))], [r[peer + "_gflops"] for r in results], width,
+                                       ("xnnpack", "XNNPACK"), ("torch", "PyTorch 1.13"),
+                                       ("adams", "Halide Adams2019")]):
+        ax.bar([j + (i - 2) * width for j in range(len(names))], [r[peer + "_gflops"] for r in results], width,
                label=label)
     ax.axhline(best_peak, color="gray", linestyle="--", linewidth=1, label=f"FMA peak {best_peak:.0f}")
     ax.set_xticks(range(len(names)))

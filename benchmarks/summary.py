@@ -14,21 +14,26 @@ def main():
     def geomean(peer):
         return math.exp(sum(math.log(r[peer + "_gflops"]) for r in resnet) / len(resnet))
 
-    k, o, t, a, p = (geomean(peer) for peer in ("kiln", "onednn", "torch", "adams", "python"))
+    k, o, x, t, a, p = (geomean(peer) for peer in ("kiln", "onednn", "xnnpack", "torch", "adams", "python"))
+    best = math.exp(sum(math.log(r["kiln_gflops"] / r["best_library_gflops"]) for r in resnet) / len(resnet))
+    worst = min(r["kiln_gflops"] / r["best_library_gflops"] for r in resnet)
     by_name = {r["name"]: r for r in d["layers"]}
     lines = [f"Measured on {d['date']}, {d['machine']}, batch 1, fp32, FMA-loop peak {d['peak_gflops']:.0f} GFLOP/s:", "",
              "| over the 23 distinct convolutions of ResNet-50 | GFLOP/s (geomean) |", "|---|---|",
              f"| Kiln, default schedules | **{k:.1f}** |", f"| oneDNN 2.6 | {o:.1f} (Kiln: {k / o:.2f}x) |",
+             f"| XNNPACK | {x:.1f} (Kiln: {k / x:.2f}x) |",
+             f"| the better of oneDNN and XNNPACK, per layer | (Kiln: {best:.2f}x geomean, {worst:.2f}x at worst) |",
              f"| PyTorch 1.13 | {t:.1f} (Kiln: {k / t:.2f}x) |",
              f"| Halide Adams2019 (beam 1) | {a:.1f} (Kiln: {k / a:.1f}x) |",
              f"| pure Python | {p:.4f} (Kiln: {k / p:,.0f}x) |", "",
-             "| other layers and networks | Kiln | oneDNN | PyTorch |", "|---|---|---|---|"]
+             "| other layers and networks | Kiln | oneDNN | XNNPACK | PyTorch |", "|---|---|---|---|---|"]
     for name, label in (("mbv2_dw_3x3", "MobileNetV2 depthwise 3x3, 144 ch, 56x56"),
                         ("seed_1ch_1024", "3x3, 1 channel, 1024x1024")):
         r = by_name[name]
-        lines.append(f"| {label} | {r['kiln_gflops']:.1f} GFLOP/s | {r['onednn_gflops']:.1f} | {r['torch_gflops']:.1f} |")
+        lines.append(f"| {label} | {r['kiln_gflops']:.1f} GFLOP/s | {r['onednn_gflops']:.1f} | "
+                     f"{r['xnnpack_gflops']:.1f} | {r['torch_gflops']:.1f} |")
     for n in d.get("networks", []):
-        lines.append(f"| {n['name']}, whole network | {n['kiln_ms']:.3f} ms | | {n['torch_ms']:.3f} ms "
+        lines.append(f"| {n['name']}, whole network | {n['kiln_ms']:.3f} ms | | | {n['torch_ms']:.3f} ms "
                      f"(Kiln {n['torch_ms'] / n['kiln_ms']:.2f}x) |")
     print("\n".join(lines))
 
