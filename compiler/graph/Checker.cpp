@@ -373,27 +373,19 @@ class Checker {
   }
 
   void check_size(const Layer& layer, SourceLocation where) const {
-    int64_t count = 1;
-    for (int64_t d : layer.shape) {
+    for (int64_t d : layer.shape)
       if (d < 1)
         throw SpecError(where, quoted(layer.name) + " would have the empty shape " + to_string(layer.shape));
-      if (count > kMaxElements / d)
-        throw SpecError(where, quoted(layer.name) + " of shape " + to_string(layer.shape) +
-                                   " has more than 2^31-1 elements, Kiln's limit per tensor");
-      count *= d;
-    }
+    if (saturating_product(layer.shape) > kMaxElements)
+      throw SpecError(where, quoted(layer.name) + " of shape " + to_string(layer.shape) +
+                                 " has more than 2^31-1 elements, Kiln's limit per tensor");
   }
 
   void check_weights(const Layer& layer, SourceLocation where) const {
-    for (const WeightSpec& weight : layer.weights) {
-      int64_t count = 1;
-      for (int64_t d : weight.shape) {
-        if (count > kMaxElements / d)
-          throw SpecError(where, "weight " + quoted(weight.name) + " of shape " + to_string(weight.shape) +
-                                     " has more than 2^31-1 elements, Kiln's limit per tensor");
-        count *= d;
-      }
-    }
+    for (const WeightSpec& weight : layer.weights)
+      if (saturating_product(weight.shape) > kMaxElements)
+        throw SpecError(where, "weight " + quoted(weight.name) + " of shape " + to_string(weight.shape) +
+                                   " has more than 2^31-1 elements, Kiln's limit per tensor");
   }
 
   void add_layer(const ast::Layer& syntax) {

@@ -17,7 +17,7 @@ int64_t element_count(const Shape& shape) {
   return count;
 }
 
-int64_t saturating_product(std::initializer_list<int64_t> factors) {
+int64_t saturating_product(const std::vector<int64_t>& factors) {
   int64_t product = 1;
   for (int64_t f : factors) {
     if (f != 0 && product > INT64_MAX / f) return INT64_MAX;
