@@ -63,18 +63,14 @@ int bench_command(const BenchOptions& options) {
   if (weights.empty() && !graph.weights().empty()) weights = random_weights(graph, scratch.path(), rng);
   LoadedNetwork network(graph, options.compile_options(!options.json), weights);
 
-  std::vector<std::vector<float>> inputs, outputs;
-  std::vector<const float*> in;
-  std::vector<float*> out;
+  std::vector<std::vector<float>> inputs;
   for (int i : graph.inputs) inputs.push_back(random_values(element_count(graph.layers[i].shape), rng, 1.0f));
-  for (int o : graph.outputs) outputs.emplace_back(element_count(graph.layers[o].shape));
-  for (auto& v : inputs) in.push_back(v.data());
-  for (auto& v : outputs) out.push_back(v.data());
+  network.set_inputs(inputs);
 
   // Warm up (caches, page faults, thread pool), then repeat whole runs and
   // profiled runs alternately until both have enough samples.
   double start = now();
-  for (int i = 0; i < options.warmup || now() - start < 0.1; ++i) network.run(in, out);
+  for (int i = 0; i < options.warmup || now() - start < 0.1; ++i) network.run();
   const CompiledNetwork& compiled = network.compiled();
   std::vector<std::vector<double>> kernel_times(compiled.kernels.size());
   std::vector<double> totals;
@@ -82,9 +78,9 @@ int bench_command(const BenchOptions& options) {
   while (static_cast<int>(totals.size()) < options.repeats ||
          (now() - start < options.min_seconds && totals.size() < 10000)) {
     double t = now();
-    network.run(in, out);
+    network.run();
     totals.push_back(now() - t);
-    std::vector<double> each = network.profile(in, out);
+    std::vector<double> each = network.profile();
     for (size_t k = 0; k < each.size(); ++k) kernel_times[k].push_back(each[k]);
   }
   int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

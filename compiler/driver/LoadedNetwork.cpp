@@ -41,6 +41,10 @@ LoadedNetwork::LoadedNetwork(const Graph& graph, CompileOptions options, const s
     profile_ = symbol<Profile>("kiln_network_profile");
     last_error_ = symbol<LastError>("kiln_last_error");
     check(create(weights_path.empty() ? nullptr : weights_path.c_str(), &model_));
+    for (int output : graph.outputs) {
+      outputs_.emplace_back(element_count(graph.layers[output].shape));
+      output_pointers_.push_back(outputs_.back().data());
+    }
   } catch (...) {
     release();
     throw;
@@ -67,14 +71,16 @@ void LoadedNetwork::check(int status) const {
   if (status != 0) throw UserError(std::string("error: ") + last_error_());
 }
 
-void LoadedNetwork::run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs) {
-  check(run_(model_, inputs.data(), outputs.data()));
+void LoadedNetwork::set_inputs(const std::vector<std::vector<float>>& inputs) {
+  input_pointers_.clear();
+  for (const std::vector<float>& input : inputs) input_pointers_.push_back(input.data());
 }
 
-std::vector<double> LoadedNetwork::profile(const std::vector<const float*>& inputs,
-                                           const std::vector<float*>& outputs) {
+void LoadedNetwork::run() { check(run_(model_, input_pointers_.data(), output_pointers_.data())); }
+
+std::vector<double> LoadedNetwork::profile() {
   std::vector<double> seconds(compiled_.kernels.size());
-  check(profile_(model_, inputs.data(), outputs.data(), seconds.data()));
+  check(profile_(model_, input_pointers_.data(), output_pointers_.data(), seconds.data()));
   return seconds;
 }
 

@@ -22,9 +22,13 @@ class LoadedNetwork {
   LoadedNetwork(const LoadedNetwork&) = delete;
   LoadedNetwork& operator=(const LoadedNetwork&) = delete;
 
-  void run(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+  // The network's inputs, in order, for the runs that follow; they must
+  // outlive them. Outputs are held here, allocated once.
+  void set_inputs(const std::vector<std::vector<float>>& inputs);
+  void run();
   // One run, timing each kernel.
-  std::vector<double> profile(const std::vector<const float*>& inputs, const std::vector<float*>& outputs);
+  std::vector<double> profile();
+  const std::vector<std::vector<float>>& outputs() const { return outputs_; }
 
   const CompiledNetwork& compiled() const { return compiled_; }
 
@@ -47,6 +51,9 @@ class LoadedNetwork {
   Profile profile_ = nullptr;
   Destroy destroy_ = nullptr;
   LastError last_error_ = nullptr;
+  std::vector<std::vector<float>> outputs_;
+  std::vector<const float*> input_pointers_;
+  std::vector<float*> output_pointers_;
 };
 
 }  // namespace kiln

@@ -79,13 +79,9 @@ int run_command(const RunOptions& options) {
 
   if (!options.weights.empty()) check_weights_file(graph, options.weights);
   LoadedNetwork network(graph, options.compile_options(true), options.weights);
-  std::vector<std::vector<float>> outputs;
-  std::vector<const float*> input_pointers;
-  std::vector<float*> output_pointers;
-  for (const auto& data : inputs) input_pointers.push_back(data.data());
-  for (int output : graph.outputs) outputs.emplace_back(element_count(graph.layers[output].shape));
-  for (auto& data : outputs) output_pointers.push_back(data.data());
-  network.run(input_pointers, output_pointers);
+  network.set_inputs(inputs);
+  network.run();
+  const std::vector<std::vector<float>>& outputs = network.outputs();
 
   for (size_t i = 0; i < graph.outputs.size(); ++i) {
     const Layer& layer = graph.layers[graph.outputs[i]];
