@@ -5,7 +5,7 @@ namespace {
 
 // Vectorizes the innermost dimension of a reduction's every stage, keeping
 // the vector innermost so that each tap is one vector multiply-add. Tails
-// shift inwards (pure) or are guarded (updates, which are not idempotent),
+// shift inwards (pure) or are predicated (updates, which are not idempotent),
 // never rounded up past what the consumer needs: that would read past the inputs.
 void vectorize_reduction(Halide::Func f, int width) {
   Halide::Var d0("d0"), lanes("lanes");
@@ -18,7 +18,7 @@ void vectorize_reduction(Halide::Func f, int width) {
   }
 }
 
-// Fuses `inner` and the dimensions after it into one loop and spreads it over
+// Fuses `dims` (innermost first) into one loop of rows and spreads it over
 // threads; returns the loop level at which one row of work is done.
 Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& dims, const KernelSchedule& s) {
   Halide::Var row = dims.front();
@@ -104,7 +104,6 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
         .unroll(xi);
   }
   if (s.unroll_taps) update.unroll(taps[0]);
-
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ struct KernelSchedule {
   // in registers over the whole reduction.
   int tile_width = 1;
   int tile_channels = 1;
-  // Unroll the kernel's taps along the width inside the tile.
+  // Unroll the kernel's taps: along the width inside a channel tile; along
+  // both the width and the height with width vectors.
   bool unroll_taps = false;
   // With vectorize = channels: input channels reduced per pass over a row of
   // tiles (0: all at once). Blocks keep a pass's weights in L1; the partial

@@ -122,7 +122,7 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   vector_width   lanes computed together\n"
       << "#   tile_width     channels only: output pixels in the register tile\n"
       << "#   tile_channels  channels only: channel vectors in the register tile\n"
-      << "#   unroll_taps    unroll the kernel's taps along the width\n"
+      << "#   unroll_taps    unroll the kernel's taps (conv2d, pooling)\n"
       << "#   reduction_block channels only: input channels per pass (0: all)\n"
       << "#   parallel       spread output rows over threads\n"
       << "#   rows_per_task  rows in each parallel task\n";
