@@ -39,6 +39,16 @@ def randomize_batchnorm(model):
                     m.bias.normal_(0.0, 0.1)
 
 
+def matches(label, actual, expected, rtol=1e-4):
+    """Prints how far Kiln's output is from PyTorch's; true when
+    max |kiln - torch| <= rtol * max |torch|."""
+    difference = float(np.max(np.abs(actual - expected)))
+    scale = float(np.max(np.abs(expected)))
+    print(f"{label}: output {list(expected.shape)}, max |kiln - torch| = {difference:.3g}, "
+          f"max |torch| = {scale:.3g}, relative {difference / scale:.3g} (limit {rtol:g})")
+    return difference <= rtol * scale
+
+
 def torch_latency_ms(model, x, min_time=1.0):
     with torch.no_grad():
         for _ in range(3):
@@ -88,15 +98,12 @@ def main():
             bench = subprocess.run([args.kiln, "bench", paths["kiln"], "--weights", paths["safetensors"], "--json"],
                                    capture_output=True, text=True, check=True)
             kiln_ms = json.loads(bench.stdout)["total_ms"]
-    difference = float(np.max(np.abs(actual - expected)))
-    scale = float(np.max(np.abs(expected)))
-    print(f"{args.model}: output {list(expected.shape)}, max |kiln - torch| = {difference:.3g}, "
-          f"max |torch| = {scale:.3g}, relative {difference / scale:.3g} (limit {args.rtol:g})")
+    close = matches(args.model, actual, expected, args.rtol)
     if kiln_ms is not None:
         torch_ms = torch_latency_ms(model, x)
         print(f"latency ({args.threads} threads, median): Kiln {kiln_ms:.3f} ms, PyTorch {torch_ms:.3f} ms "
               f"(Kiln {torch_ms / kiln_ms:.2f}x)")
-    return 0 if difference <= args.rtol * scale else 1
+    return 0 if close else 1
 
 
 if __name__ == "__main__":

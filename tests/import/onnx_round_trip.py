@@ -15,7 +15,7 @@ import torch
 
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
 sys.path.insert(0, TOOLS)
-from compare_with_pytorch import randomize_batchnorm  # noqa: E402
+from compare_with_pytorch import matches, randomize_batchnorm  # noqa: E402
 from export_pytorch import load_model  # noqa: E402
 from kiln_io import save_npy  # noqa: E402
 
@@ -41,10 +41,7 @@ def main():
                         os.path.join(work, "imported.safetensors"), "--input", os.path.join(work, "x.npy"),
                         "--output", os.path.join(work, "y.npy")], check=True)
         actual = np.load(os.path.join(work, "y.npy"))
-    difference, scale = float(np.max(np.abs(actual - expected))), float(np.max(np.abs(expected)))
-    print(f"{args.model} through ONNX: max |kiln - torch| = {difference:.3g}, max |torch| = {scale:.3g}, "
-          f"relative {difference / scale:.3g} (limit 1e-4)")
-    return 0 if difference <= 1e-4 * scale else 1
+    return 0 if matches(f"{args.model} through ONNX", actual, expected) else 1
 
 
 if __name__ == "__main__":
