@@ -5,19 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(cmake ninja-build g++ binutils libhalide14-0-dev llvm-14-tools nlohmann-json3-dev libcli11-dev
-          libgtest-dev python3 python3-numpy python3-torch python3-torchvision python3-sklearn python3-onnx libonnx-testdata)
-missing=()
-for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
-  echo "== installing ${missing[*]}"
-  $sudo apt-get update -q
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+scripts/install_packages.sh cmake ninja-build g++ binutils libhalide14-0-dev llvm-14-tools nlohmann-json3-dev \
+  libcli11-dev libgtest-dev python3 python3-numpy python3-torch python3-torchvision python3-sklearn python3-onnx \
+  libonnx-testdata
 
 echo "== building Kiln in build/"
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release

@@ -1,5 +1,7 @@
 #include "codegen/Target.h"
 
+#include <cstdlib>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
@@ -52,6 +54,11 @@ Halide::Target choose_target(const std::string& requested) {
                       "' (expected a Halide target such as host, x86-64-linux-avx2-fma or arm-64-linux)");
     target = Halide::Target(requested);
   }
+#ifdef KILN_KERNEL_SANITIZER
+  // A sanitizer build instruments the kernels too, unless told not to (big
+  // networks in tests: instrumentation makes Halide's compile 20x slower).
+  if (!std::getenv("KILN_UNINSTRUMENTED_KERNELS")) target.set_feature(Halide::Target::KILN_KERNEL_SANITIZER);
+#endif
   return target.with_feature(Halide::Target::NoRuntime);
 }
 

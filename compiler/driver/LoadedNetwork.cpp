@@ -80,7 +80,7 @@ void LoadedNetwork::run() { check(run_(model_, input_pointers_.data(), output_po
 
 std::vector<double> LoadedNetwork::profile() {
   std::vector<double> seconds(compiled_.kernels.size());
-  check(profile_(model_, input_pointers_.data(), output_pointers_.data(), seconds.data()));
+  check(profile_(static_cast<kiln_network*>(model_), input_pointers_.data(), output_pointers_.data(), seconds.data()));
   return seconds;
 }
 

@@ -6,6 +6,7 @@
 #include "codegen/NetworkCompiler.h"
 #include "driver/ScratchDirectory.h"
 #include "graph/Layer.h"
+#include "kiln/network_desc.h"
 
 namespace kiln {
 
@@ -35,7 +36,8 @@ class LoadedNetwork {
  private:
   using Create = int (*)(const char*, void**);
   using Run = int (*)(void*, const float* const*, float* const*);
-  using Profile = int (*)(void*, const float* const*, float* const*, double*);
+  // The runtime's own function (C++), called with its exact type.
+  using Profile = int (*)(kiln_network*, const float* const*, float* const*, double*);
   using Destroy = void (*)(void*);
   using LastError = const char* (*)();
   template <typename Fn>

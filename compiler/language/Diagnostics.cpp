@@ -1,5 +1,6 @@
 #include "language/Diagnostics.h"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +10,8 @@ SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {}
 
 SourceFile SourceFile::read(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) throw UserError(path + ": error: is a directory, not a .kiln file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw UserError(path + ": error: cannot open file");
   std::ostringstream text;

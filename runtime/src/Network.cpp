@@ -1,6 +1,6 @@
 // Runs a compiled network: binds weights and plans buffers once at create,
-// then each run only points the input/output buffers at the caller's memory
-// and calls the kernels in order.
+// then each run copies the inputs in, points the output buffers at the
+// caller's memory and calls the kernels in order.
 #include <HalideRuntime.h>
 
 #include <chrono>
@@ -17,6 +17,25 @@
 namespace {
 
 constexpr size_t kArenaAlignment = 64;
+// Halide 14 turns some stride-2 vector loads into dense loads one element
+// before or after what they use. Every buffer that kernels read (the arena's
+// tensors, the staged inputs) has this much readable memory on each side.
+constexpr int64_t kGuardFloats = kArenaAlignment / sizeof(float);
+
+int64_t element_count(const kiln_tensor_desc& tensor) {
+  int64_t count = 1;
+  for (int i = 0; i < tensor.rank; ++i) count *= tensor.shape[i];
+  return count;
+}
+
+float* guarded_alloc(int64_t floats) {
+  size_t bytes = (static_cast<size_t>(floats + 2 * kGuardFloats) * sizeof(float) + kArenaAlignment - 1) /
+                 kArenaAlignment * kArenaAlignment;
+  void* memory = std::aligned_alloc(kArenaAlignment, bytes);
+  if (!memory) throw std::bad_alloc();
+  std::memset(memory, 0, bytes);
+  return static_cast<float*>(memory);
+}
 
 // Halide's default handler aborts; ours records the message instead.
 void record_halide_error(void*, const char* message) { kiln::set_last_error(message); }
@@ -31,6 +50,10 @@ void install_error_handler() {
 struct kiln_network {
   const kiln_network_desc* desc = nullptr;
   std::unique_ptr<float, decltype(&std::free)> arena{nullptr, &std::free};
+  // The inputs, copied in at each run, so that no kernel reads the caller's
+  // memory (see kGuardFloats).
+  std::vector<std::unique_ptr<float, decltype(&std::free)>> staged_inputs;
+  std::vector<int64_t> input_floats;
   kiln::SafetensorsFile weights_file;
   std::vector<std::unique_ptr<float[]>> realigned;  // and weights in a schedule's layout
   std::vector<halide_buffer_t> buffers;  // one per tensor
@@ -105,24 +128,28 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
   }
   if (weights_path || desc->embedded_weights) weights = kiln::bind_weights(net.weights_file, required, net.realigned);
 
-  if (desc->arena_floats > 0) {
-    size_t bytes = (static_cast<size_t>(desc->arena_floats) * sizeof(float) + kArenaAlignment - 1) /
-                   kArenaAlignment * kArenaAlignment;
-    net.arena.reset(static_cast<float*>(std::aligned_alloc(kArenaAlignment, bytes)));
-    if (!net.arena) throw std::bad_alloc();
-  }
+  if (desc->arena_floats > 0) net.arena.reset(guarded_alloc(desc->arena_floats));
   net.buffers.resize(desc->num_tensors);
   net.dims.resize(static_cast<size_t>(desc->num_tensors) * KILN_MAX_RANK);
   net.inputs.assign(desc->num_inputs, nullptr);
+  net.input_floats.assign(desc->num_inputs, 0);
   net.outputs.assign(desc->num_outputs, nullptr);
   for (int i = 0; i < desc->num_tensors; ++i) {
     const kiln_tensor_desc& tensor = desc->tensors[i];
     halide_buffer_t& buffer = net.buffers[i];
     describe_buffer(buffer, &net.dims[static_cast<size_t>(i) * KILN_MAX_RANK], tensor);
     switch (tensor.kind) {
-      case KILN_TENSOR_INPUT: net.inputs[tensor.index] = &buffer; break;
+      case KILN_TENSOR_INPUT: {
+        net.inputs[tensor.index] = &buffer;
+        net.staged_inputs.emplace_back(guarded_alloc(element_count(tensor)), &std::free);
+        net.input_floats[tensor.index] = element_count(tensor);
+        buffer.host = reinterpret_cast<uint8_t*>(net.staged_inputs.back().get() + kGuardFloats);
+        break;
+      }
       case KILN_TENSOR_OUTPUT: net.outputs[tensor.index] = &buffer; break;
-      case KILN_TENSOR_ARENA: buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + tensor.index); break;
+      case KILN_TENSOR_ARENA:
+        buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + kGuardFloats + tensor.index);
+        break;
       case KILN_TENSOR_WEIGHT: {
         const float* data = weights[tensor.index];
         if (!is_identity(tensor, desc->weights[tensor.index])) {
@@ -146,7 +173,7 @@ void run(kiln_network& net, const float* const* inputs, float* const* outputs, d
   const kiln_network_desc* desc = net.desc;
   for (int i = 0; i < desc->num_inputs; ++i) {
     if (!inputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": input " + std::to_string(i) + " is NULL");
-    net.inputs[i]->host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[i]));
+    std::memcpy(net.inputs[i]->host, inputs[i], static_cast<size_t>(net.input_floats[i]) * sizeof(float));
   }
   for (int i = 0; i < desc->num_outputs; ++i) {
     if (!outputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": output " + std::to_string(i) + " is NULL");

@@ -60,6 +60,10 @@ std::vector<int64_t> parse_shape(const std::string& text, const std::string& pat
 NpyArray read_npy(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) fail(path, std::string("cannot open: ") + std::strerror(errno));
+  return read_npy(in, path);
+}
+
+NpyArray read_npy(std::istream& in, const std::string& path) {
   char magic[8];
   if (!in.read(magic, 8) || std::memcmp(magic, "\x93NUMPY", 6) != 0) fail(path, "not a .npy file");
   int major = static_cast<unsigned char>(magic[6]);

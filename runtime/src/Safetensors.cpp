@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "kiln/Error.hpp"
@@ -76,8 +77,18 @@ void SafetensorsFile::parse(const unsigned char* data, uint64_t size) {
     fail(label_, "header claims " + std::to_string(header_size) + " bytes but the file has only " +
                      std::to_string(size - 8) + " after the size field (truncated or not safetensors)");
   const char* header = reinterpret_cast<const char*>(data + 8);
-  nlohmann::json json = nlohmann::json::parse(header, header + header_size, nullptr, false);
+  // JSON objects may repeat a key (the last wins); a weights file may not.
+  std::string duplicate;
+  std::set<std::string> names;
+  auto note_names = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
+    if (depth == 1 && event == nlohmann::json::parse_event_t::key && !names.insert(parsed.get<std::string>()).second &&
+        duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
+  nlohmann::json json = nlohmann::json::parse(header, header + header_size, note_names, false);
   if (json.is_discarded() || !json.is_object()) fail(label_, "header is not a JSON object");
+  if (!duplicate.empty()) fail(label_, "tensor '" + duplicate + "' appears twice in the header");
   const unsigned char* base = data + 8 + header_size;
   uint64_t data_size = size - 8 - header_size;
 
@@ -108,6 +119,9 @@ void SafetensorsFile::parse(const unsigned char* data, uint64_t size) {
     if (begin > end || end > data_size)
       fail(label_, where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +
                        "] lie outside the " + std::to_string(data_size) + " bytes of data");
+    if (count > data_size / element_size)
+      fail(label_, where + view.dtype + shape_string(view.shape) + " needs more bytes than the file's " +
+                       std::to_string(data_size) + " bytes of data");
     if (end - begin != count * element_size)
       fail(label_, where + "holds " + std::to_string(end - begin) + " bytes but " + view.dtype +
                        shape_string(view.shape) + " needs " + std::to_string(count * element_size));
@@ -150,7 +164,7 @@ std::vector<const float*> bind_weights(const SafetensorsFile& file,
   };
   for (const auto& [name, view] : file.tensors()) {
     bool needed = std::any_of(required.begin(), required.end(),
-                              [&](const RequiredWeight& w) { return w.name == name; });
+                              [&tensor = name](const RequiredWeight& w) { return w.name == tensor; });
     if (!needed && !ignorable(name))
       fail(file.label(), "unexpected tensor '" + name + "' " + shape_string(view.shape) +
                              ": no layer of the network uses it");

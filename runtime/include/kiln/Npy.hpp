@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct NpyArray {
 // byte order, Fortran order or a truncated file is a RuntimeError naming the
 // file and the problem.
 NpyArray read_npy(const std::string& path);
+NpyArray read_npy(std::istream& in, const std::string& label);
 void write_npy(const std::string& path, const std::vector<int64_t>& shape, const float* data);
 
 }  // namespace kiln

@@ -61,6 +61,11 @@ KINDS = {
     "overlap.safetensors": lambda: safetensors({}, header_override=json.dumps({
         "c.weight": {"dtype": "F32", "shape": [2, 1, 3, 3], "data_offsets": [0, 72]},
         "c.bias": {"dtype": "F32", "shape": [2], "data_offsets": [64, 72]}}).encode()) + bytes(72),
+    "duplicate.safetensors": lambda: safetensors({}, header_override=(
+        '{"c.bias": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}, '
+        '"c.bias": {"dtype": "F32", "shape": [2], "data_offsets": [8, 16]}}').encode()) + bytes(16),
+    "absurd_shape.safetensors": lambda: safetensors({}, header_override=json.dumps({
+        "c.bias": {"dtype": "F32", "shape": [1 << 62], "data_offsets": [0, 0]}}).encode()),
     "good.npy": lambda: npy(),
     "good_v2.npy": lambda: npy(version=2),
     "f64.npy": lambda: npy(descr="<f8"),
