@@ -36,9 +36,7 @@ void write_file(const std::string& path, const std::string& text) {
 // otherwise the default heuristic. Sections naming no kernel are errors.
 std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, const std::vector<Kernel>& kernels,
                                                         const Schedule& file, const Halide::Target& target) {
-  TargetTraits traits;
-  traits.vector_width = target.natural_vector_size<float>();
-  traits.vector_registers = target.has_feature(Halide::Target::AVX512_Skylake) ? 32 : 16;
+  TargetTraits traits = schedule_traits(target);
   std::map<std::string, KernelSchedule> resolved;
   for (const Kernel& kernel : kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];

@@ -62,4 +62,11 @@ Halide::Target choose_target(const std::string& requested) {
   return target.with_feature(Halide::Target::NoRuntime);
 }
 
+TargetTraits schedule_traits(const Halide::Target& target) {
+  TargetTraits traits;
+  traits.vector_width = target.natural_vector_size<float>();
+  traits.vector_registers = target.has_feature(Halide::Target::AVX512_Skylake) ? 32 : 16;
+  return traits;
+}
+
 }  // namespace kiln

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "schedule/DefaultSchedule.h"
+
 namespace kiln {
 
 // The Halide target for `requested` ("" or "host": this CPU's real features,
@@ -14,5 +16,8 @@ Halide::Target choose_target(const std::string& requested);  // throws UserError
 // What Halide 14's own host detection would say, minus what this CPU lacks:
 // on Zen 4 it claims Sapphire Rapids features and can emit illegal instructions.
 Halide::Target host_target();
+
+// What the schedule heuristic and the tuner need to know of `target`.
+TargetTraits schedule_traits(const Halide::Target& target);
 
 }  // namespace kiln

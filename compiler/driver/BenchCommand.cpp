@@ -10,6 +10,7 @@
 #include "bench/MachinePeak.h"
 #include "driver/Commands.h"
 #include "driver/LoadedNetwork.h"
+#include "driver/MeasurementData.h"
 #include "driver/ScratchDirectory.h"
 #include "kiln/Safetensors.hpp"
 #include "language/Diagnostics.h"
@@ -17,37 +18,8 @@
 namespace kiln {
 namespace {
 
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
-
 double now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::vector<float> random_values(int64_t count, std::mt19937& rng, float scale) {
-  std::normal_distribution<float> normal(0.0f, scale);
-  std::vector<float> values(static_cast<size_t>(count));
-  for (float& v : values) v = normal(rng);
-  return values;
-}
-
-// Random weights of the right shapes, when none are given: speed does not
-// depend on their values.
-std::string random_weights(const Graph& graph, const std::string& dir, std::mt19937& rng) {
-  std::vector<NamedTensor> tensors;
-  for (const WeightSpec& w : graph.weights()) {
-    bool variance = w.name.size() > 12 && w.name.compare(w.name.size() - 12, 12, ".running_var") == 0;
-    std::vector<float> data = random_values(element_count(w.shape), rng, 0.1f);
-    if (variance)
-      for (float& v : data) v = 1.0f + std::abs(v);
-    tensors.push_back({w.name, w.shape, std::move(data)});
-  }
-  std::string path = dir + "/random.safetensors";
-  write_safetensors(path, tensors);
-  return path;
 }
 
 }  // namespace
@@ -63,8 +35,7 @@ int bench_command(const BenchOptions& options) {
   if (weights.empty() && !graph.weights().empty()) weights = random_weights(graph, scratch.path(), rng);
   LoadedNetwork network(graph, options.compile_options(!options.json), weights);
 
-  std::vector<std::vector<float>> inputs;
-  for (int i : graph.inputs) inputs.push_back(random_values(element_count(graph.layers[i].shape), rng, 1.0f));
+  std::vector<std::vector<float>> inputs = random_inputs(graph, rng);
   network.set_inputs(inputs);
 
   // Warm up (caches, page faults, thread pool), then repeat whole runs and

@@ -35,6 +35,15 @@ struct BenchOptions : NetworkOptions {
 };
 int bench_command(const BenchOptions& options);
 
+struct TuneOptions : NetworkOptions {
+  double budget_seconds = 60;
+  std::string out, log;
+  int shard_index = 0, shard_count = 1;  // --shard I/N
+  int repeats = 7;                       // profiled runs per candidate
+  unsigned seed = 1;
+};
+int tune_command(const TuneOptions& options);
+
 struct ImportOptions {
   std::string model, out_dir, name;
   int batch = 1;

@@ -69,8 +69,26 @@ int main(int argc, char** argv) {
   import_cmd->add_option("--batch", import.batch, "the batch size where the model leaves it open (default 1)")
       ->check(CLI::PositiveNumber);
 
-  // Reserved for the tuning work.
-  app.add_subcommand("tune", "tune (not available yet)")->allow_extras();
+  kiln::TuneOptions tune;
+  std::string shard = "0/1";
+  auto* tune_cmd = app.add_subcommand("tune", "search schedules by measuring them; write the best schedule file");
+  tune_cmd->add_option("spec", tune.spec, "the .kiln file")->required();
+  tune_cmd->add_option("--budget", tune.budget_seconds, "seconds to search (0: write the log's best)")
+      ->required()
+      ->check(CLI::NonNegativeNumber);
+  tune_cmd->add_option("-o,--output", tune.out, "the schedule file to write")->required();
+  tune_cmd->add_option("--log", tune.log, "tuning log (JSON Lines): resumed from, appended to");
+  tune_cmd->add_option("--target", tune.target, "Halide target string (default: this CPU)");
+  tune_cmd->add_option("--shard", shard, "I/N: tune only every N-th kernel from the I-th (0-based)")
+      ->check([](const std::string& text) {
+        int i = -1, n = 0;
+        char extra;
+        return std::sscanf(text.c_str(), "%d/%d%c", &i, &n, &extra) == 2 && n > 0 && i >= 0 && i < n
+                   ? std::string()
+                   : "expected I/N with 0 <= I < N";
+      });
+  tune_cmd->add_option("--repeats", tune.repeats, "profiled runs per candidate (default 7)")->check(CLI::PositiveNumber);
+  tune_cmd->add_option("--seed", tune.seed, "random seed of the search (default 1)");
 
   try {
     app.parse(argc, argv);
@@ -93,6 +111,10 @@ int main(int argc, char** argv) {
     if (run_cmd->parsed()) return kiln::run_command(run);
     if (bench_cmd->parsed()) return kiln::bench_command(bench);
     if (import_cmd->parsed()) return kiln::import_command(import);
+    if (tune_cmd->parsed()) {
+      std::sscanf(shard.c_str(), "%d/%d", &tune.shard_index, &tune.shard_count);
+      return kiln::tune_command(tune);
+    }
     std::fprintf(stderr, "kiln: '%s' is not available in this version yet\n", app.get_subcommands()[0]->get_name().c_str());
     return 2;
   } catch (const kiln::UserError& e) {

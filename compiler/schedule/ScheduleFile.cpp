@@ -113,6 +113,21 @@ Schedule read_schedule_file(const std::string& path) {
   return parse_schedule(file.text(), path);
 }
 
+std::string format_kernel_schedule(const KernelSchedule& s) {
+  auto flag = [](bool b) { return b ? "true" : "false"; };
+  std::ostringstream out;
+  out << "fuse = " << flag(s.fuse) << "\n"
+      << "vectorize = " << (s.vectorize == VectorAxis::Channels ? "channels" : "width") << "\n"
+      << "vector_width = " << s.vector_width << "\n"
+      << "tile_width = " << s.tile_width << "\n"
+      << "tile_channels = " << s.tile_channels << "\n"
+      << "unroll_taps = " << flag(s.unroll_taps) << "\n"
+      << "reduction_block = " << s.reduction_block << "\n"
+      << "parallel = " << flag(s.parallel) << "\n"
+      << "rows_per_task = " << s.rows_per_task << "\n";
+  return out.str();
+}
+
 std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std::string& target) {
   std::ostringstream out;
   out << "# Kiln schedule, target " << target << "\n"
@@ -129,17 +144,7 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
   for (const ScheduleEntry& entry : entries) {
     out << "\n[" << entry.kernel << "]\n# layers:";
     for (const std::string& layer : entry.layers) out << " " << layer;
-    const KernelSchedule& s = entry.schedule;
-    auto flag = [](bool b) { return b ? "true" : "false"; };
-    out << "\nfuse = " << flag(s.fuse) << "\n"
-        << "vectorize = " << (s.vectorize == VectorAxis::Channels ? "channels" : "width") << "\n"
-        << "vector_width = " << s.vector_width << "\n"
-        << "tile_width = " << s.tile_width << "\n"
-        << "tile_channels = " << s.tile_channels << "\n"
-        << "unroll_taps = " << flag(s.unroll_taps) << "\n"
-        << "reduction_block = " << s.reduction_block << "\n"
-        << "parallel = " << flag(s.parallel) << "\n"
-        << "rows_per_task = " << s.rows_per_task << "\n";
+    out << "\n" << format_kernel_schedule(entry.schedule);
   }
   return out.str();
 }

@@ -19,5 +19,7 @@ struct ScheduleEntry {
   KernelSchedule schedule;
 };
 std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std::string& target);
+// One kernel's `key = value` lines, as in a section of the file.
+std::string format_kernel_schedule(const KernelSchedule& schedule);
 
 }  // namespace kiln

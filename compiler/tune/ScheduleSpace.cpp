@@ -1,0 +1,43 @@
+#include "tune/ScheduleSpace.h"
+
+#include <algorithm>
+
+namespace kiln {
+
+std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& anchor, const Shape& output,
+                                       const TargetTraits& target) {
+  std::vector<KernelSchedule> found;
+  auto add = [&](KernelSchedule candidate) {
+    if (candidate == from || !schedule_problem(candidate, anchor, output).empty()) return;
+    if (std::find(found.begin(), found.end(), candidate) == found.end()) found.push_back(candidate);
+  };
+  auto vary = [&](int KernelSchedule::*field, std::initializer_list<int> values, int least = 1) {
+    for (int value : values) {
+      if (value < least) continue;
+      KernelSchedule candidate = from;
+      candidate.*field = value;
+      add(candidate);
+    }
+  };
+  auto toggle = [&](bool KernelSchedule::*field) {
+    KernelSchedule candidate = from;
+    candidate.*field = !(from.*field);
+    add(candidate);
+  };
+  int lanes = target.vector_width;
+  vary(&KernelSchedule::vector_width, {lanes / 2, lanes, 2 * lanes, from.vector_width / 2});
+  vary(&KernelSchedule::tile_width, {1, 2, 3, 4, 6, 8});
+  vary(&KernelSchedule::tile_channels, {1, 2, 3, 4});
+  vary(&KernelSchedule::reduction_block, {0, 16, 32, 64}, 0);
+  vary(&KernelSchedule::rows_per_task, {1, 2, 4, 8, 16, from.rows_per_task * 2, from.rows_per_task / 2});
+  toggle(&KernelSchedule::unroll_taps);
+  toggle(&KernelSchedule::parallel);
+  KernelSchedule other_axis = from;
+  other_axis.vectorize = from.vectorize == VectorAxis::Width ? VectorAxis::Channels : VectorAxis::Width;
+  other_axis.tile_width = other_axis.tile_channels = 1;
+  other_axis.reduction_block = 0;
+  add(other_axis);
+  return found;
+}
+
+}  // namespace kiln

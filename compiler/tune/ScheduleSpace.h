@@ -1,0 +1,19 @@
+#pragma once
+
+#include <vector>
+
+#include "graph/Layer.h"
+#include "schedule/DefaultSchedule.h"
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+// The schedules one step from `from` in the space that schedule files
+// describe: one field moved to another of its values (vector axis and width,
+// register tile, tap unrolling, reduction block, parallelism and grain).
+// Only schedules that can compute the kernel are returned. Fusion is kept,
+// so that the kernels stay the same.
+std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& anchor, const Shape& output,
+                                       const TargetTraits& target);
+
+}  // namespace kiln

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+// One measured candidate: a kernel (by signature) under a schedule.
+struct Trial {
+  std::string signature;
+  std::string kernel;  // the name it had in the network tuned, for readers
+  KernelSchedule schedule;
+  double median_ms = 0;
+  bool correct = true;  // outputs matched the default schedule's
+  std::string when;     // UTC, ISO 8601
+};
+
+// The tuning log: JSON Lines, one trial per line, appended and flushed as
+// trials finish, so that an interrupted tune loses nothing; logs merge with
+// `cat`. A cut-off last line (the process killed mid-write) is skipped.
+class TuningLog {
+ public:
+  explicit TuningLog(std::string path);  // "" keeps trials in memory only
+
+  void append(Trial trial);
+  const std::vector<Trial>& trials() const { return trials_; }
+  bool tried(const std::string& signature, const KernelSchedule& schedule) const;
+  int count(const std::string& signature) const;
+  // The fastest correct trial of this signature.
+  std::optional<Trial> best(const std::string& signature) const;
+
+ private:
+  std::string path_;
+  std::vector<Trial> trials_;
+};
+
+std::string utc_now();
+
+}  // namespace kiln

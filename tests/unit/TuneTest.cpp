@@ -1,0 +1,84 @@
+// The tuner's parts: the log round-trips and resumes, wrong outputs are
+// rejected, and every neighbour in the schedule space is a valid schedule.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <limits>
+
+#include "graph/Checker.h"
+#include "language/Parser.h"
+#include "tune/KernelSignature.h"
+#include "tune/OutputCheck.h"
+#include "tune/ScheduleSpace.h"
+#include "tune/TuningLog.h"
+
+namespace kiln {
+namespace {
+
+TEST(TuningLog, RoundTripsAndFindsTheFastestCorrectTrial) {
+  std::string path = ::testing::TempDir() + "round_trip.jsonl";
+  std::remove(path.c_str());
+  KernelSchedule a, b, wrong;
+  b.vector_width = 8;
+  wrong.vector_width = 16;
+  {
+    TuningLog log(path);
+    log.append({"sig", "c1", a, 2.0, true, utc_now()});
+    log.append({"sig", "c1", b, 1.0, true, utc_now()});
+    log.append({"sig", "c1", wrong, 0.1, false, utc_now()});  // fast but wrong
+    log.append({"other", "c2", a, 0.5, true, utc_now()});
+  }
+  TuningLog reopened(path);
+  ASSERT_EQ(reopened.trials().size(), 4u);
+  EXPECT_EQ(reopened.count("sig"), 3);
+  EXPECT_TRUE(reopened.tried("sig", wrong));
+  EXPECT_FALSE(reopened.tried("other", b));
+  ASSERT_TRUE(reopened.best("sig"));
+  EXPECT_EQ(reopened.best("sig")->schedule, b);
+  EXPECT_DOUBLE_EQ(reopened.best("sig")->median_ms, 1.0);
+  EXPECT_FALSE(reopened.best("unknown"));
+}
+
+TEST(OutputCheck, RejectsWrongOutputsAndNaN) {
+  std::vector<std::vector<float>> reference = {{1.0f, -100.0f, 3.0f}};
+  EXPECT_TRUE(outputs_agree({{1.0f + 5e-3f, -100.0f, 3.0f}}, reference));  // 5e-5 of the largest
+  EXPECT_FALSE(outputs_agree({{1.1f, -100.0f, 3.0f}}, reference));
+  EXPECT_FALSE(outputs_agree({{std::numeric_limits<float>::quiet_NaN(), -100.0f, 3.0f}}, reference));
+  EXPECT_FALSE(outputs_agree({{1.0f, -100.0f}}, reference));
+}
+
+Graph small_network() {
+  return check(parse("network t\ninput x: f32[1, 8, 14, 14]\n"
+                     "c = conv2d(x, filters=32, kernel=3, padding=1)\n"
+                     "p = maxpool(c, kernel=2)\noutput p\n"));
+}
+
+TEST(ScheduleSpace, NeighboursAreValidAndDifferent) {
+  Graph graph = small_network();
+  for (const TargetTraits traits : {TargetTraits{8, 16}, TargetTraits{16, 32}}) {
+    for (int index : {1, 2}) {
+      const Layer& layer = graph.layers[index];
+      KernelSchedule start = default_schedule(layer, layer.shape, layer.flops, traits);
+      std::vector<KernelSchedule> found = neighbours(start, layer, layer.shape, traits);
+      EXPECT_GE(found.size(), 4u) << layer.name;
+      for (const KernelSchedule& s : found) {
+        EXPECT_FALSE(s == start);
+        EXPECT_EQ(schedule_problem(s, layer, layer.shape), "") << layer.name;
+      }
+    }
+  }
+}
+
+TEST(KernelSignature, IgnoresNamesButNotShapesOrTargets) {
+  Graph a = small_network();
+  Graph b = check(parse("network u\ninput y: f32[1, 8, 14, 14]\n"
+                        "conv = conv2d(y, filters=32, kernel=3, padding=1)\noutput conv\n"));
+  Graph c = check(parse("network v\ninput y: f32[1, 8, 14, 14]\n"
+                        "conv = conv2d(y, filters=32, kernel=3, stride=2, padding=1)\noutput conv\n"));
+  EXPECT_EQ(kernel_signature(a, {1}, "t"), kernel_signature(b, {1}, "t"));
+  EXPECT_NE(kernel_signature(a, {1}, "t"), kernel_signature(c, {1}, "t"));
+  EXPECT_NE(kernel_signature(a, {1}, "t"), kernel_signature(a, {1}, "other target"));
+}
+
+}  // namespace
+}  // namespace kiln
