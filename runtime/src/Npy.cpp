@@ -88,11 +88,23 @@ NpyArray read_npy(std::istream& in, const std::string& path) {
     if (d != 0 && count > (int64_t{1} << 31) / d) fail(path, "array too large");
     count *= d;
   }
+  auto check_holds = [&](int64_t bytes) {
+    if (bytes < count * 4)
+      fail(path, "truncated data: shape " + shape_string(array.shape) + " needs " + std::to_string(count * 4) +
+                     " bytes, the file holds " + std::to_string(bytes));
+  };
+  // Where the file can be measured, check the data is there before
+  // allocating: a header may claim 8 GiB.
+  std::streampos data_begin = in.tellg();
+  if (data_begin != std::streampos(-1)) {
+    in.seekg(0, std::ios::end);
+    std::streamoff available = in.tellg() - data_begin;
+    in.seekg(data_begin);
+    check_holds(available);
+  }
   array.data.resize(static_cast<size_t>(count));
   in.read(reinterpret_cast<char*>(array.data.data()), count * 4);
-  if (in.gcount() != count * 4)
-    fail(path, "truncated data: shape " + shape_string(array.shape) + " needs " +
-                   std::to_string(count * 4) + " bytes, the file holds " + std::to_string(in.gcount()));
+  check_holds(in.gcount());
   return array;
 }
 

@@ -73,6 +73,7 @@ KINDS = {
     "fortran.npy": lambda: npy(fortran=True),
     "wrong_shape.npy": lambda: npy(shape=(1, 4, 4)),
     "truncated.npy": lambda: npy(cut=8),
+    "huge_truncated.npy": lambda: npy(shape=(1, 1, 16384, 32768), data_count=4),
     "not.npy": lambda: b"this is not a numpy file",
 }
 
