@@ -165,10 +165,10 @@ int tune_command(const TuneOptions& options) {
   }
 
   write_schedule(kernels, graph, target_name, false, options.out);
-  std::printf("%-24s %7s %10s %10s %8s\n", "kernel", "trials", "default", "best", "speed-up");
+  std::printf("%-24s %7s %12s %12s %8s\n", "kernel", "trials", "default", "best", "speed-up");
   for (const TunedKernel& k : kernels)
     if (k.mine)
-      std::printf("%-24s %7d %8.3fms %8.3fms %7.2fx\n", k.name.c_str(), k.trials, k.start_ms, k.best_ms,
+      std::printf("%-24s %7d %9.4f ms %9.4f ms %7.2fx\n", k.name.c_str(), k.trials, k.start_ms, k.best_ms,
                   k.start_ms / k.best_ms);
   std::printf("wrote %s after %.0f s\n", options.out.c_str(), elapsed());
   return 0;
