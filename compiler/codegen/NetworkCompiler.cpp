@@ -178,10 +178,11 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   toolchain.compile_c(glue, objects.back());
   fs::remove(glue, error);
 
-  CompiledNetwork compiled{base + ".a", base + ".h", target.to_string(), {}, {}};
+  CompiledNetwork compiled{base + ".a", base + ".h", target.to_string(), {}, {}, {}};
   for (const Kernel& kernel : kernels) {
     compiled.kernels.push_back(kernel.name);
     compiled.kernel_layers.push_back(kernel.layers);
+    compiled.kernel_schedules.push_back(schedules.at(kernel.name));
   }
   toolchain.archive(compiled.archive, objects);
   for (const std::string& object : objects) fs::remove(object, error);

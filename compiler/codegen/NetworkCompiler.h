@@ -25,6 +25,7 @@ struct CompiledNetwork {
   std::string target;   // the Halide target compiled for
   std::vector<std::string> kernels;  // kernel names, in the order they run
   std::vector<std::vector<int>> kernel_layers;  // each kernel's layers
+  std::vector<KernelSchedule> kernel_schedules;  // each kernel's schedule, as compiled
 };
 
 // The whole back end: fusion, schedules, one Halide pipeline per kernel

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
-#include <map>
 #include <random>
 
 #include "codegen/Target.h"
@@ -86,7 +85,7 @@ int tune_command(const TuneOptions& options) {
   std::vector<std::vector<float>> inputs = random_inputs(graph, rng);
   TuningLog log(options.log);
 
-  // The default schedules: the reference outputs and the starting points.
+  // The default schedules, as compiled: the reference outputs and the starting points.
   Halide::Target target = choose_target(options.target);
   std::string target_name = target.to_string();
   TargetTraits traits = schedule_traits(target);
@@ -99,10 +98,7 @@ int tune_command(const TuneOptions& options) {
       tuned.name = compiled.kernels[k];
       tuned.layers = compiled.kernel_layers[k];
       tuned.signature = kernel_signature(graph, tuned.layers, target_name);
-      const Layer& anchor = graph.layers[tuned.layers.front()];
-      int64_t flops = 0;
-      for (int layer : tuned.layers) flops += graph.layers[layer].flops;
-      tuned.start = default_schedule(anchor, graph.layers[tuned.layers.back()].shape, flops, traits);
+      tuned.start = compiled.kernel_schedules[k];
       tuned.start_ms = reference.kernel_ms[k];
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
@@ -121,6 +117,8 @@ int tune_command(const TuneOptions& options) {
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
   std::string candidate_path = scratch.path() + "/candidates.sched";
+  double start_ms = 0;
+  for (const TunedKernel& k : kernels) start_ms += k.start_ms;
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
     int searching = 0;
     for (TunedKernel& k : kernels) {
@@ -159,8 +157,6 @@ int tune_command(const TuneOptions& options) {
       }
       total_ms += k.best_ms;
     }
-    double start_ms = 0;
-    for (const TunedKernel& k : kernels) start_ms += k.start_ms;
     std::fprintf(stderr, "round %d (%.0f s): %d kernels tried%s; best network %.3f ms, %.2fx the default\n", round,
                  elapsed(), searching, correct ? "" : " (outputs differ: discarded)", total_ms, start_ms / total_ms);
   }

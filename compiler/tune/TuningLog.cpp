@@ -85,12 +85,6 @@ bool TuningLog::tried(const std::string& signature, const KernelSchedule& schedu
   return false;
 }
 
-int TuningLog::count(const std::string& signature) const {
-  int n = 0;
-  for (const Trial& t : trials_) n += t.signature == signature;
-  return n;
-}
-
 std::optional<Trial> TuningLog::best(const std::string& signature) const {
   std::optional<Trial> best;
   for (const Trial& t : trials_)

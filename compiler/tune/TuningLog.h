@@ -28,7 +28,6 @@ class TuningLog {
   void append(Trial trial);
   const std::vector<Trial>& trials() const { return trials_; }
   bool tried(const std::string& signature, const KernelSchedule& schedule) const;
-  int count(const std::string& signature) const;
   // The fastest correct trial of this signature.
   std::optional<Trial> best(const std::string& signature) const;
 
