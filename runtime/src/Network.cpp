@@ -81,12 +81,11 @@ void describe_buffer(halide_buffer_t& buffer, halide_dimension_t* dims, const ki
 // The weight in the layout a schedule chose (see kiln_layout_axis): axes
 // permuted, split into blocks, zero-padded past the end. Made once, at create.
 std::unique_ptr<float[]> packed(const float* source, const kiln_weight_desc& from, const kiln_tensor_desc& to) {
-  int64_t source_stride[KILN_MAX_RANK], count = 1;
+  int64_t source_stride[KILN_MAX_RANK], count = element_count(to);
   for (int i = from.rank - 1, s = 1; i >= 0; --i) {
     source_stride[i] = s;
     s *= static_cast<int>(from.shape[i]);
   }
-  for (int i = 0; i < to.rank; ++i) count *= to.shape[i];
   auto copy = std::make_unique<float[]>(static_cast<size_t>(count));
   int64_t index[KILN_MAX_RANK] = {0};
   for (int64_t out = 0; out < count; ++out) {
