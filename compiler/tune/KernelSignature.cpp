@@ -5,12 +5,6 @@
 namespace kiln {
 namespace {
 
-void write_shape(std::ostream& out, const Shape& shape) {
-  out << "[";
-  for (size_t i = 0; i < shape.size(); ++i) out << (i ? "," : "") << shape[i];
-  out << "]";
-}
-
 void write_window(std::ostream& out, const Window2d& w) {
   out << " k" << w.kernel_h << "x" << w.kernel_w << " s" << w.stride_h << "x" << w.stride_w << " d" << w.dilation_h
       << "x" << w.dilation_w << " p" << w.padding.top << "," << w.padding.left << "," << w.padding.bottom << ","
@@ -26,11 +20,11 @@ std::string kernel_signature(const Graph& graph, const std::vector<int>& layers,
     out << layer.op_name << "(";
     for (size_t i = 0; i < layer.inputs.size(); ++i) {
       if (i) out << ",";
-      write_shape(out, graph.layers[layer.inputs[i]].shape);
+      out << to_string(graph.layers[layer.inputs[i]].shape);
     }
     out << ")->";
-    write_shape(out, layer.shape);
-    for (const WeightSpec& weight : layer.weights) write_shape(out, weight.shape);
+    out << to_string(layer.shape);
+    for (const WeightSpec& weight : layer.weights) out << to_string(weight.shape);
     if (layer.op == OpKind::Conv2d) {
       write_window(out, layer.get<ConvAttrs>().window);
       out << " g" << layer.get<ConvAttrs>().groups;
