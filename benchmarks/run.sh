@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 missing=()
-for p in libdnnl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib python3-torch python3-torchvision; do
+for p in libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib python3-torch python3-torchvision; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if ((${#missing[@]})); then

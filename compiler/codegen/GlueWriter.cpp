@@ -47,7 +47,9 @@ std::string write_glue(const NetworkInterface& network) {
     auto arena = network.memory.offsets.find(static_cast<int>(i));
     std::string kind;
     int64_t index = 0;
-    if (as_input >= 0) kind = "KILN_TENSOR_INPUT", index = as_input;
+    if (as_input >= 0)
+      kind = network.reads_in_place(static_cast<int>(i)) ? "KILN_TENSOR_INPUT_IN_PLACE" : "KILN_TENSOR_INPUT",
+      index = as_input;
     else if (as_output >= 0) kind = "KILN_TENSOR_OUTPUT", index = as_output;
     else if (arena != network.memory.offsets.end()) kind = "KILN_TENSOR_ARENA", index = arena->second;
     else continue;  // computed inside a fused kernel, never in memory

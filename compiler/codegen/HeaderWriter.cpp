@@ -17,10 +17,10 @@ bool is_c_keyword(const std::string& word) {
   return false;
 }
 
-void describe_tensor(std::ostringstream& out, const char* role, const Layer& layer) {
+void describe_tensor(std::ostringstream& out, const char* role, const Layer& layer, const std::string& note = "") {
   out << " *   " << role << " " << c_identifier(layer.name);
   if (c_identifier(layer.name) != layer.name) out << " ('" << layer.name << "')";
-  out << ": f32" << to_string(layer.shape) << ", " << element_count(layer.shape) << " floats\n";
+  out << ": f32" << to_string(layer.shape) << ", " << element_count(layer.shape) << " floats" << note << "\n";
 }
 
 }  // namespace
@@ -40,7 +40,9 @@ std::string write_header(const NetworkInterface& network) {
       << " * " << network.target << ". Do not edit.\n *\n"
       << " * Every tensor is f32, dense, in C order (outermost dimension first; NCHW\n"
       << " * for images). Link " << name << ".a, then libkiln_runtime.a.\n *\n";
-  for (int input : graph.inputs) describe_tensor(out, "input ", graph.layers[input]);
+  for (int input : graph.inputs)
+    describe_tensor(out, "input ", graph.layers[input],
+                    network.reads_in_place(input) ? ", read in place" : ", copied at each run");
   for (int output : graph.outputs) describe_tensor(out, "output", graph.layers[output]);
   std::vector<WeightSpec> weights = graph.weights();
   out << " *\n * Weights: " << (weights.empty() ? "none" : "a safetensors file of F32 tensors named as in a PyTorch state_dict");

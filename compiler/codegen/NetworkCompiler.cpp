@@ -161,7 +161,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   compile_kernels(graph, kernels, schedules, target, options, objects);
 
   MemoryPlan memory = plan_memory(graph, kernels);
-  NetworkInterface network{graph, kernels, schedules, memory, options.spec_path, target.to_string()};
+  NetworkInterface network{graph, kernels, schedules, memory, options.spec_path, target.to_string(), automatic};
   Toolchain toolchain;
   if (!options.weights_path.empty()) {
     network.embedded_weights = true;

@@ -19,6 +19,7 @@ struct NetworkInterface {
   const MemoryPlan& memory;
   std::string spec_path;
   std::string target;
+  bool automatic = false;  // scheduled by a Halide autoscheduler, not by `schedules`
   bool embedded_weights = false;
   uint64_t embedded_weights_size = 0;
 
@@ -26,6 +27,9 @@ struct NetworkInterface {
   std::vector<KernelArgument> arguments(size_t k) const {
     return kernel_arguments(graph, kernels[k], schedules.at(kernels[k].name));
   }
+  // Whether every kernel that reads network input `layer` stays inside it,
+  // so that runs read the caller's memory instead of a guarded copy.
+  bool reads_in_place(int layer) const;
 };
 
 // A C identifier for a tensor name, for parameter names in the header.

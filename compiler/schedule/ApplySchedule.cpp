@@ -56,6 +56,37 @@ void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const Lay
   }
 }
 
+// A windowed op (depthwise or grouped convolution, pooling) as register
+// tiles of tile_width vectors along the width by tile_rows output rows,
+// accumulated in registers over the window, so that the rows of a tile share
+// the input rows they load. Threads take whole channel planes, which leaves
+// the loops over the image free for Halide to split the padded border off.
+void apply_width_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  Halide::Var x("d0"), y("d1"), c("d2"), n("d3");
+  Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), xv("xv");
+  const auto shift = Halide::TailStrategy::ShiftInwards;
+  output.split(x, xo, xi, s.vector_width * s.tile_width, shift)
+      .split(y, yo, yi, s.tile_rows, shift)
+      .reorder(xi, yi, xo, yo, c, n)
+      .split(xi, xi, xv, s.vector_width)
+      .vectorize(xv)
+      .unroll(xi)
+      .unroll(yi);
+  rows_of(output, {c, n}, s);
+  Halide::Func acc = anchor.reductions.front();
+  acc.compute_at(output, xo).store_in(Halide::MemoryType::Register);
+  acc.split(x, xi, xv, s.vector_width).vectorize(xv).unroll(xi).unroll(y);
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry (, rc)
+  Halide::Stage update = acc.update(0);
+  // The tile is exactly covered: no tails inside it.
+  update.split(x, xi, xv, s.vector_width, Halide::TailStrategy::RoundUp).vectorize(xv).unroll(xi).unroll(y);
+  std::vector<Halide::VarOrRVar> order = {xv, xi, y};
+  for (const Halide::RVar& r : taps) order.emplace_back(r);
+  update.reorder(order);
+  if (s.unroll_taps)
+    for (size_t i = 0; i < taps.size() && i < 2; ++i) update.unroll(taps[i]);
+}
+
 // A convolution as register tiles: tile_width output pixels by tile_channels
 // vectors of output channels, accumulated in registers over every input
 // channel and tap (a broadcast input value times weight vectors, with the
@@ -111,6 +142,8 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   if (s.vectorize == VectorAxis::Channels)
     apply_channel_tiles(s, output, anchor);
+  else if (s.tile_rows > 0)
+    apply_width_tiles(s, output, anchor);
   else
     apply_width_vectors(s, output, anchor);
 }

@@ -16,6 +16,10 @@ void spread_rows(KernelSchedule& s, int64_t rows, int64_t work) {
   s.rows_per_task = s.parallel ? static_cast<int>(std::max<int64_t>(1, rows / 16)) : 1;
 }
 
+bool windowed(const Layer& anchor) {
+  return anchor.op == OpKind::Conv2d || anchor.op == OpKind::MaxPool || anchor.op == OpKind::AvgPool;
+}
+
 }  // namespace
 
 int64_t output_rows(const Shape& output) {
@@ -71,14 +75,29 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
       return "tile_width " + std::to_string(s.tile_width) + " exceeds the output width " +
              std::to_string(output.back());
     if (s.reduction_block < 0) return "reduction_block must not be negative";
+    if (s.tile_rows != 0) return "tile_rows needs vectorize = width";
     if (s.parallel && s.rows_per_task > output[0] * output[2] * ((output[1] + tile - 1) / tile))
       return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's rows of tiles";
     return "";
   }
-  if (s.unroll_taps && anchor.op != OpKind::Conv2d && anchor.op != OpKind::MaxPool && anchor.op != OpKind::AvgPool)
+  if (s.unroll_taps && !windowed(anchor))
     return "unroll_taps needs a conv2d, maxpool or avgpool";
+  if (s.tile_rows > 0) {
+    if (!windowed(anchor)) return "tile_rows needs a conv2d, maxpool or avgpool, " + anchor.name + " is " + anchor.op_name;
+    int64_t width = int64_t{s.vector_width} * s.tile_width;
+    if (width > output[3])
+      return "vector_width x tile_width = " + std::to_string(width) + " exceeds the output width " +
+             std::to_string(output[3]);
+    if (s.tile_rows > output[2])
+      return "tile_rows " + std::to_string(s.tile_rows) + " exceeds the output height " + std::to_string(output[2]);
+    if (s.tile_channels != 1 || s.reduction_block != 0) return "tile_channels and reduction_block need vectorize = channels";
+    if (s.parallel && s.rows_per_task > output[0] * output[1])
+      return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the output's " +
+             std::to_string(output[0] * output[1]) + " channel planes";
+    return "";
+  }
   if (s.tile_width != 1 || s.tile_channels != 1 || s.reduction_block != 0)
-    return "tile_width, tile_channels and reduction_block need vectorize = channels";
+    return "tile_width needs vectorize = channels or tile_rows; tile_channels and reduction_block need vectorize = channels";
   if (s.vector_width > output.back())
     return "vector_width " + std::to_string(s.vector_width) + " exceeds the innermost extent " +
            std::to_string(output.back()) + " of the output " + to_string(output);
@@ -88,6 +107,18 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
     return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the output's " +
            std::to_string(output_rows(output)) + " rows";
   return "";
+}
+
+bool may_read_past_inputs(const KernelSchedule& s, const Layer& anchor) {
+  // Channel tiles load the input one broadcast value at a time; width vectors
+  // load it densely unless a window strides along the width.
+  if (s.vectorize == VectorAxis::Channels || s.vector_width == 1) return false;
+  switch (anchor.op) {
+    case OpKind::Conv2d: return anchor.get<ConvAttrs>().window.stride_w > 1;
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return anchor.get<PoolAttrs>().window.stride_w > 1;
+    default: return false;
+  }
 }
 
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {

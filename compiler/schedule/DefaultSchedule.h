@@ -21,6 +21,12 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
 // Why `schedule` cannot compute this kernel, or "" if it can.
 std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor, const Shape& output);
 
+// Whether a kernel with this schedule may load a little outside the tensors
+// it reads: Halide 14 turns some strided vector loads into dense loads one
+// element before or after what they use. The runtime gives such kernels
+// guarded copies of the network's inputs; the others read them in place.
+bool may_read_past_inputs(const KernelSchedule& schedule, const Layer& anchor);
+
 // One axis of a weight in a schedule's layout: its index j stands for index
 // j * factor along the stored weight's axis `axis`; `extent` indices.
 struct LayoutAxis {

@@ -26,6 +26,11 @@ struct KernelSchedule {
   // in registers over the whole reduction.
   int tile_width = 1;
   int tile_channels = 1;
+  // With vectorize = width (conv2d, pooling): 0 reduces a row at a time in
+  // memory; N > 0 accumulates register tiles of tile_width vectors along the
+  // width by N output rows, which then share the input rows they load, and
+  // spreads the channel planes over threads instead of the rows.
+  int tile_rows = 0;
   // Unroll the kernel's taps: along the width inside a channel tile; along
   // both the width and the height with width vectors.
   bool unroll_taps = false;
@@ -40,7 +45,8 @@ struct KernelSchedule {
 
   bool operator==(const KernelSchedule& o) const {
     return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
-           tile_width == o.tile_width && tile_channels == o.tile_channels && unroll_taps == o.unroll_taps &&
+           tile_width == o.tile_width && tile_channels == o.tile_channels && tile_rows == o.tile_rows &&
+           unroll_taps == o.unroll_taps &&
            reduction_block == o.reduction_block &&
            parallel == o.parallel && rows_per_task == o.rows_per_task;
   }

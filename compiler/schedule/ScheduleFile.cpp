@@ -7,7 +7,8 @@ namespace kiln {
 namespace {
 
 const char* kKeys =
-    "fuse, vectorize, vector_width, tile_width, tile_channels, unroll_taps, reduction_block, parallel or rows_per_task";
+    "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, unroll_taps, reduction_block, parallel or "
+    "rows_per_task";
 
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
@@ -64,6 +65,7 @@ class ScheduleParser {
     else if (key == "vector_width") s.vector_width = positive(key, value);
     else if (key == "tile_width") s.tile_width = positive(key, value);
     else if (key == "tile_channels") s.tile_channels = positive(key, value);
+    else if (key == "tile_rows") s.tile_rows = non_negative(key, value);
     else if (key == "unroll_taps") s.unroll_taps = boolean(key, value);
     else if (key == "reduction_block") s.reduction_block = non_negative(key, value);
     else if (key == "parallel") s.parallel = boolean(key, value);
@@ -121,6 +123,7 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
       << "vector_width = " << s.vector_width << "\n"
       << "tile_width = " << s.tile_width << "\n"
       << "tile_channels = " << s.tile_channels << "\n"
+      << "tile_rows = " << s.tile_rows << "\n"
       << "unroll_taps = " << flag(s.unroll_taps) << "\n"
       << "reduction_block = " << s.reduction_block << "\n"
       << "parallel = " << flag(s.parallel) << "\n"
@@ -135,8 +138,9 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   fuse           pull following elementwise layers into this kernel\n"
       << "#   vectorize      width, or channels (conv2d: weights re-laid out at create)\n"
       << "#   vector_width   lanes computed together\n"
-      << "#   tile_width     channels only: output pixels in the register tile\n"
+      << "#   tile_width     register tile: output pixels (channels), vectors along the width (width)\n"
       << "#   tile_channels  channels only: channel vectors in the register tile\n"
+      << "#   tile_rows      width only: output rows in the register tile (0: a row at a time)\n"
       << "#   unroll_taps    unroll the kernel's taps (conv2d, pooling)\n"
       << "#   reduction_block channels only: input channels per pass (0: all)\n"
       << "#   parallel       spread output rows over threads\n"

@@ -1,6 +1,6 @@
 // Runs a compiled network: binds weights and plans buffers once at create,
-// then each run copies the inputs in, points the output buffers at the
-// caller's memory and calls the kernels in order.
+// then each run copies in the inputs that need guards, points the other
+// buffers at the caller's memory and calls the kernels in order.
 #include <HalideRuntime.h>
 
 #include <chrono>
@@ -18,7 +18,7 @@ namespace {
 
 constexpr size_t kArenaAlignment = 64;
 // Halide 14 turns some stride-2 vector loads into dense loads one element
-// before or after what they use. Every buffer that kernels read (the arena's
+// before or after what they use. Every buffer such kernels read (the arena's
 // tensors, the staged inputs) has this much readable memory on each side.
 constexpr int64_t kGuardFloats = kArenaAlignment / sizeof(float);
 
@@ -50,8 +50,8 @@ void install_error_handler() {
 struct kiln_network {
   const kiln_network_desc* desc = nullptr;
   std::unique_ptr<float, decltype(&std::free)> arena{nullptr, &std::free};
-  // The inputs, copied in at each run, so that no kernel reads the caller's
-  // memory (see kGuardFloats).
+  // The inputs that kernels may read just outside of, copied in at each run
+  // (see kGuardFloats); input_floats[i] is 0 for those read in place.
   std::vector<std::unique_ptr<float, decltype(&std::free)>> staged_inputs;
   std::vector<int64_t> input_floats;
   kiln::SafetensorsFile weights_file;
@@ -145,6 +145,7 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
         buffer.host = reinterpret_cast<uint8_t*>(net.staged_inputs.back().get() + kGuardFloats);
         break;
       }
+      case KILN_TENSOR_INPUT_IN_PLACE: net.inputs[tensor.index] = &buffer; break;
       case KILN_TENSOR_OUTPUT: net.outputs[tensor.index] = &buffer; break;
       case KILN_TENSOR_ARENA:
         buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + kGuardFloats + tensor.index);
@@ -172,7 +173,10 @@ void run(kiln_network& net, const float* const* inputs, float* const* outputs, d
   const kiln_network_desc* desc = net.desc;
   for (int i = 0; i < desc->num_inputs; ++i) {
     if (!inputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": input " + std::to_string(i) + " is NULL");
-    std::memcpy(net.inputs[i]->host, inputs[i], static_cast<size_t>(net.input_floats[i]) * sizeof(float));
+    if (net.input_floats[i] > 0)
+      std::memcpy(net.inputs[i]->host, inputs[i], static_cast<size_t>(net.input_floats[i]) * sizeof(float));
+    else
+      net.inputs[i]->host = reinterpret_cast<uint8_t*>(const_cast<float*>(inputs[i]));  // kernels never write inputs
   }
   for (int i = 0; i < desc->num_outputs; ++i) {
     if (!outputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": output " + std::to_string(i) + " is NULL");

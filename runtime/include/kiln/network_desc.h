@@ -12,7 +12,9 @@ extern "C" {
 #endif
 
 enum kiln_tensor_kind {
-  KILN_TENSOR_INPUT,  /* index: which network input */
+  KILN_TENSOR_INPUT,  /* index: which network input, copied at each run into
+                         guarded memory (some kernel may read just outside it) */
+  KILN_TENSOR_INPUT_IN_PLACE, /* the same, read from the caller's memory */
   KILN_TENSOR_OUTPUT, /* index: which network output */
   KILN_TENSOR_ARENA,  /* index: offset in floats into the scratch arena */
   KILN_TENSOR_WEIGHT  /* index: which weight */
