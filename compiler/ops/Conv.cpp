@@ -46,7 +46,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
 
   Halide::Func out(in.name());
   out(v) = activate(acc(v), conv.activation);
-  return {out, {acc}};
+  return {out, {acc}, padded ? source : Halide::Func()};
 }
 
 }  // namespace kiln

@@ -22,6 +22,9 @@ class WeightBinder {
 struct LayerFuncs {
   Halide::Func output;
   std::vector<Halide::Func> reductions;
+  // A windowed op's input extended by its padding (undefined without
+  // padding), which a schedule may compute into a buffer ahead of the window.
+  Halide::Func padded = Halide::Func();
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.

@@ -49,7 +49,7 @@ LayerFuncs lower_pool(const LayerInput& in) {
     Halide::Expr count = Halide::max(x1 - x0, 0) * Halide::max(y1 - y0, 0);
     out(v) = acc(v) / Halide::cast<float>(count);
   }
-  return {out, {acc}};
+  return {out, {acc}, source};
 }
 
 LayerFuncs lower_global_pool(const LayerInput& in) {

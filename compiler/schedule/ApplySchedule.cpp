@@ -72,7 +72,10 @@ void apply_width_tiles(const KernelSchedule& s, Halide::Func output, const Layer
       .vectorize(xv)
       .unroll(xi)
       .unroll(yi);
-  rows_of(output, {c, n}, s);
+  Halide::LoopLevel plane = rows_of(output, {c, n}, s);
+  // A padded plane in L1 spares every tile at the border its bounds tests.
+  Halide::Func padded = anchor.padded;
+  if (padded.defined()) padded.compute_at(plane).vectorize(x, s.vector_width);
   Halide::Func acc = anchor.reductions.front();
   acc.compute_at(output, xo).store_in(Halide::MemoryType::Register);
   acc.split(x, xi, xv, s.vector_width).vectorize(xv).unroll(xi).unroll(y);

@@ -28,6 +28,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   vary(&KernelSchedule::vector_width, {lanes / 2, lanes, 2 * lanes, from.vector_width / 2});
   vary(&KernelSchedule::tile_width, {1, 2, 3, 4, 6, 8});
   vary(&KernelSchedule::tile_channels, {1, 2, 3, 4});
+  vary(&KernelSchedule::tile_rows, {0, 2, 4, 8}, 0);
   vary(&KernelSchedule::reduction_block, {0, 16, 32, 64}, 0);
   vary(&KernelSchedule::rows_per_task, {1, 2, 4, 8, 16, from.rows_per_task * 2, from.rows_per_task / 2});
   toggle(&KernelSchedule::unroll_taps);
@@ -35,7 +36,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   KernelSchedule other_axis = from;
   other_axis.vectorize = from.vectorize == VectorAxis::Width ? VectorAxis::Channels : VectorAxis::Width;
   other_axis.tile_width = other_axis.tile_channels = 1;
-  other_axis.reduction_block = 0;
+  other_axis.reduction_block = other_axis.tile_rows = 0;
   add(other_axis);
   return found;
 }

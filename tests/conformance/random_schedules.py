@@ -7,7 +7,8 @@ Builds a network of convolutions (odd sizes, strides, dilations, padding,
 batch 2, fused batchnorm/relu/residual add), pooling, dense and softmax layers,
 then compiles and runs it `rounds` times, each time with a schedule file
 drawing every kernel's schedule at random from the space (vector axis, width,
-register tile, tap unrolling, fusion, parallel grain). Every run must match
+register tiles along channels or along the width and rows, tap unrolling,
+fusion, parallel grain). Every run must match
 PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|.
 """
 import argparse
@@ -87,6 +88,10 @@ def random_schedule(r, name, shape, tiles, taps):
         lines += ["vectorize = width", f"vector_width = {v}"]
         if taps:
             lines.append(f"unroll_taps = {r.choice(['true', 'false'])}")
+        if taps and r.random() < 0.5:
+            # Register tiles of vectors along the width by rows; threads take channel planes.
+            tile_rows = shape[0] * shape[1]
+            lines += [f"tile_width = {r.randint(1, shape[-1] // v)}", f"tile_rows = {r.randint(1, shape[2])}"]
     parallel = len(shape) >= 2 and r.random() < 0.7
     lines += [f"parallel = {'true' if parallel else 'false'}",
               f"rows_per_task = {r.randint(1, max(1, tile_rows // 2)) if parallel else 1}"]
