@@ -6,7 +6,9 @@
 For every distinct convolution of ResNet-50 (batch 1), a MobileNetV2
 depthwise layer and a single-channel 3x3 convolution on a 1024x1024 image,
 measures in turn, interleaved layer by layer: Kiln's default schedule
-(`kiln bench`), oneDNN (`onednn_conv`, primitive execution only,
+(`kiln bench`), Kiln's tuned schedule (the best of the tuning log
+schedules/benchmark_layers.jsonl, after `--tune-budget` more seconds of
+`kiln tune` per layer, 0 by default), oneDNN (`onednn_conv`, primitive execution only,
 format_tag::any), XNNPACK (`xnnpack_conv`, NHWC operator, 2-thread
 pthreadpool), PyTorch (python3-torch, F.conv2d), Halide's Adams2019
 autoscheduler (`kiln bench --schedule auto:adams2019`) and the seed's naive
@@ -77,6 +79,16 @@ def kiln_ms(kiln, l, min_time, work, schedule=None):
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     d = json.loads(out)
     return d["total_ms"], d["peak_gflops"]
+
+
+def tuned_schedule(kiln, l, work, log, budget):
+    """The layer's schedule from `kiln tune`, which first spends `budget`
+    seconds measuring candidates (appending them to `log`) and then writes
+    the log's best; with budget 0 it only reads the log."""
+    spec, out = os.path.join(work, l["name"] + ".kiln"), os.path.join(work, l["name"] + ".sched")
+    subprocess.run([kiln, "tune", spec, "--budget", str(budget), "--log", log, "-o", out], check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return out
 
 
 def onednn_ms(onednn, l, min_time):
@@ -205,6 +217,9 @@ def main():
     parser.add_argument("--build", default=os.path.join(HERE, "..", "build"))
     parser.add_argument("--out", default=os.path.join(HERE, "results"))
     parser.add_argument("--min-time", type=float, default=0.5)
+    parser.add_argument("--tune-budget", type=float, default=0.0,
+                        help="seconds of kiln tune per layer before the tuned column is measured")
+    parser.add_argument("--tuning-log", default=os.path.join(HERE, "..", "schedules", "benchmark_layers.jsonl"))
     args = parser.parse_args()
     kiln = os.path.join(args.build, "bin", "kiln")
     onednn = os.path.join(args.build, "bin", "onednn_conv")
@@ -217,6 +232,9 @@ def main():
         for l in layers():
             for attempt in range(2):
                 k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
+                if attempt == 0:  # kiln_ms wrote the spec
+                    tuned = tuned_schedule(kiln, l, work, args.tuning_log, args.tune_budget)
+                kt_ms, _ = kiln_ms(kiln, l, args.min_time, work, tuned)
                 d_ms, impl = onednn_ms(onednn, l, args.min_time)
                 x_ms = xnnpack_ms(xnnpack, l, args.min_time)
                 t_ms = torch_ms(l, args.min_time)
@@ -225,14 +243,14 @@ def main():
                 low = peak < 0.85 * best_peak
                 if not low:
                     break
-            row = dict(l, gflop=flops(l) / 1e9, kiln_ms=k_ms, onednn_ms=d_ms, onednn_impl=impl, xnnpack_ms=x_ms,
+            row = dict(l, gflop=flops(l) / 1e9, kiln_ms=k_ms, kiln_tuned_ms=kt_ms, onednn_ms=d_ms, onednn_impl=impl, xnnpack_ms=x_ms,
                        torch_ms=t_ms, adams_ms=a_ms, python_ms=python_ms(l), canary_gflops=peak,
                        remeasured=attempt > 0, canary_low=low)
-            for peer in ("kiln", "onednn", "xnnpack", "torch", "adams", "python"):
+            for peer in ("kiln", "kiln_tuned", "onednn", "xnnpack", "torch", "adams", "python"):
                 row[peer + "_gflops"] = flops(l) / (row[peer + "_ms"] * 1e-3) / 1e9
             row["best_library_gflops"] = max(row["onednn_gflops"], row["xnnpack_gflops"])
             results.append(row)
-            print(f"{l['name']:14s} kiln {row['kiln_gflops']:7.1f}  onednn {row['onednn_gflops']:7.1f}  "
+            print(f"{l['name']:14s} kiln {row['kiln_gflops']:7.1f}  tuned {row['kiln_tuned_gflops']:7.1f}  onednn {row['onednn_gflops']:7.1f}  "
                   f"xnnpack {row['xnnpack_gflops']:7.1f}  "
                   f"torch {row['torch_gflops']:7.1f} GFLOP/s  canary {peak:.0f}{'  (re-measured)' if attempt else ''}",
                   flush=True)
@@ -247,21 +265,24 @@ def main():
     resnet = [r for r in results if r["suite"] == "resnet50"]
     lines = [f"Measured {summary['date']} on {machine}, {THREADS} threads, batch 1, fp32; "
              f"medians; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
-             "| layer | GFLOP | Kiln GFLOP/s | oneDNN | XNNPACK | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/better of oneDNN, XNNPACK | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| layer | GFLOP | Kiln GFLOP/s | Kiln tuned | oneDNN | XNNPACK | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/better of oneDNN, XNNPACK | tuned/better | tuned/Adams2019 | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         note = "re-measured (canary low)" if r["remeasured"] else ""
         note += " canary still low" if r["canary_low"] else ""
-        lines.append(f"| {r['name']} | {r['gflop']:.3f} | {r['kiln_gflops']:.1f} | {r['onednn_gflops']:.1f} | "
+        lines.append(f"| {r['name']} | {r['gflop']:.3f} | {r['kiln_gflops']:.1f} | {r['kiln_tuned_gflops']:.1f} | {r['onednn_gflops']:.1f} | "
                      f"{r['xnnpack_gflops']:.1f} | {r['torch_gflops']:.1f} | {r['adams_gflops']:.1f} | "
                      f"{r['kiln_gflops'] / r['onednn_gflops']:.2f} | {r['kiln_gflops'] / r['best_library_gflops']:.2f} | "
+                     f"{r['kiln_tuned_gflops'] / r['best_library_gflops']:.2f} | {r['kiln_tuned_gflops'] / r['adams_gflops']:.2f} | "
                      f"{r['kiln_gflops'] / r['torch_gflops']:.2f} | {r['kiln_gflops'] / r['adams_gflops']:.2f} | "
                      f"{r['python_gflops']:.4f} | {r['kiln_gflops'] / r['python_gflops']:,.0f}x | {note} |")
-    peers = ("kiln", "onednn", "xnnpack", "best_library", "torch", "adams", "python")
+    peers = ("kiln", "kiln_tuned", "onednn", "xnnpack", "best_library", "torch", "adams", "python")
     g = {p: geomean([r[p + "_gflops"] for r in resnet]) for p in peers}
-    lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | {g['onednn']:.1f} | {g['xnnpack']:.1f} | "
+    lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | **{g['kiln_tuned']:.1f}** | {g['onednn']:.1f} | {g['xnnpack']:.1f} | "
                  f"{g['torch']:.1f} | {g['adams']:.1f} | **{g['kiln'] / g['onednn']:.2f}** | "
                  f"**{geomean([r['kiln_gflops'] / r['best_library_gflops'] for r in resnet]):.2f}** | "
+                 f"**{geomean([r['kiln_tuned_gflops'] / r['best_library_gflops'] for r in resnet]):.2f}** | "
+                 f"{g['kiln_tuned'] / g['adams']:.2f} | "
                  f"{g['kiln'] / g['torch']:.2f} | {g['kiln'] / g['adams']:.2f} | {g['python']:.4f} | "
                  f"{g['kiln'] / g['python']:,.0f}x | |")
     lines += ["", "*pure Python: the seed's naive loops, timed on one output row of one channel and extrapolated by work.",
@@ -286,11 +307,12 @@ def main():
         return 0
     names = [r["name"] for r in results]
     fig, ax = plt.subplots(figsize=(14, 5))
-    width = 0.17
-    for i, (peer, label) in enumerate([("kiln", "Kiln (default schedule)"), ("onednn", "oneDNN 2.6"),
+    width = 0.14
+    for i, (peer, label) in enumerate([("kiln", "Kiln (default schedule)"), ("kiln_tuned", "Kiln (tuned)"),
+                                       ("onednn", "oneDNN 2.6"),
                                        ("xnnpack", "XNNPACK"), ("torch", "PyTorch 1.13"),
                                        ("adams", "Halide Adams2019")]):
-        ax.bar([j + (i - 2) * width for j in range(len(names))], [r[peer + "_gflops"] for r in results], width,
+        ax.bar([j + (i - 2.5) * width for j in range(len(names))], [r[peer + "_gflops"] for r in results], width,
                label=label)
     ax.axhline(best_peak, color="gray", linestyle="--", linewidth=1, label=f"FMA peak {best_peak:.0f}")
     ax.set_xticks(range(len(names)))
