@@ -40,12 +40,11 @@ int bench_command(const BenchOptions& options) {
 
   // Warm up (caches, page faults, thread pool), then repeat whole runs and
   // profiled runs alternately until both have enough samples.
-  double start = now();
-  for (int i = 0; i < options.warmup || now() - start < 0.1; ++i) network.run();
+  network.warm_up(options.warmup, 0.1);
   const CompiledNetwork& compiled = network.compiled();
   std::vector<std::vector<double>> kernel_times(compiled.kernels.size());
   std::vector<double> totals;
-  start = now();
+  double start = now();
   while (static_cast<int>(totals.size()) < options.repeats ||
          (now() - start < options.min_seconds && totals.size() < 10000)) {
     double t = now();

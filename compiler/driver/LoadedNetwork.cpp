@@ -1,6 +1,8 @@
 #include "driver/LoadedNetwork.h"
 
 #include <dlfcn.h>
+
+#include <chrono>
 #include <unistd.h>
 
 
@@ -77,6 +79,13 @@ void LoadedNetwork::set_inputs(const std::vector<std::vector<float>>& inputs) {
 }
 
 void LoadedNetwork::run() { check(run_(model_, input_pointers_.data(), output_pointers_.data())); }
+
+void LoadedNetwork::warm_up(int runs, double seconds) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < runs || std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() < seconds;
+       ++i)
+    run();
+}
 
 std::vector<double> LoadedNetwork::profile() {
   std::vector<double> seconds(compiled_.kernels.size());

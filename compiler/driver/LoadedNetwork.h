@@ -27,6 +27,9 @@ class LoadedNetwork {
   // outlive them. Outputs are held here, allocated once.
   void set_inputs(const std::vector<std::vector<float>>& inputs);
   void run();
+  // Runs at least `runs` times and for at least `seconds`, so that caches,
+  // page tables, the thread pool and the cores' clocks are warm.
+  void warm_up(int runs, double seconds);
   // One run, timing each kernel.
   std::vector<double> profile();
   const std::vector<std::vector<float>>& outputs() const { return outputs_; }

@@ -1,12 +1,15 @@
 // kiln tune: searches each kernel's schedule space by measuring. Every round
 // gives each kernel still being tuned one new candidate (a neighbour of its
-// best so far), compiles the network once with all of them, times every
-// kernel (median of repeated profiled runs) and keeps candidates whose
-// network output matches the default schedule's. Trials go to the log as
-// they are measured; kernels whose signature the log knows start from its best.
+// best so far), compiles the network once with all of them, and keeps the
+// candidates whose network output matches the default schedule's and whose
+// kernel beats the best so far in a paired measurement: the two networks run
+// in turn, so that a moment when the shared machine is slow or fast counts
+// for both. Trials go to the log as they are measured; kernels whose
+// signature the log knows start from its best.
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <random>
 
 #include "codegen/Target.h"
@@ -34,29 +37,37 @@ struct TunedKernel {
   bool searching = false;  // has untried neighbours
 };
 
-struct Measurement {
-  CompiledNetwork compiled;
-  std::vector<double> kernel_ms;
-  std::vector<std::vector<float>> outputs;
-};
+// How much faster than the best a candidate must run in its pairing to
+// replace it: schedules that are as fast would otherwise swap on noise.
+constexpr double kKeepMargin = 0.02;
 
-Measurement measure(const Graph& graph, const NetworkOptions& base, const std::string& schedule_path,
-                    const std::string& weights, const std::vector<std::vector<float>>& inputs, int repeats) {
+// A network compiled with one schedule file, loaded and warmed up.
+std::unique_ptr<LoadedNetwork> load(const Graph& graph, const NetworkOptions& base, const std::string& schedule_path,
+                                    const std::string& weights, const std::vector<std::vector<float>>& inputs) {
   NetworkOptions options = base;
   options.schedule = schedule_path;
-  LoadedNetwork network(graph, options.compile_options(false), weights);
-  network.set_inputs(inputs);
-  for (int i = 0; i < 2; ++i) network.run();
-  std::vector<std::vector<double>> samples(network.compiled().kernels.size());
-  for (int r = 0; r < repeats; ++r) {
-    std::vector<double> seconds = network.profile();
-    for (size_t k = 0; k < seconds.size(); ++k) samples[k].push_back(seconds[k] * 1e3);
-  }
-  Measurement result;
-  result.compiled = network.compiled();
-  for (auto& s : samples) result.kernel_ms.push_back(median(s));
-  result.outputs = network.outputs();
-  return result;
+  auto network = std::make_unique<LoadedNetwork>(graph, options.compile_options(false), weights);
+  network->set_inputs(inputs);
+  network->warm_up(2, 0.1);
+  return network;
+}
+
+// Each kernel's median time in ms over `repeats` profiled runs of every
+// network, the networks taking turns; each profiled run follows an untimed
+// one of the same network, whose thread pool and data are then warm again.
+std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwork*>& networks, int repeats) {
+  std::vector<std::vector<std::vector<double>>> samples(networks.size());
+  for (int r = 0; r < repeats; ++r)
+    for (size_t n = 0; n < networks.size(); ++n) {
+      networks[n]->run();
+      std::vector<double> seconds = networks[n]->profile();
+      samples[n].resize(seconds.size());
+      for (size_t k = 0; k < seconds.size(); ++k) samples[n][k].push_back(seconds[k] * 1e3);
+    }
+  std::vector<std::vector<double>> medians(networks.size());
+  for (size_t n = 0; n < networks.size(); ++n)
+    for (auto& s : samples[n]) medians[n].push_back(median(s));
+  return medians;
 }
 
 std::string write_schedule(const std::vector<TunedKernel>& kernels, const Graph& graph, const std::string& target,
@@ -89,22 +100,23 @@ int tune_command(const TuneOptions& options) {
   Halide::Target target = choose_target(options.target);
   std::string target_name = target.to_string();
   TargetTraits traits = schedule_traits(target);
-  Measurement reference = measure(graph, options, "", weights, inputs, options.repeats);
+  std::unique_ptr<LoadedNetwork> reference = load(graph, options, "", weights, inputs);
+  std::vector<double> reference_ms = paired_kernel_ms({reference.get()}, options.repeats).front();
   std::vector<TunedKernel> kernels;
   {
-    const CompiledNetwork& compiled = reference.compiled;
+    const CompiledNetwork& compiled = reference->compiled();
     for (size_t k = 0; k < compiled.kernels.size(); ++k) {
       TunedKernel tuned;
       tuned.name = compiled.kernels[k];
       tuned.layers = compiled.kernel_layers[k];
       tuned.signature = kernel_signature(graph, tuned.layers, target_name);
       tuned.start = compiled.kernel_schedules[k];
-      tuned.start_ms = reference.kernel_ms[k];
+      tuned.start_ms = reference_ms[k];
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
       tuned.mine = static_cast<int>(k) % options.shard_count == options.shard_index;
       if (tuned.mine && !log.tried(tuned.signature, tuned.start))
-        log.append({tuned.signature, tuned.name, tuned.start, tuned.start_ms, true, utc_now()});
+        log.append({tuned.signature, tuned.name, tuned.start, tuned.start_ms, true, utc_now(), true});
       if (auto best = log.best(tuned.signature)) {
         tuned.best = best->schedule;
         tuned.best_ms = best->median_ms;
@@ -116,9 +128,13 @@ int tune_command(const TuneOptions& options) {
   // The budget is the search's: measuring the defaults comes first, whatever it takes.
   auto started = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(); };
-  std::string candidate_path = scratch.path() + "/candidates.sched";
+  std::string candidate_path = scratch.path() + "/candidates.sched", best_path = scratch.path() + "/best.sched";
   double start_ms = 0;
   for (const TunedKernel& k : kernels) start_ms += k.start_ms;
+  // The network of every kernel's best, which candidates are timed against.
+  std::unique_ptr<LoadedNetwork> incumbent;
+  bool incumbent_stale = false;
+  for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || !(k.best == k.start);
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
     int searching = 0;
     for (TunedKernel& k : kernels) {
@@ -134,28 +150,50 @@ int tune_command(const TuneOptions& options) {
       ++searching;
     }
     if (searching == 0) break;  // every kernel of the shard sits at a local optimum
+    if (incumbent_stale) {
+      incumbent = load(graph, options, write_schedule(kernels, graph, target_name, false, best_path), weights, inputs);
+      incumbent_stale = false;
+    }
+    LoadedNetwork& best = incumbent ? *incumbent : *reference;
     bool correct = false;
-    Measurement m;
+    std::unique_ptr<LoadedNetwork> candidates;
+    std::vector<std::vector<double>> ms;
     try {
-      m = measure(graph, options, write_schedule(kernels, graph, target_name, true, candidate_path), weights, inputs,
-                  options.repeats);
-      correct = outputs_agree(m.outputs, reference.outputs);
+      candidates = load(graph, options, write_schedule(kernels, graph, target_name, true, candidate_path), weights,
+                        inputs);
+      correct = outputs_agree(candidates->outputs(), reference->outputs());
+      if (correct) ms = paired_kernel_ms({&best, candidates.get()}, options.repeats);
     } catch (const UserError& error) {
       std::fprintf(stderr, "round %d: candidates failed: %s\n", round, error.what());
     }
+    // A win is measured again: now and then one network of a pair runs at
+    // half speed for a whole measurement (a core lost to another tenant).
+    auto wins = [&](const std::vector<std::vector<double>>& pair, size_t i) {
+      return pair[1][i] < (1 - kKeepMargin) * pair[0][i];
+    };
+    std::vector<std::vector<double>> again;
+    for (size_t i = 0; correct && again.empty() && i < kernels.size(); ++i)
+      if (kernels[i].searching && wins(ms, i)) again = paired_kernel_ms({&best, candidates.get()}, options.repeats);
     double total_ms = 0;
+    bool all_kept = true;
     for (size_t i = 0; i < kernels.size(); ++i) {
       TunedKernel& k = kernels[i];
       if (k.searching) {
         ++k.trials;
-        double ms = correct ? m.kernel_ms[i] : 0;
-        log.append({k.signature, k.name, k.candidate, ms, correct, utc_now()});
-        if (correct && ms < k.best_ms) {
-          k.best = k.candidate;
-          k.best_ms = ms;
-        }
+        bool kept = correct && wins(ms, i) && wins(again, i);
+        log.append({k.signature, k.name, k.candidate, correct ? ms[1][i] : 0, correct, utc_now(), kept});
+        all_kept = all_kept && kept;
+        if (kept) k.best = k.candidate;
+        if (correct) k.best_ms = kept ? again[1][i] : ms[0][i];
       }
       total_ms += k.best_ms;
+    }
+    // The candidates' network is the new incumbent when every candidate won;
+    // after a mixed round the incumbent is compiled again from the bests.
+    if (correct && all_kept) {
+      incumbent = std::move(candidates);
+    } else if (correct) {
+      for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || (k.searching && k.best == k.candidate);
     }
     std::fprintf(stderr, "round %d (%.0f s): %d kernels tried%s; best network %.3f ms, %.2fx the default\n", round,
                  elapsed(), searching, correct ? "" : " (outputs differ: discarded)", total_ms, start_ms / total_ms);

@@ -2,6 +2,7 @@
 
 #include <ctime>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "language/Diagnostics.h"
@@ -10,7 +11,8 @@
 namespace kiln {
 namespace {
 
-Trial parse_trial(const std::string& line, const std::string& where) {
+// Reads a trial; `kept` stays empty when the line predates the field.
+Trial parse_trial(const std::string& line, const std::string& where, std::optional<bool>& kept) {
   nlohmann::json json = nlohmann::json::parse(line, nullptr, false);
   if (json.is_discarded() || !json.is_object()) throw UserError(where + ": error: not a JSON object");
   try {
@@ -20,6 +22,7 @@ Trial parse_trial(const std::string& line, const std::string& where) {
     trial.median_ms = json.at("median_ms").get<double>();
     trial.correct = json.at("correct").get<bool>();
     trial.when = json.at("when").get<std::string>();
+    kept = json.contains("kept") ? std::optional<bool>(json.at("kept").get<bool>()) : std::nullopt;
     // The schedule is kept as the schedule file's own `key = value` lines.
     Schedule one = parse_schedule("[k]\n" + json.at("schedule").get<std::string>(), where);
     trial.schedule = one.kernels.at("k");
@@ -52,11 +55,18 @@ TuningLog::TuningLog(std::string path) : path_(std::move(path)) {
       ends_in_newline = tail.get() == '\n';
     }
   }
+  std::map<std::string, double> fastest;  // correct trials so far, for lines without `kept`
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     std::string where = path_ + ":" + std::to_string(i + 1);
     try {
-      trials_.push_back(parse_trial(lines[i], where));
+      std::optional<bool> kept;
+      Trial trial = parse_trial(lines[i], where, kept);
+      auto so_far = fastest.find(trial.signature);
+      trial.kept = kept ? *kept : trial.correct && (so_far == fastest.end() || trial.median_ms < so_far->second);
+      if (trial.correct && (so_far == fastest.end() || trial.median_ms < so_far->second))
+        fastest[trial.signature] = trial.median_ms;
+      trials_.push_back(trial);
     } catch (const UserError&) {
       if (i + 1 == lines.size() && !ends_in_newline) {
         std::fprintf(stderr, "%s: warning: skipping a cut-off last line\n", where.c_str());
@@ -71,7 +81,8 @@ void TuningLog::append(Trial trial) {
   if (!path_.empty()) {
     nlohmann::json json = {{"signature", trial.signature}, {"kernel", trial.kernel},
                            {"schedule", format_kernel_schedule(trial.schedule)},
-                           {"median_ms", trial.median_ms}, {"correct", trial.correct}, {"when", trial.when}};
+                           {"median_ms", trial.median_ms}, {"correct", trial.correct}, {"kept", trial.kept},
+                           {"when", trial.when}};
     std::ofstream out(path_, std::ios::app);
     out << json.dump() << "\n" << std::flush;
     if (!out) throw UserError("error: cannot write the tuning log " + path_);
@@ -88,7 +99,7 @@ bool TuningLog::tried(const std::string& signature, const KernelSchedule& schedu
 std::optional<Trial> TuningLog::best(const std::string& signature) const {
   std::optional<Trial> best;
   for (const Trial& t : trials_)
-    if (t.signature == signature && t.correct && (!best || t.median_ms < best->median_ms)) best = t;
+    if (t.signature == signature && t.correct && t.kept) best = t;
   return best;
 }
 

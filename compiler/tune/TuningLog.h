@@ -16,6 +16,11 @@ struct Trial {
   double median_ms = 0;
   bool correct = true;  // outputs matched the default schedule's
   std::string when;     // UTC, ISO 8601
+  // It beat the best schedule before it in a paired measurement (both
+  // networks timed in turns), so the tuner moved on from it. A default is
+  // kept. Logs written before paired measurement lack the field: there a
+  // trial was kept when it was the fastest correct one so far.
+  bool kept = true;
 };
 
 // The tuning log: JSON Lines, one trial per line, appended and flushed as
@@ -28,7 +33,9 @@ class TuningLog {
   void append(Trial trial);
   const std::vector<Trial>& trials() const { return trials_; }
   bool tried(const std::string& signature, const KernelSchedule& schedule) const;
-  // The fastest correct trial of this signature.
+  // The last kept trial of this signature: each kept trial beat the one
+  // kept before it (times measured minutes apart on a shared machine are
+  // not compared).
   std::optional<Trial> best(const std::string& signature) const;
 
  private:

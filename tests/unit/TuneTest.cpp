@@ -16,30 +16,57 @@
 namespace kiln {
 namespace {
 
-TEST(TuningLog, RoundTripsAndFindsTheFastestCorrectTrial) {
+TEST(TuningLog, RoundTripsAndFindsTheLastKeptCorrectTrial) {
   std::string path = ::testing::TempDir() + "round_trip.jsonl";
   std::remove(path.c_str());
-  KernelSchedule a, b, wrong;
+  KernelSchedule a, b, c, lost, wrong;
   b.vector_width = 8;
+  c.vector_width = 4;
+  lost.vector_width = 2;
   wrong.vector_width = 16;
   {
     TuningLog log(path);
-    log.append({"sig", "c1", a, 2.0, true, utc_now()});
-    log.append({"sig", "c1", b, 1.0, true, utc_now()});
-    log.append({"sig", "c1", wrong, 0.1, false, utc_now()});  // fast but wrong
-    log.append({"other", "c2", a, 0.5, true, utc_now()});
+    log.append({"sig", "c1", a, 2.0, true, utc_now(), true});
+    log.append({"sig", "c1", b, 1.0, true, utc_now(), true});
+    // Timed while the machine was slow, c still beat b when both ran in turns.
+    log.append({"sig", "c1", c, 1.5, true, utc_now(), true});
+    log.append({"sig", "c1", lost, 0.5, true, utc_now(), false});  // fast alone, lost in the pairing
+    log.append({"sig", "c1", wrong, 0.1, false, utc_now(), false});  // fast but wrong
+    log.append({"other", "c2", a, 0.5, true, utc_now(), true});
   }
   TuningLog reopened(path);
-  ASSERT_EQ(reopened.trials().size(), 4u);
+  ASSERT_EQ(reopened.trials().size(), 6u);
   EXPECT_EQ(std::count_if(reopened.trials().begin(), reopened.trials().end(),
                           [](const Trial& t) { return t.signature == "sig"; }),
-            3);
+            5);
   EXPECT_TRUE(reopened.tried("sig", wrong));
   EXPECT_FALSE(reopened.tried("other", b));
+  EXPECT_FALSE(reopened.trials()[3].kept);
   ASSERT_TRUE(reopened.best("sig"));
-  EXPECT_EQ(reopened.best("sig")->schedule, b);
-  EXPECT_DOUBLE_EQ(reopened.best("sig")->median_ms, 1.0);
+  EXPECT_EQ(reopened.best("sig")->schedule, c);
+  EXPECT_DOUBLE_EQ(reopened.best("sig")->median_ms, 1.5);
   EXPECT_FALSE(reopened.best("unknown"));
+}
+
+TEST(TuningLog, OlderLinesWithoutKeptKeepTheFastestSoFar) {
+  std::string path = ::testing::TempDir() + "older.jsonl";
+  KernelSchedule a, b;
+  b.vector_width = 8;
+  {
+    std::FILE* f = std::fopen(path.c_str(), "w");
+    ASSERT_TRUE(f);
+    for (auto [schedule, ms] : {std::pair{a, 2.0}, std::pair{b, 1.0}, std::pair{a, 3.0}})
+      std::fprintf(f, "{\"signature\": \"sig\", \"kernel\": \"k\", \"schedule\": \"vector_width = %d\", "
+                      "\"median_ms\": %g, \"correct\": true, \"when\": \"2026-11-24T00:00:00Z\"}\n",
+                   schedule.vector_width, ms);
+    std::fclose(f);
+  }
+  TuningLog log(path);
+  ASSERT_EQ(log.trials().size(), 3u);
+  EXPECT_TRUE(log.trials()[0].kept);
+  EXPECT_TRUE(log.trials()[1].kept);
+  EXPECT_FALSE(log.trials()[2].kept);
+  EXPECT_EQ(log.best("sig")->schedule, b);
 }
 
 TEST(OutputCheck, RejectsWrongOutputsAndNaN) {
