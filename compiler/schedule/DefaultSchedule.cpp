@@ -82,9 +82,8 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   // MobileNetV2's 3x3 depthwise layers (AMD Zen 5, 2 threads), where rows
   // chain every tap through memory and border tiles test bounds. Strided
   // windows would load the padded plane with gaps, and ran slower.
-  int64_t planes = output[0] * output[1];
-  if (anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().window.stride_w == 1 && planes >= 16 &&
-      output[3] >= 8 && output[2] >= 2) {
+  int64_t planes = anchor.op == OpKind::Conv2d ? output[0] * output[1] : 0;  // conv2d: NCHW
+  if (planes >= 16 && anchor.get<ConvAttrs>().window.stride_w == 1 && output[3] >= 8 && output[2] >= 2) {
     s.vector_width = output[3] >= 2 * target.vector_width ? target.vector_width : std::min(8, target.vector_width);
     s.tile_rows = static_cast<int>(std::min<int64_t>(output[2], s.vector_width >= 16 ? 8 : 4));
     s.parallel = work >= (1 << 16);
