@@ -107,6 +107,7 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
       .vectorize(xi)
       .unroll(ki);
   Halide::LoopLevel row = rows_of(output, {y, ko, n}, s);
+  if (s.unroll_tiles) output.unroll(xo);
 
   Halide::Func acc = anchor.reductions.front();
   std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc
@@ -138,6 +139,7 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
         .unroll(xi);
   }
   if (s.unroll_taps) update.unroll(taps[0]);
+  if (s.unroll_tap_rows) update.unroll(taps[1]);
 }
 
 }  // namespace

@@ -34,6 +34,11 @@ struct KernelSchedule {
   // Unroll the kernel's taps: along the width inside a channel tile; along
   // both the width and the height with width vectors.
   bool unroll_taps = false;
+  // With vectorize = channels: also unroll the kernel's rows of taps, and
+  // unroll the loop over a row's register tiles. Tests of the padded border
+  // then fold away in every tile but the rows at the image's edges.
+  bool unroll_tap_rows = false;
+  bool unroll_tiles = false;
   // With vectorize = channels: input channels reduced per pass over a row of
   // tiles (0: all at once). Blocks keep a pass's weights in L1; the partial
   // sums then live in a row buffer between passes.
@@ -46,7 +51,7 @@ struct KernelSchedule {
   bool operator==(const KernelSchedule& o) const {
     return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
            tile_width == o.tile_width && tile_channels == o.tile_channels && tile_rows == o.tile_rows &&
-           unroll_taps == o.unroll_taps &&
+           unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
            reduction_block == o.reduction_block &&
            parallel == o.parallel && rows_per_task == o.rows_per_task;
   }

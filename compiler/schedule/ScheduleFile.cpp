@@ -7,8 +7,8 @@ namespace kiln {
 namespace {
 
 const char* kKeys =
-    "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, unroll_taps, reduction_block, parallel or "
-    "rows_per_task";
+    "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, unroll_taps, unroll_tap_rows, unroll_tiles, "
+    "reduction_block, parallel or rows_per_task";
 
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
@@ -67,6 +67,8 @@ class ScheduleParser {
     else if (key == "tile_channels") s.tile_channels = positive(key, value);
     else if (key == "tile_rows") s.tile_rows = non_negative(key, value);
     else if (key == "unroll_taps") s.unroll_taps = boolean(key, value);
+    else if (key == "unroll_tap_rows") s.unroll_tap_rows = boolean(key, value);
+    else if (key == "unroll_tiles") s.unroll_tiles = boolean(key, value);
     else if (key == "reduction_block") s.reduction_block = non_negative(key, value);
     else if (key == "parallel") s.parallel = boolean(key, value);
     else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
@@ -125,6 +127,8 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
       << "tile_channels = " << s.tile_channels << "\n"
       << "tile_rows = " << s.tile_rows << "\n"
       << "unroll_taps = " << flag(s.unroll_taps) << "\n"
+      << "unroll_tap_rows = " << flag(s.unroll_tap_rows) << "\n"
+      << "unroll_tiles = " << flag(s.unroll_tiles) << "\n"
       << "reduction_block = " << s.reduction_block << "\n"
       << "parallel = " << flag(s.parallel) << "\n"
       << "rows_per_task = " << s.rows_per_task << "\n";
@@ -142,6 +146,8 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   tile_channels  channels only: channel vectors in the register tile\n"
       << "#   tile_rows      width only: output rows in the register tile (0: a row at a time)\n"
       << "#   unroll_taps    unroll the kernel's taps (conv2d, pooling)\n"
+      << "#   unroll_tap_rows channels only: also unroll the kernel's rows of taps\n"
+      << "#   unroll_tiles   channels only: unroll the loop over a row's register tiles\n"
       << "#   reduction_block channels only: input channels per pass (0: all)\n"
       << "#   parallel       spread output rows over threads\n"
       << "#   rows_per_task  rows in each parallel task\n";

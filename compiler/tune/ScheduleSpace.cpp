@@ -32,11 +32,14 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   vary(&KernelSchedule::reduction_block, {0, 16, 32, 64}, 0);
   vary(&KernelSchedule::rows_per_task, {1, 2, 4, 8, 16, from.rows_per_task * 2, from.rows_per_task / 2});
   toggle(&KernelSchedule::unroll_taps);
+  toggle(&KernelSchedule::unroll_tap_rows);
+  toggle(&KernelSchedule::unroll_tiles);
   toggle(&KernelSchedule::parallel);
   KernelSchedule other_axis = from;
   other_axis.vectorize = from.vectorize == VectorAxis::Width ? VectorAxis::Channels : VectorAxis::Width;
   other_axis.tile_width = other_axis.tile_channels = 1;
   other_axis.reduction_block = other_axis.tile_rows = 0;
+  other_axis.unroll_tap_rows = other_axis.unroll_tiles = false;
   add(other_axis);
   return found;
 }

@@ -80,8 +80,11 @@ def random_schedule(r, name, shape, tiles, taps):
         tc = r.randint(1, max(1, min(4, shape[1] // v)))
         tw = r.randint(1, min(shape[-1], 12))
         tile_rows = shape[0] * shape[2] * -(-shape[1] // (v * tc))
+        unroll = r.choice(['true', 'false'])
         lines += ["vectorize = channels", f"vector_width = {v}", f"tile_width = {tw}", f"tile_channels = {tc}",
-                  f"unroll_taps = {r.choice(['true', 'false'])}"]
+                  f"unroll_taps = {unroll}", f"unroll_tiles = {r.choice(['true', 'false'])}"]
+        if unroll == "true":
+            lines.append(f"unroll_tap_rows = {r.choice(['true', 'false'])}")
     else:
         v = r.choice([w for w in (1, 2, 4, 8, 16) if w <= shape[-1]])
         tile_rows = rows
