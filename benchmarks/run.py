@@ -15,7 +15,8 @@ autoscheduler (`kiln bench --schedule auto:adams2019`) and the seed's naive
 pure-Python convolution (timed on a slice, extrapolated, and said so); then
 whole networks (the digits CNN, a stack of ResNet basic blocks) in Kiln and
 PyTorch. All use
-2 threads; times are medians. `kiln bench` measures an FMA loop beside each
+2 threads; times are medians, and the whole sweep over the layers runs
+`--passes` times (2 by default), each peer keeping its faster median. `kiln bench` measures an FMA loop beside each
 layer: a layer measured while that canary was low (a core lost to another
 tenant) is measured again once, and the table says so.
 
@@ -219,6 +220,8 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.5)
     parser.add_argument("--tune-budget", type=float, default=0.0,
                         help="seconds of kiln tune per layer before the tuned column is measured")
+    parser.add_argument("--passes", type=int, default=2,
+                        help="measure every layer this many times, interleaved, and keep each peer's fastest median")
     parser.add_argument("--tuning-log", default=os.path.join(HERE, "..", "schedules", "benchmark_layers.jsonl"))
     args = parser.parse_args()
     kiln = os.path.join(args.build, "bin", "kiln")
@@ -228,32 +231,44 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     results, best_peak = [], 0.0
+    peers = ("kiln", "kiln_tuned", "onednn", "xnnpack", "torch", "adams")
     with tempfile.TemporaryDirectory() as work:
-        for l in layers():
-            for attempt in range(2):
-                k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
-                if attempt == 0:  # kiln_ms wrote the spec
-                    tuned = tuned_schedule(kiln, l, work, args.tuning_log, args.tune_budget)
-                kt_ms, _ = kiln_ms(kiln, l, args.min_time, work, tuned)
-                d_ms, impl = onednn_ms(onednn, l, args.min_time)
-                x_ms = xnnpack_ms(xnnpack, l, args.min_time)
-                t_ms = torch_ms(l, args.min_time)
-                a_ms, _ = kiln_ms(kiln, l, args.min_time, work, "auto:adams2019")
-                best_peak = max(best_peak, peak)
-                low = peak < 0.85 * best_peak
-                if not low:
-                    break
-            row = dict(l, gflop=flops(l) / 1e9, kiln_ms=k_ms, kiln_tuned_ms=kt_ms, onednn_ms=d_ms, onednn_impl=impl, xnnpack_ms=x_ms,
-                       torch_ms=t_ms, adams_ms=a_ms, python_ms=python_ms(l), canary_gflops=peak,
-                       remeasured=attempt > 0, canary_low=low)
-            for peer in ("kiln", "kiln_tuned", "onednn", "xnnpack", "torch", "adams", "python"):
-                row[peer + "_gflops"] = flops(l) / (row[peer + "_ms"] * 1e-3) / 1e9
-            row["best_library_gflops"] = max(row["onednn_gflops"], row["xnnpack_gflops"])
-            results.append(row)
-            print(f"{l['name']:14s} kiln {row['kiln_gflops']:7.1f}  tuned {row['kiln_tuned_gflops']:7.1f}  onednn {row['onednn_gflops']:7.1f}  "
-                  f"xnnpack {row['xnnpack_gflops']:7.1f}  "
-                  f"torch {row['torch_gflops']:7.1f} GFLOP/s  canary {peak:.0f}{'  (re-measured)' if attempt else ''}",
-                  flush=True)
+        tuned = {}
+        for run in range(args.passes):
+            for i, l in enumerate(layers()):
+                for attempt in range(2):
+                    k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
+                    if l["name"] not in tuned:  # kiln_ms wrote the spec
+                        tuned[l["name"]] = tuned_schedule(kiln, l, work, args.tuning_log, args.tune_budget)
+                    kt_ms, _ = kiln_ms(kiln, l, args.min_time, work, tuned[l["name"]])
+                    d_ms, impl = onednn_ms(onednn, l, args.min_time)
+                    x_ms = xnnpack_ms(xnnpack, l, args.min_time)
+                    t_ms = torch_ms(l, args.min_time)
+                    a_ms, _ = kiln_ms(kiln, l, args.min_time, work, "auto:adams2019")
+                    best_peak = max(best_peak, peak)
+                    low = peak < 0.85 * best_peak
+                    if not low:
+                        break
+                times = dict(kiln=k_ms, kiln_tuned=kt_ms, onednn=d_ms, xnnpack=x_ms, torch=t_ms, adams=a_ms)
+                if run == 0:
+                    results.append(dict(l, gflop=flops(l) / 1e9, onednn_impl=impl, python_ms=python_ms(l),
+                                        canary_gflops=peak, remeasured=attempt > 0, canary_low=low,
+                                        **{p + "_ms": times[p] for p in peers}))
+                else:  # the faster pass: the shared machine only ever slows a measurement down
+                    row = results[i]
+                    for p in peers:
+                        row[p + "_ms"] = min(row[p + "_ms"], times[p])
+                    row["remeasured"] = row["remeasured"] or attempt > 0
+                    row["canary_low"] = row["canary_low"] and low
+                    row["canary_gflops"] = max(row["canary_gflops"], peak)
+                print(f"pass {run + 1}: {l['name']:14s} kiln {flops(l) / k_ms / 1e6:7.1f}  tuned {flops(l) / kt_ms / 1e6:7.1f}  "
+                      f"onednn {flops(l) / d_ms / 1e6:7.1f}  xnnpack {flops(l) / x_ms / 1e6:7.1f}  "
+                      f"torch {flops(l) / t_ms / 1e6:7.1f} GFLOP/s  canary {peak:.0f}{'  (re-measured)' if attempt else ''}",
+                      flush=True)
+    for row in results:
+        for peer in peers + ("python",):
+            row[peer + "_gflops"] = flops(row) / (row[peer + "_ms"] * 1e-3) / 1e9
+        row["best_library_gflops"] = max(row["onednn_gflops"], row["xnnpack_gflops"])
 
     machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
     try:
@@ -264,7 +279,7 @@ def main():
                    layers=results)
     resnet = [r for r in results if r["suite"] == "resnet50"]
     lines = [f"Measured {summary['date']} on {machine}, {THREADS} threads, batch 1, fp32; "
-             f"medians; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
+             f"medians, the faster of {args.passes} passes; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
              "| layer | GFLOP | Kiln GFLOP/s | Kiln tuned | oneDNN | XNNPACK | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/better of oneDNN, XNNPACK | tuned/better | tuned/Adams2019 | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
