@@ -64,16 +64,18 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     bool wide_tiles = strided && vectors >= 4 && budget >= 16 && width % (budget / 4) == 0;
     s.tile_channels = wide_tiles ? 4 : vectors >= 2 ? 2 : 1;
     s.tile_width = row_tile(width, budget / s.tile_channels);
-    s.unroll_taps = anchor.get<ConvAttrs>().window.kernel_w <= 3;
+    // Up to 7 taps along the width unroll: 1.1x on ResNet-50's 7x7 stem.
+    s.unroll_taps = anchor.get<ConvAttrs>().window.kernel_w <= 7;
     // A row of few tiles has a border in most of them, where Halide's loop
     // partitioning finds no interior: unrolled, each tile's tests fold away
-    // (1.3-1.9x on ResNet-50's padded stride-2 3x3 layers). Unrolled rows of
+    // (1.3-1.9x on ResNet-50's padded stride-2 3x3 layers, 7 tiles a row or
+    // fewer; its stem's 28 tiles unrolled ran 10% slower). Unrolled rows of
     // taps pay off only with one or two tiles a row (1.2x there, 0.93x on a
     // stride-1 layer of two tiles).
     const Window2d& window = anchor.get<ConvAttrs>().window;
     bool padded = window.padding.top || window.padding.left || window.padding.bottom || window.padding.right;
     int64_t tiles = (width + s.tile_width - 1) / s.tile_width;
-    s.unroll_tiles = padded && (strided || tiles <= 4);
+    s.unroll_tiles = padded && (tiles <= 4 || (strided && tiles <= 8));
     s.unroll_tap_rows = s.unroll_taps && padded && strided && tiles <= 2;
     // Rows of tiles: image rows times channel blocks times batch.
     int64_t blocks = (output[1] + s.vector_width * s.tile_channels - 1) / (s.vector_width * s.tile_channels);
