@@ -1,9 +1,9 @@
 #include "driver/LoadedNetwork.h"
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <chrono>
-#include <unistd.h>
 
 
 #include "codegen/Target.h"

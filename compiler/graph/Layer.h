@@ -40,6 +40,7 @@ struct Activation {
 // Padding of the two spatial dimensions, already resolved from `same` etc.
 struct Padding2d {
   int top = 0, left = 0, bottom = 0, right = 0;
+  bool any() const { return top || left || bottom || right; }
 };
 
 // The sliding window shared by convolution and pooling.

@@ -28,7 +28,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
   int filters_per_group = conv.filters / conv.groups;
 
   const Padding2d& pad = w.padding;
-  bool padded = pad.top || pad.left || pad.bottom || pad.right;
+  bool padded = pad.any();
   Halide::Func source = padded ? spatially_padded(input, 0.0f, in.name("padded")) : input.func;
   Halide::Func weight = conv.inline_weights.empty() ? in.weight("weight")
                                                     : inline_weights(in, conv, channels_per_group);

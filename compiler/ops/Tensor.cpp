@@ -14,9 +14,9 @@ std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars) {
 
 Halide::Func spatially_padded(const TensorFunc& in, Halide::Expr value, const std::string& name) {
   // Halide's boundary condition marks the inside as likely, so loops over
-  // the interior are split off free of bounds tests. Only W and H are bounded.
-  // W and H are bounded one at a time, so that a test of one never hides
-  // the other from loop partitioning and simplification.
+  // the interior are split off free of bounds tests. Only W and H are
+  // bounded, one at a time, so that a test of one never hides the other
+  // from loop partitioning and simplification.
   Halide::Func bounded = in.func;
   for (int d = 0; d < 2; ++d) {
     Halide::Region bounds(in.rank(), Halide::Range(Halide::Expr(), Halide::Expr()));

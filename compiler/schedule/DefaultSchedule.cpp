@@ -60,20 +60,20 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     // Tiles overlap at the end of a row whose width they do not divide:
     // 4 x 4 lost to 2 x 7 by 30-60% on ResNet-50's 7-wide stride-2 layers.
     int64_t width = output.back();
-    bool strided = anchor.get<ConvAttrs>().window.stride_w > 1;
+    const Window2d& window = anchor.get<ConvAttrs>().window;
+    bool strided = window.stride_w > 1;
     bool wide_tiles = strided && vectors >= 4 && budget >= 16 && width % (budget / 4) == 0;
     s.tile_channels = wide_tiles ? 4 : vectors >= 2 ? 2 : 1;
     s.tile_width = row_tile(width, budget / s.tile_channels);
     // Up to 7 taps along the width unroll: 1.1x on ResNet-50's 7x7 stem.
-    s.unroll_taps = anchor.get<ConvAttrs>().window.kernel_w <= 7;
+    s.unroll_taps = window.kernel_w <= 7;
     // A row of few tiles has a border in most of them, where Halide's loop
     // partitioning finds no interior: unrolled, each tile's tests fold away
     // (1.3-1.9x on ResNet-50's padded stride-2 3x3 layers, 7 tiles a row or
     // fewer; its stem's 28 tiles unrolled ran 10% slower). Unrolled rows of
     // taps pay off only with one or two tiles a row (1.2x there, 0.93x on a
     // stride-1 layer of two tiles).
-    const Window2d& window = anchor.get<ConvAttrs>().window;
-    bool padded = window.padding.top || window.padding.left || window.padding.bottom || window.padding.right;
+    bool padded = window.padding.any();
     int64_t tiles = (width + s.tile_width - 1) / s.tile_width;
     s.unroll_tiles = padded && (tiles <= 4 || (strided && tiles <= 8));
     s.unroll_tap_rows = s.unroll_taps && padded && strided && tiles <= 2;
@@ -98,8 +98,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   if (planes >= 16 && anchor.get<ConvAttrs>().window.stride_w == 1 && output[3] >= 8 && output[2] >= 2) {
     s.vector_width = output[3] >= 2 * target.vector_width ? target.vector_width : std::min(8, target.vector_width);
     s.tile_rows = static_cast<int>(std::min<int64_t>(output[2], s.vector_width >= 16 ? 8 : 4));
-    s.parallel = work >= (1 << 16);
-    s.rows_per_task = s.parallel ? static_cast<int>(std::max<int64_t>(1, planes / 16)) : 1;
+    spread_rows(s, planes, work);  // the tasks take planes
   }
   return s;
 }
