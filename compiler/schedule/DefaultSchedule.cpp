@@ -70,7 +70,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     // A row of few tiles has a border in most of them, where Halide's loop
     // partitioning finds no interior: unrolled, each tile's tests fold away
     // (1.3-1.9x on ResNet-50's padded stride-2 3x3 layers, 7 tiles a row or
-    // fewer; its stem's 28 tiles unrolled ran 10% slower). Unrolled rows of
+    // fewer; its stem's 28 tiles unrolled ran 7-20% slower). Unrolled rows of
     // taps pay off only with one or two tiles a row (1.2x there, 0.93x on a
     // stride-1 layer of two tiles).
     bool padded = window.padding.any();
