@@ -36,9 +36,13 @@ struct LayerContext {
   int axis(const AttributeReader& attrs, int fallback) const {
     int rank = static_cast<int>(in().size());
     int axis = attrs.integer("axis", fallback);
-    if (axis < -rank || axis >= rank)
-      fail(attrs.find("axis")->where, "axis " + std::to_string(axis) + " is out of range for shape " +
-                                          to_string(in()) + " (rank " + std::to_string(rank) + ")");
+    if (axis < -rank || axis >= rank) {
+      const ast::Value* written = attrs.find("axis");
+      fail(written ? written->where : syntax.op.where,
+           std::string(written ? "axis " : "the default axis ") + std::to_string(axis) +
+               " is out of range for shape " + to_string(in()) + " (rank " + std::to_string(rank) +
+               ")" + (written ? "" : ": write axis="));
+    }
     return axis < 0 ? axis + rank : axis;
   }
   void weight(const std::string& suffix, Shape shape) const {
