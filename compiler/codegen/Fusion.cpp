@@ -53,4 +53,18 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
   return kernels;
 }
 
+std::string flatten_problem(const Graph& graph, const Kernel& kernel) {
+  const Shape& output = graph.layers[kernel.output()].shape;
+  if (output.size() != 4) return "flatten_pixels needs an NCHW output, the kernel's is " + to_string(output);
+  for (int index : kernel.layers)
+    for (int input : graph.layers[index].inputs) {
+      const Shape& shape = graph.layers[input].shape;
+      bool fits = shape.size() == 4 && ((shape[2] == output[2] && shape[3] == output[3]) || (shape[2] == 1 && shape[3] == 1));
+      if (!fits)
+        return "flatten_pixels needs every tensor of the kernel to be of the output's H x W or [N, C, 1, 1]; " +
+               graph.layers[input].name + " is " + to_string(shape) + " (set fuse = false, or flatten_pixels = false)";
+    }
+  return "";
+}
+
 }  // namespace kiln

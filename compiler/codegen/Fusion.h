@@ -24,4 +24,9 @@ struct Kernel {
 // has fewer than 16 layers.
 std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule);
 
+// Why the kernel's tensors cannot have their pixels flattened into one row
+// (flatten_pixels), or "": an operand broadcast along only one of H and W
+// would mean another thing.
+std::string flatten_problem(const Graph& graph, const Kernel& kernel);
+
 }  // namespace kiln

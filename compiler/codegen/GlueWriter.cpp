@@ -57,12 +57,21 @@ std::string write_glue(const NetworkInterface& network) {
     tensors << "  {" << kind << ", " << index << ", " << layer.shape.size() << ", "
             << shape_initializer(layer.shape) << "}, /* " << layer.name << " */\n";
   }
-  // Then each kernel's weights, in the layout its schedule chose.
+  // Then each kernel's weights, in the layout its schedule chose, and views
+  // of the tensors that a kernel sees with another shape.
   std::vector<std::vector<int>> argument_tensor(network.kernels.size());
   for (size_t k = 0; k < network.kernels.size(); ++k) {
     for (const KernelArgument& arg : network.arguments(k)) {
       if (!arg.is_weight) {
-        argument_tensor[k].push_back(tensor_of_layer[arg.layer]);
+        const Layer& layer = graph.layers[arg.layer];
+        if (arg.shape == layer.shape) {
+          argument_tensor[k].push_back(tensor_of_layer[arg.layer]);
+        } else {  // the kernel sees the tensor with another shape
+          tensors << "  {KILN_TENSOR_VIEW, " << tensor_of_layer[arg.layer] << ", " << arg.shape.size() << ", "
+                  << shape_initializer(arg.shape) << "}, /* " << layer.name << ", as kernel " << network.kernels[k].name
+                  << " sees it */\n";
+          argument_tensor[k].push_back(count++);
+        }
         continue;
       }
       size_t w = 0;

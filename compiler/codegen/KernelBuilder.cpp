@@ -76,10 +76,17 @@ class ParamWeights : public WeightBinder {
 
 }  // namespace
 
+Shape kernel_view(const Shape& tensor, const Shape& output, const KernelSchedule& schedule) {
+  bool same_pixels = tensor.size() == 4 && output.size() == 4 && tensor[2] == output[2] && tensor[3] == output[3];
+  return schedule.flatten_pixels && same_pixels ? pixel_row(tensor) : tensor;
+}
+
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
                                              const KernelSchedule& schedule) {
   std::vector<KernelArgument> arguments;
-  for (int input : kernel.inputs) arguments.push_back({false, input, "", {}, graph.layers[input].shape});
+  const Shape& output = graph.layers[kernel.output()].shape;
+  for (int input : kernel.inputs)
+    arguments.push_back({false, input, "", {}, kernel_view(graph.layers[input].shape, output, schedule)});
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     for (const WeightSpec& w : layer.weights) {
@@ -88,7 +95,7 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
       arguments.push_back(arg);
     }
   }
-  arguments.push_back({false, kernel.output(), "", {}, graph.layers[kernel.output()].shape});
+  arguments.push_back({false, kernel.output(), "", {}, kernel_view(output, output, schedule)});
   return arguments;
 }
 
@@ -115,17 +122,17 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
     if (index == kernel.layers.front()) anchor = funcs;
-    tensors[index] = TensorFunc{funcs.output, layer.shape};
+    tensors[index] = TensorFunc{funcs.output, kernel_view(layer.shape, graph.layers[kernel.output()].shape, schedule)};
   }
 
-  const Layer& last = graph.layers[kernel.output()];
+  const Shape& shape = built.arguments.back().shape;
   Halide::Func output = tensors.at(kernel.output()).func;
-  constrain([&](int i) { return output.output_buffer().dim(i); }, last.shape);
+  constrain([&](int i) { return output.output_buffer().dim(i); }, shape);
   if (apply) {
     // Only the first layer of a kernel reduces: those fused after it are elementwise.
     apply_schedule(schedule, output, anchor);
   } else {
-    output.set_estimates(estimates(last.shape));
+    output.set_estimates(estimates(shape));
   }
   built.pipeline = Halide::Pipeline(output);
   return built;

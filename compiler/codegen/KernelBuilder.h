@@ -34,6 +34,11 @@ struct BuiltKernel {
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
                          bool apply = true);
 
+// How a kernel with this schedule sees one of its tensors: with
+// flatten_pixels, a tensor of the output's H x W as pixel_row(tensor); the
+// others (broadcast [N, C, 1, 1] operands) as they are.
+Shape kernel_view(const Shape& tensor, const Shape& output, const KernelSchedule& schedule);
+
 // The kernel's arguments alone (what the glue needs), without building Halide IR.
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
                                              const KernelSchedule& schedule);

@@ -44,9 +44,12 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     int64_t flops = 0;
     for (int layer : kernel.layers) flops += std::min(graph.layers[layer].flops, INT64_MAX - flops);
     auto given = file.kernels.find(kernel.name);
-    KernelSchedule schedule = given != file.kernels.end() ? given->second
-                                                          : default_schedule(anchor, out.shape, flops, traits);
+    std::string flatten = flatten_problem(graph, kernel);
+    KernelSchedule schedule = given != file.kernels.end()
+                                  ? given->second
+                                  : default_schedule(anchor, out.shape, flops, traits, flatten.empty());
     std::string problem = schedule_problem(schedule, anchor, out.shape);
+    if (problem.empty() && schedule.flatten_pixels) problem = flatten;
     if (!problem.empty()) {
       std::string where = given != file.kernels.end()
                               ? file.path + ":" + std::to_string(file.lines.at(kernel.name)) + ": error: "

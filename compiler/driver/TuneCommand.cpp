@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 
+#include "codegen/Fusion.h"
 #include "codegen/Target.h"
 #include "driver/Commands.h"
 #include "driver/LoadedNetwork.h"
@@ -142,7 +143,8 @@ int tune_command(const TuneOptions& options) {
       if (!k.mine) continue;
       const Layer& anchor = graph.layers[k.layers.front()];
       std::vector<KernelSchedule> untried;
-      for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits))
+      bool may_flatten = flatten_problem(graph, Kernel{k.name, k.layers, {}}).empty();
+      for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, may_flatten))
         if (!log.tried(k.signature, s)) untried.push_back(s);
       if (untried.empty()) continue;
       k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];

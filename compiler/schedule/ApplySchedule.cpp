@@ -56,38 +56,63 @@ void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const Lay
   }
 }
 
+// Register tiles along the width: the output split into tiles of
+// tile_width vectors along x by `extent` of `across` (into `outer` and an
+// unrolled inner loop); `order` lists the loops outside the tile, innermost first.
+void tile_output(Halide::Func output, const KernelSchedule& s, Halide::Var across, Halide::Var outer, int extent,
+                 std::vector<Halide::VarOrRVar> order) {
+  Halide::Var x("d0"), xo("xo"), xi("xi"), xv("xv"), inner(outer.name() + "_in_tile");
+  const auto shift = Halide::TailStrategy::ShiftInwards;
+  output.split(x, xo, xi, s.vector_width * s.tile_width, shift).split(across, outer, inner, extent, shift);
+  order.insert(order.begin(), {xi, inner});
+  output.reorder(order).split(xi, xi, xv, s.vector_width).vectorize(xv).unroll(xi).unroll(inner);
+}
+
+// A register tile's accumulator, computed at `at` over the whole reduction:
+// tile_width vectors along the width by the extent of `across`, each tap one
+// multiply-add per vector.
+void accumulate_tile(Halide::Func acc, const KernelSchedule& s, Halide::Var across, Halide::LoopLevel at) {
+  Halide::Var x("d0"), xi("xi"), xv("xv");
+  acc.compute_at(at).store_in(Halide::MemoryType::Register);
+  acc.split(x, xi, xv, s.vector_width).vectorize(xv).unroll(xi).unroll(across);
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry (, rc)
+  Halide::Stage update = acc.update(0);
+  // The tile is exactly covered: no tails inside it.
+  update.split(x, xi, xv, s.vector_width, Halide::TailStrategy::RoundUp).vectorize(xv).unroll(xi).unroll(across);
+  std::vector<Halide::VarOrRVar> order = {xv, xi, across};
+  for (const Halide::RVar& r : taps) order.emplace_back(r);
+  update.reorder(order);
+  if (s.unroll_taps)
+    for (size_t i = 0; i < taps.size() && i < 2; ++i) update.unroll(taps[i]);
+}
+
 // A windowed op (depthwise or grouped convolution, pooling) as register
 // tiles of tile_width vectors along the width by tile_rows output rows,
 // accumulated in registers over the window, so that the rows of a tile share
 // the input rows they load. Threads take whole channel planes, which leaves
 // the loops over the image free for Halide to split the padded border off.
 void apply_width_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
-  Halide::Var x("d0"), y("d1"), c("d2"), n("d3");
-  Halide::Var xo("xo"), xi("xi"), yo("yo"), yi("yi"), xv("xv");
-  const auto shift = Halide::TailStrategy::ShiftInwards;
-  output.split(x, xo, xi, s.vector_width * s.tile_width, shift)
-      .split(y, yo, yi, s.tile_rows, shift)
-      .reorder(xi, yi, xo, yo, c, n)
-      .split(xi, xi, xv, s.vector_width)
-      .vectorize(xv)
-      .unroll(xi)
-      .unroll(yi);
+  Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), xo("xo"), yo("yo");
+  tile_output(output, s, y, yo, s.tile_rows, {xo, yo, c, n});
   Halide::LoopLevel plane = rows_of(output, {c, n}, s);
   // A padded plane in L1 spares every tile at the border its bounds tests.
   Halide::Func padded = anchor.padded;
   if (padded.defined()) padded.compute_at(plane).vectorize(x, s.vector_width);
-  Halide::Func acc = anchor.reductions.front();
-  acc.compute_at(output, xo).store_in(Halide::MemoryType::Register);
-  acc.split(x, xi, xv, s.vector_width).vectorize(xv).unroll(xi).unroll(y);
-  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry (, rc)
-  Halide::Stage update = acc.update(0);
-  // The tile is exactly covered: no tails inside it.
-  update.split(x, xi, xv, s.vector_width, Halide::TailStrategy::RoundUp).vectorize(xv).unroll(xi).unroll(y);
-  std::vector<Halide::VarOrRVar> order = {xv, xi, y};
-  for (const Halide::RVar& r : taps) order.emplace_back(r);
-  update.reorder(order);
-  if (s.unroll_taps)
-    for (size_t i = 0; i < taps.size() && i < 2; ++i) update.unroll(taps[i]);
+  accumulate_tile(anchor.reductions.front(), s, y, Halide::LoopLevel(output, xo));
+}
+
+// A convolution as register tiles of tile_width vectors along the width by
+// tile_channels output channels, accumulated in registers over every input
+// channel and tap: each input vector loaded is multiplied by tile_channels
+// broadcast weights (consecutive, in blocks of the tile's channels), and the
+// tile is stored along the width as it is, untransposed. Threads take pixel
+// tiles, so that a tile's input stays in L1 while every block of output
+// channels reads it.
+void apply_width_channel_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  Halide::Var y("d1"), k("d2"), n("d3"), xo("xo"), ko("ko");
+  tile_output(output, s, k, ko, s.tile_channels, {ko, xo, y, n});
+  rows_of(output, {xo, y, n}, s);
+  accumulate_tile(anchor.reductions.front(), s, k, Halide::LoopLevel(output, ko));
 }
 
 // A convolution as register tiles: tile_width output pixels by tile_channels
@@ -147,6 +172,8 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   if (s.vectorize == VectorAxis::Channels)
     apply_channel_tiles(s, output, anchor);
+  else if (s.tile_channels > 1)
+    apply_width_channel_tiles(s, output, anchor);
   else if (s.tile_rows > 0)
     apply_width_tiles(s, output, anchor);
   else

@@ -15,8 +15,10 @@ struct TargetTraits {
 };
 
 // Picks a schedule for a kernel from its first layer, its output shape, its
-// work and the target, without measuring anything.
-KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_t flops, const TargetTraits& target);
+// work and the target, without measuring anything. `may_flatten`: whether
+// the kernel's tensors allow flatten_pixels (see flatten_problem).
+KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_t flops, const TargetTraits& target,
+                                bool may_flatten = true);
 
 // Why `schedule` cannot compute this kernel, or "" if it can.
 std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor, const Shape& output);
@@ -37,6 +39,12 @@ struct LayoutAxis {
 
 // The layout a schedule wants a weight in (the identity for most).
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
+
+// Whether flatten_pixels applies: a 1x1 stride-1 conv2d without padding.
+bool pixels_flatten(const Layer& anchor);
+
+// An [N, C, H, W] shape with its pixels in one row: [N, C, 1, H * W].
+Shape pixel_row(const Shape& shape);
 
 // The output's rows: every dimension but the innermost, multiplied.
 int64_t output_rows(const Shape& output);

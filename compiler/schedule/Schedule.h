@@ -23,9 +23,15 @@ struct KernelSchedule {
   int vector_width = 1;
   // With vectorize = channels: the register tile, tile_width output pixels
   // along the width by tile_channels vectors of output channels, accumulated
-  // in registers over the whole reduction.
+  // in registers over the whole reduction. With vectorize = width (conv2d):
+  // tile_channels > 1 makes it tile_width vectors along the width by
+  // tile_channels output channels, stored along the width untransposed.
   int tile_width = 1;
   int tile_channels = 1;
+  // A 1x1 stride-1 convolution without padding (and the layers fused after
+  // it) sees each image's H x W pixels as one row of H * W: width vectors
+  // then fill whole, whatever the image's width.
+  bool flatten_pixels = false;
   // With vectorize = width (conv2d, pooling): 0 reduces a row at a time in
   // memory; N > 0 accumulates register tiles of tile_width vectors along the
   // width by N output rows, which then share the input rows they load, and
@@ -51,6 +57,7 @@ struct KernelSchedule {
   bool operator==(const KernelSchedule& o) const {
     return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
            tile_width == o.tile_width && tile_channels == o.tile_channels && tile_rows == o.tile_rows &&
+           flatten_pixels == o.flatten_pixels &&
            unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
            reduction_block == o.reduction_block &&
            parallel == o.parallel && rows_per_task == o.rows_per_task;

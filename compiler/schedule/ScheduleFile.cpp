@@ -7,7 +7,7 @@ namespace kiln {
 namespace {
 
 const char* kKeys =
-    "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, unroll_taps, unroll_tap_rows, unroll_tiles, "
+    "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, flatten_pixels, unroll_taps, unroll_tap_rows, unroll_tiles, "
     "reduction_block, parallel or rows_per_task";
 
 std::string trim(const std::string& s) {
@@ -66,6 +66,7 @@ class ScheduleParser {
     else if (key == "tile_width") s.tile_width = positive(key, value);
     else if (key == "tile_channels") s.tile_channels = positive(key, value);
     else if (key == "tile_rows") s.tile_rows = non_negative(key, value);
+    else if (key == "flatten_pixels") s.flatten_pixels = boolean(key, value);
     else if (key == "unroll_taps") s.unroll_taps = boolean(key, value);
     else if (key == "unroll_tap_rows") s.unroll_tap_rows = boolean(key, value);
     else if (key == "unroll_tiles") s.unroll_tiles = boolean(key, value);
@@ -126,6 +127,7 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
       << "tile_width = " << s.tile_width << "\n"
       << "tile_channels = " << s.tile_channels << "\n"
       << "tile_rows = " << s.tile_rows << "\n"
+      << "flatten_pixels = " << flag(s.flatten_pixels) << "\n"
       << "unroll_taps = " << flag(s.unroll_taps) << "\n"
       << "unroll_tap_rows = " << flag(s.unroll_tap_rows) << "\n"
       << "unroll_tiles = " << flag(s.unroll_tiles) << "\n"
@@ -143,8 +145,9 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   vectorize      width, or channels (conv2d: weights re-laid out at create)\n"
       << "#   vector_width   lanes computed together\n"
       << "#   tile_width     register tile: output pixels (channels), vectors along the width (width)\n"
-      << "#   tile_channels  channels only: channel vectors in the register tile\n"
+      << "#   tile_channels  register tile: channel vectors (channels), output channels (width, conv2d)\n"
       << "#   tile_rows      width only: output rows in the register tile (0: a row at a time)\n"
+      << "#   flatten_pixels 1x1 stride-1 conv2d: an image's H x W pixels as one row\n"
       << "#   unroll_taps    unroll the kernel's taps (conv2d, pooling)\n"
       << "#   unroll_tap_rows channels only: also unroll the kernel's rows of taps\n"
       << "#   unroll_tiles   channels only: unroll the loop over a row's register tiles\n"

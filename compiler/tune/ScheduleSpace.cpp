@@ -5,10 +5,11 @@
 namespace kiln {
 
 std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& anchor, const Shape& output,
-                                       const TargetTraits& target) {
+                                       const TargetTraits& target, bool may_flatten) {
   std::vector<KernelSchedule> found;
   auto add = [&](KernelSchedule candidate) {
     if (candidate == from || !schedule_problem(candidate, anchor, output).empty()) return;
+    if (candidate.flatten_pixels && !may_flatten) return;
     if (std::find(found.begin(), found.end(), candidate) == found.end()) found.push_back(candidate);
   };
   auto vary = [&](int KernelSchedule::*field, std::initializer_list<int> values, int least = 1) {
@@ -27,10 +28,11 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   int lanes = target.vector_width;
   vary(&KernelSchedule::vector_width, {lanes / 2, lanes, 2 * lanes, from.vector_width / 2});
   vary(&KernelSchedule::tile_width, {1, 2, 3, 4, 6, 8});
-  vary(&KernelSchedule::tile_channels, {1, 2, 3, 4});
+  vary(&KernelSchedule::tile_channels, {1, 2, 3, 4, 6, 8, 12});
   vary(&KernelSchedule::tile_rows, {0, 2, 4, 8}, 0);
   vary(&KernelSchedule::reduction_block, {0, 16, 32, 64}, 0);
   vary(&KernelSchedule::rows_per_task, {1, 2, 4, 8, 16, from.rows_per_task * 2, from.rows_per_task / 2});
+  toggle(&KernelSchedule::flatten_pixels);
   toggle(&KernelSchedule::unroll_taps);
   toggle(&KernelSchedule::unroll_tap_rows);
   toggle(&KernelSchedule::unroll_tiles);
@@ -39,8 +41,18 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   other_axis.vectorize = from.vectorize == VectorAxis::Width ? VectorAxis::Channels : VectorAxis::Width;
   other_axis.tile_width = other_axis.tile_channels = 1;
   other_axis.reduction_block = other_axis.tile_rows = 0;
-  other_axis.unroll_tap_rows = other_axis.unroll_tiles = false;
+  other_axis.unroll_tap_rows = other_axis.unroll_tiles = other_axis.flatten_pixels = false;
   add(other_axis);
+  // Width tiles of channels (conv2d) are a register tile of their own, two
+  // fields away from the others.
+  KernelSchedule width_tiles = from;
+  width_tiles.vectorize = VectorAxis::Width;
+  width_tiles.vector_width = lanes;
+  width_tiles.tile_width = 2;
+  width_tiles.tile_channels = target.vector_registers >= 32 ? 8 : 4;
+  width_tiles.reduction_block = width_tiles.tile_rows = 0;
+  width_tiles.unroll_tap_rows = width_tiles.unroll_tiles = false;
+  add(width_tiles);
   return found;
 }
 

@@ -13,7 +13,8 @@ namespace kiln {
 // register tile, tap unrolling, reduction block, parallelism and grain).
 // Only schedules that can compute the kernel are returned. Fusion is kept,
 // so that the kernels stay the same.
+// `may_flatten`: whether the kernel's tensors allow flatten_pixels.
 std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& anchor, const Shape& output,
-                                       const TargetTraits& target);
+                                       const TargetTraits& target, bool may_flatten = true);
 
 }  // namespace kiln

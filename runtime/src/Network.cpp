@@ -60,6 +60,7 @@ struct kiln_network {
   std::vector<halide_dimension_t> dims;
   std::vector<std::vector<void*>> args;  // one list per kernel
   std::vector<halide_buffer_t*> inputs, outputs;
+  std::vector<std::pair<halide_buffer_t*, const halide_buffer_t*>> views;  // (view, its tensor)
 };
 
 namespace {
@@ -150,6 +151,13 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
       case KILN_TENSOR_ARENA:
         buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + kGuardFloats + tensor.index);
         break;
+      case KILN_TENSOR_VIEW:
+        // The glue lists a view after its tensor; its memory is known only at run.
+        if (tensor.index < 0 || tensor.index >= i)
+          throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": tensor " + std::to_string(i) +
+                                                            " views no earlier tensor");
+        net.views.emplace_back(&buffer, &net.buffers[tensor.index]);
+        break;
       case KILN_TENSOR_WEIGHT: {
         const float* data = weights[tensor.index];
         if (!is_identity(tensor, desc->weights[tensor.index])) {
@@ -182,6 +190,7 @@ void run(kiln_network& net, const float* const* inputs, float* const* outputs, d
     if (!outputs[i]) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": output " + std::to_string(i) + " is NULL");
     net.outputs[i]->host = reinterpret_cast<uint8_t*>(outputs[i]);
   }
+  for (auto& [view, tensor] : net.views) view->host = tensor->host;
   for (int k = 0; k < desc->num_kernels; ++k) {
     auto start = std::chrono::steady_clock::now();
     int status = desc->kernels[k].run(net.args[k].data());

@@ -7,8 +7,8 @@ Builds a network of convolutions (odd sizes, strides, dilations, padding,
 batch 2, fused batchnorm/relu/residual add), pooling, dense and softmax layers,
 then compiles and runs it `rounds` times, each time with a schedule file
 drawing every kernel's schedule at random from the space (vector axis, width,
-register tiles along channels or along the width and rows, tap unrolling,
-fusion, parallel grain). Every run must match
+register tiles along channels or along the width by rows or by channels,
+flattened pixels, tap unrolling, fusion, parallel grain). Every run must match
 PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|.
 """
 import argparse
@@ -32,7 +32,9 @@ b = batchnorm(a)
 r = relu(b)
 c = conv2d(r, filters=19, kernel=3, padding=(0, 2, 2, 2), dilation=(1, 2))
 s = add(c, r, activation=relu)
-d = conv2d(s, filters=33, kernel=(3, 2), stride=2)
+q = conv2d(s, filters=19, kernel=1)
+t = add(q, s, activation=relu)
+d = conv2d(t, filters=33, kernel=(3, 2), stride=2)
 p = maxpool(d, kernel=2, ceil_mode=true)
 e = conv2d(p, filters=16, kernel=1, bias=false)
 g = global_avgpool(e)
@@ -45,10 +47,12 @@ output y, d
 # Every kernel's first layer, whatever the drawn fuse flags (the layers after
 # them are either elementwise, fused or not, or not fusable at all):
 # (kernel, output shape [N, C, H, W] or [N, F], whether channel tiles apply,
-#  whether it has taps to unroll)
-KERNELS = [("a", [2, 19, 13, 11], True, True), ("c", [2, 19, 13, 11], True, True), ("d", [2, 33, 6, 5], True, True),
-           ("p", [2, 33, 3, 3], False, True), ("e", [2, 16, 3, 3], True, True), ("g", [2, 16, 1, 1], False, False),
-           ("f", [2, 16], False, False), ("h", [2, 10], False, False), ("y", [2, 10], False, False)]
+#  whether it has taps to unroll, whether its pixels may be flattened)
+KERNELS = [("a", [2, 19, 13, 11], True, True, False), ("c", [2, 19, 13, 11], True, True, False),
+           ("q", [2, 19, 13, 11], True, True, True), ("d", [2, 33, 6, 5], True, True, False),
+           ("p", [2, 33, 3, 3], False, True, False), ("e", [2, 16, 3, 3], True, True, True),
+           ("g", [2, 16, 1, 1], False, False, False), ("f", [2, 16], False, False, False),
+           ("h", [2, 10], False, False, False), ("y", [2, 10], False, False, False)]
 
 
 def weights(gen):
@@ -56,7 +60,7 @@ def weights(gen):
         return torch.randn(*shape, generator=gen) * scale
     return {"a.weight": t(19, 5, 3, 3), "a.bias": t(19), "b.running_mean": t(19), "b.running_var": t(19).abs() + 0.5,
             "b.weight": t(19), "b.bias": t(19), "c.weight": t(19, 19, 3, 3, scale=0.1), "c.bias": t(19),
-            "d.weight": t(33, 19, 3, 2, scale=0.1), "d.bias": t(33), "e.weight": t(16, 33, 1, 1), "h.weight": t(10, 16),
+            "q.weight": t(19, 19, 1, 1, scale=0.2), "q.bias": t(19), "d.weight": t(33, 19, 3, 2, scale=0.1), "d.bias": t(33), "e.weight": t(16, 33, 1, 1), "h.weight": t(10, 16),
             "h.bias": t(10)}
 
 
@@ -65,17 +69,29 @@ def reference(x, w):
     r = F.relu(F.batch_norm(a, w["b.running_mean"], w["b.running_var"], w["b.weight"], w["b.bias"], False, 0.0, 1e-5))
     c = F.conv2d(F.pad(r, (2, 2, 0, 2)), w["c.weight"], w["c.bias"], dilation=(1, 2))
     s = F.relu(c + r)
-    d = F.conv2d(s, w["d.weight"], w["d.bias"], stride=2)
+    t = F.relu(F.conv2d(s, w["q.weight"], w["q.bias"]) + s)
+    d = F.conv2d(t, w["d.weight"], w["d.bias"], stride=2)
     p = F.max_pool2d(d, 2, ceil_mode=True)
     e = F.conv2d(p, w["e.weight"])
     h = F.linear(torch.flatten(e.mean((2, 3), keepdim=True), 1), w["h.weight"], w["h.bias"])
     return [F.softmax(h, -1), d]
 
 
-def random_schedule(r, name, shape, tiles, taps):
+def random_schedule(r, name, shape, tiles, taps, flattens):
     rows = int(np.prod(shape[:-1]))
     lines = [f"[{name}]", f"fuse = {r.choice(['true', 'false'])}"]
-    if tiles and r.random() < 0.7:
+    draw = r.random()
+    if tiles and draw < 0.3:
+        # Register tiles of vectors along the width (or the flattened pixels) by output channels.
+        flat = flattens and r.random() < 0.6
+        width = shape[2] * shape[3] if flat else shape[3]
+        v = r.choice([w for w in (1, 4, 8, 16) if w <= width])
+        tw = r.randint(1, min(4, width // v))
+        tile_rows = shape[0] * (1 if flat else shape[2]) * -(-width // (v * tw))
+        lines += ["vectorize = width", f"vector_width = {v}", f"tile_width = {tw}",
+                  f"tile_channels = {r.randint(2, min(12, shape[1]))}", f"flatten_pixels = {'true' if flat else 'false'}",
+                  f"unroll_taps = {r.choice(['true', 'false'])}"]
+    elif tiles and draw < 0.75:
         v = r.choice([w for w in (4, 8, 16) if w <= shape[1]])
         tc = r.randint(1, max(1, min(4, shape[1] // v)))
         tw = r.randint(1, min(shape[-1], 12))

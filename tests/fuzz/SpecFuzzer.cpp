@@ -26,8 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const kiln::Kernel& kernel : kernels) {
       const kiln::Layer& anchor = graph.layers[kernel.layers.front()];
       const kiln::Shape& output = graph.layers[kernel.output()].shape;
-      kiln::KernelSchedule schedule = kiln::default_schedule(anchor, output, anchor.flops, traits);
+      std::string flatten = kiln::flatten_problem(graph, kernel);
+      kiln::KernelSchedule schedule = kiln::default_schedule(anchor, output, anchor.flops, traits, flatten.empty());
       std::string problem = kiln::schedule_problem(schedule, anchor, output);
+      if (problem.empty() && schedule.flatten_pixels) problem = flatten;
       if (!problem.empty()) {
         std::fprintf(stderr, "default schedule of %s is invalid: %s\n", kernel.name.c_str(), problem.c_str());
         std::abort();

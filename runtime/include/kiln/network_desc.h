@@ -17,7 +17,10 @@ enum kiln_tensor_kind {
   KILN_TENSOR_INPUT_IN_PLACE, /* the same, read from the caller's memory */
   KILN_TENSOR_OUTPUT, /* index: which network output */
   KILN_TENSOR_ARENA,  /* index: offset in floats into the scratch arena */
-  KILN_TENSOR_WEIGHT  /* index: which weight */
+  KILN_TENSOR_WEIGHT, /* index: which weight */
+  KILN_TENSOR_VIEW    /* index: an earlier entry of the table, whose memory
+                         this one describes with another shape (a kernel that
+                         sees an image's pixels as one row) */
 };
 
 /* Weights only: where axis i of a packed weight comes from. Its index j
