@@ -69,18 +69,42 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
   return resolved;
 }
 
+// Where the kernel cache keeps kernel k's object ("" without a cache, or
+// when the compile also emits listings): one kernel (symbol and layers),
+// schedule and target always compile to the same object.
+std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, const KernelSchedule& schedule,
+                          const Halide::Target& target, const CompileOptions& options) {
+  if (options.kernel_cache.empty() || !options.emit.empty() || is_autoscheduler(options.schedule_path)) return "";
+  std::string symbol = graph.name + "_k" + std::to_string(k);
+  std::string key = symbol + "\n" + target.to_string() + "\n" + format_kernel_schedule(schedule);
+  for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
+  char hash[17];
+  std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(key));
+  return options.kernel_cache + "/" + symbol + "-" + hash + ".o";
+}
+
 // Compiles every kernel in its own process, `jobs` at a time: each is an
 // independent Halide pipeline, so compile time grows linearly with depth.
+// Kernels the cache holds are copied from it instead.
 void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
                      const std::map<std::string, KernelSchedule>& schedules, const Halide::Target& target,
                      const CompileOptions& options, const std::vector<std::string>& objects) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   size_t jobs = static_cast<size_t>(cores > 0 ? cores : 1);
+  std::vector<std::string> cached;
+  for (size_t k = 0; k < kernels.size(); ++k)
+    cached.push_back(cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), target, options));
+  if (!options.kernel_cache.empty()) fs::create_directories(options.kernel_cache);
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
   std::string failed;
   while (done < kernels.size()) {
     while (next < kernels.size() && running.size() < jobs && failed.empty()) {
+      if (!cached[next].empty() && fs::exists(cached[next])) {
+        fs::copy_file(cached[next], objects[next], fs::copy_options::overwrite_existing);
+        ++next, ++done;
+        continue;
+      }
       pid_t pid = fork();
       if (pid < 0) throw UserError("error: cannot start a compile process");
       if (pid == 0) {
@@ -121,6 +145,8 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
       failed = kernels[k].name;
       if (running.empty()) break;
+    } else if (!cached[k].empty()) {
+      fs::copy_file(objects[k], cached[k], fs::copy_options::overwrite_existing);
     }
     if (options.progress)
       std::fprintf(stderr, "\r[%zu/%zu] compiled kernel %s\033[K", done, kernels.size(), kernels[k].name.c_str());

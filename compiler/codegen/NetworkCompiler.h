@@ -17,6 +17,9 @@ struct CompileOptions {
   std::string weights_path;  // "" for weights loaded at create
   std::set<std::string> emit;  // stmt, assembly, llvm, schedule
   bool progress = false;     // show progress on the terminal
+  // "" or a directory of compiled kernels, kept and reused by kernel,
+  // schedule and target (kiln tune compiles one network with many schedules).
+  std::string kernel_cache;
 };
 
 struct CompiledNetwork {

@@ -20,6 +20,16 @@ bool windowed(const Layer& anchor) {
   return anchor.op == OpKind::Conv2d || anchor.op == OpKind::MaxPool || anchor.op == OpKind::AvgPool;
 }
 
+// A windowed op's stride along the width (1 for the others).
+int width_stride(const Layer& anchor) {
+  switch (anchor.op) {
+    case OpKind::Conv2d: return anchor.get<ConvAttrs>().window.stride_w;
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return anchor.get<PoolAttrs>().window.stride_w;
+    default: return 1;
+  }
+}
+
 // The tile width, at most `most` and at least three quarters of that (fewer
 // accumulators hide less latency), that computes the fewest pixels of a row
 // (tiles at its end shift inwards and overlap); the wider of equals. A
@@ -179,6 +189,10 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (s.unroll_tap_rows || s.unroll_tiles) return "unroll_tap_rows and unroll_tiles need vectorize = channels";
   if (s.tile_rows > 0) {
     if (!windowed(anchor)) return "tile_rows needs a conv2d, maxpool or avgpool, " + anchor.name + " is " + anchor.op_name;
+    // Halide 14 reads a padded plane with gaps through aligned vector loads
+    // at addresses it cannot align: the kernel crashes (MobileNetV2's stride-2
+    // depthwise layers, found by kiln tune).
+    if (width_stride(anchor) > 1) return "tile_rows needs a window of stride 1 along the width";
     int64_t width = int64_t{s.vector_width} * s.tile_width;
     if (width > output[3])
       return "vector_width x tile_width = " + std::to_string(width) + " exceeds the output width " +
@@ -208,12 +222,7 @@ bool may_read_past_inputs(const KernelSchedule& s, const Layer& anchor) {
   // Channel tiles load the input one broadcast value at a time; width vectors
   // load it densely unless a window strides along the width.
   if (s.vectorize == VectorAxis::Channels || s.vector_width == 1) return false;
-  switch (anchor.op) {
-    case OpKind::Conv2d: return anchor.get<ConvAttrs>().window.stride_w > 1;
-    case OpKind::MaxPool:
-    case OpKind::AvgPool: return anchor.get<PoolAttrs>().window.stride_w > 1;
-    default: return false;
-  }
+  return width_stride(anchor) > 1;
 }
 
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {

@@ -47,12 +47,13 @@ output y, d
 # Every kernel's first layer, whatever the drawn fuse flags (the layers after
 # them are either elementwise, fused or not, or not fusable at all):
 # (kernel, output shape [N, C, H, W] or [N, F], whether channel tiles apply,
-#  whether it has taps to unroll, whether its pixels may be flattened)
-KERNELS = [("a", [2, 19, 13, 11], True, True, False), ("c", [2, 19, 13, 11], True, True, False),
-           ("q", [2, 19, 13, 11], True, True, True), ("d", [2, 33, 6, 5], True, True, False),
-           ("p", [2, 33, 3, 3], False, True, False), ("e", [2, 16, 3, 3], True, True, True),
-           ("g", [2, 16, 1, 1], False, False, False), ("f", [2, 16], False, False, False),
-           ("h", [2, 10], False, False, False), ("y", [2, 10], False, False, False)]
+#  whether it has taps to unroll, whether its pixels may be flattened,
+#  whether its window strides 1 along the width: tile_rows needs it)
+KERNELS = [("a", [2, 19, 13, 11], True, True, False, True), ("c", [2, 19, 13, 11], True, True, False, True),
+           ("q", [2, 19, 13, 11], True, True, True, True), ("d", [2, 33, 6, 5], True, True, False, False),
+           ("p", [2, 33, 3, 3], False, True, False, False), ("e", [2, 16, 3, 3], True, True, True, True),
+           ("g", [2, 16, 1, 1], False, False, False, False), ("f", [2, 16], False, False, False, False),
+           ("h", [2, 10], False, False, False, False), ("y", [2, 10], False, False, False, False)]
 
 
 def weights(gen):
@@ -77,7 +78,7 @@ def reference(x, w):
     return [F.softmax(h, -1), d]
 
 
-def random_schedule(r, name, shape, tiles, taps, flattens):
+def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
     rows = int(np.prod(shape[:-1]))
     lines = [f"[{name}]", f"fuse = {r.choice(['true', 'false'])}"]
     draw = r.random()
@@ -107,7 +108,7 @@ def random_schedule(r, name, shape, tiles, taps, flattens):
         lines += ["vectorize = width", f"vector_width = {v}"]
         if taps:
             lines.append(f"unroll_taps = {r.choice(['true', 'false'])}")
-        if taps and r.random() < 0.5:
+        if taps and stride1 and r.random() < 0.5:
             # Register tiles of vectors along the width by rows; threads take channel planes.
             tile_rows = shape[0] * shape[1]
             lines += [f"tile_width = {r.randint(1, shape[-1] // v)}", f"tile_rows = {r.randint(1, shape[2])}"]

@@ -1,11 +1,15 @@
 // The tuner's parts: the log round-trips and resumes, wrong outputs are
-// rejected, and every neighbour in the schedule space is a valid schedule.
+// rejected, every neighbour in the schedule space is a valid schedule, and
+// the kernel cache reuses a kernel only with its own schedule.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 
+#include "codegen/NetworkCompiler.h"
 #include "graph/Checker.h"
 #include "language/Parser.h"
 #include "tune/KernelSignature.h"
@@ -108,6 +112,40 @@ TEST(KernelSignature, IgnoresNamesButNotShapesOrTargets) {
   EXPECT_EQ(kernel_signature(a, {1}, "t"), kernel_signature(b, {1}, "t"));
   EXPECT_NE(kernel_signature(a, {1}, "t"), kernel_signature(c, {1}, "t"));
   EXPECT_NE(kernel_signature(a, {1}, "t"), kernel_signature(a, {1}, "other target"));
+}
+
+TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleAndTarget) {
+  namespace fs = std::filesystem;
+  std::string dir = ::testing::TempDir() + "kernel_cache";
+  fs::remove_all(dir);
+  auto objects = [&] {
+    return std::count_if(fs::directory_iterator(dir + "/cache"), fs::directory_iterator(),
+                         [](const fs::directory_entry& e) { return e.path().extension() == ".o"; });
+  };
+  Graph graph = small_network();  // kernels c and p
+  CompileOptions options;
+  options.spec_path = "t.kiln";
+  options.kernel_cache = dir + "/cache";
+  options.out_dir = dir + "/default";
+  compile_network(graph, options);
+  EXPECT_EQ(objects(), 2);
+  // The same schedules again: nothing new is compiled.
+  options.out_dir = dir + "/again";
+  compile_network(graph, options);
+  EXPECT_EQ(objects(), 2);
+  EXPECT_TRUE(fs::exists(dir + "/again/t.a"));
+  // Another schedule for p alone: one more object, c's is reused.
+  std::ofstream(dir + "/p.sched") << "[p]\nvector_width = 2\n";
+  options.schedule_path = dir + "/p.sched";
+  options.out_dir = dir + "/other";
+  compile_network(graph, options);
+  EXPECT_EQ(objects(), 3);
+  // Another target: every kernel anew.
+  options.schedule_path = "";
+  options.target = "x86-64-linux-sse41-avx-avx2-fma";
+  options.out_dir = dir + "/avx2";
+  compile_network(graph, options);
+  EXPECT_EQ(objects(), 5);
 }
 
 }  // namespace
