@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <random>
@@ -77,6 +78,27 @@ std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwor
   return medians;
 }
 
+// Candidates whose network a tune that died (a crash in a compiled kernel
+// takes the tuner with it) was measuring: wrong from then on, so that a
+// resumed tune never runs them again.
+void mark_pending_wrong(const std::string& pending_path, TuningLog& log) {
+  if (pending_path.empty() || !std::filesystem::exists(pending_path)) return;
+  int marked = 0;
+  TuningLog pending(pending_path);
+  for (Trial trial : pending.trials())
+    if (!log.tried(trial.signature, trial.schedule)) {
+      trial.correct = trial.kept = false;
+      trial.median_ms = 0;
+      trial.when = utc_now();
+      log.append(trial);
+      ++marked;
+    }
+  if (marked > 0)
+    std::fprintf(stderr, "warning: the last tune with this log stopped while measuring %d candidates: marked wrong\n",
+                 marked);
+  std::filesystem::remove(pending_path);
+}
+
 std::string write_schedule(const std::vector<TunedKernel>& kernels, const Graph& graph, const std::string& target,
                            bool candidates, const std::string& path) {
   std::vector<ScheduleEntry> entries;
@@ -103,6 +125,9 @@ int tune_command(const TuneOptions& options) {
   std::vector<std::vector<float>> inputs = random_inputs(graph, rng);
   std::string kernel_cache = scratch.path() + "/kernels";
   TuningLog log(options.log);
+  // The round's candidates, while their network runs (see mark_pending_wrong).
+  std::string pending_path = options.log.empty() ? "" : options.log + ".pending";
+  mark_pending_wrong(pending_path, log);
 
   // The default schedules, as compiled: the reference outputs and the starting points.
   Halide::Target target = choose_target(options.target);
@@ -174,6 +199,11 @@ int tune_command(const TuneOptions& options) {
     bool correct = false;
     std::unique_ptr<LoadedNetwork> candidates;
     std::vector<std::vector<double>> ms;
+    if (!pending_path.empty()) {
+      TuningLog pending(pending_path);
+      for (const TunedKernel& k : kernels)
+        if (k.searching) pending.append({k.signature, k.name, k.candidate, 0, false, utc_now(), false});
+    }
     try {
       candidates = load(graph, options, write_schedule(kernels, graph, target_name, true, candidate_path), kernel_cache,
                         weights, inputs);
@@ -211,6 +241,7 @@ int tune_command(const TuneOptions& options) {
       }
       total_ms += k.best_ms;
     }
+    if (!pending_path.empty()) std::filesystem::remove(pending_path);
     // The candidates' network is the new incumbent when every candidate won;
     // after a mixed round the incumbent is linked again from the bests (cached).
     if (correct && all_kept) {
