@@ -154,8 +154,12 @@ int tune_command(const TuneOptions& options) {
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
       tuned.mine = static_cast<int>(k) % options.shard_count == options.shard_index;
+      // A default is kept unless the log already has a best for the
+      // signature (a default since changed, or another network's tune): it
+      // was never timed against that one, so it does not replace it.
       if (tuned.mine && !log.tried(tuned.signature, tuned.start))
-        log.append({tuned.signature, tuned.name, tuned.start, tuned.start_ms, true, utc_now(), true});
+        log.append({tuned.signature, tuned.name, tuned.start, tuned.start_ms, true, utc_now(),
+                    !log.best(tuned.signature)});
       if (auto best = log.best(tuned.signature)) {
         tuned.best = best->schedule;
         tuned.best_ms = best->median_ms;

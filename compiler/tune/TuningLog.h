@@ -18,8 +18,9 @@ struct Trial {
   std::string when;     // UTC, ISO 8601
   // It beat the best schedule before it in a paired measurement (both
   // networks timed in turns), so the tuner moved on from it. A default is
-  // kept. Logs written before paired measurement lack the field: there a
-  // trial was kept when it was the fastest correct one so far.
+  // kept when its signature has no best yet. Logs written before paired
+  // measurement lack the field: there a trial was kept when it was the
+  // fastest correct one so far.
   bool kept = true;
 };
 
