@@ -36,8 +36,9 @@ struct TunedKernel {
   KernelSchedule start, best, candidate;
   double start_ms = 0, best_ms = 0;
   int trials = 0;
-  bool mine = false;       // in this shard
-  bool searching = false;  // has untried neighbours
+  bool mine = false;         // in this shard
+  bool may_flatten = false;  // its tensors allow flatten_pixels
+  bool searching = false;    // has untried neighbours
 };
 
 // How much faster than the best a candidate must run in its pairing to
@@ -154,6 +155,7 @@ int tune_command(const TuneOptions& options) {
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
       tuned.mine = static_cast<int>(k) % options.shard_count == options.shard_index;
+      tuned.may_flatten = flatten_problem(graph, Kernel{tuned.name, tuned.layers, {}}).empty();
       // A default is kept unless the log already has a best for the
       // signature (a default since changed, or another network's tune): it
       // was never timed against that one, so it does not replace it.
@@ -185,8 +187,7 @@ int tune_command(const TuneOptions& options) {
       if (!k.mine) continue;
       const Layer& anchor = graph.layers[k.layers.front()];
       std::vector<KernelSchedule> untried;
-      bool may_flatten = flatten_problem(graph, Kernel{k.name, k.layers, {}}).empty();
-      for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, may_flatten))
+      for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
         if (!log.tried(k.signature, s)) untried.push_back(s);
       if (untried.empty()) continue;
       k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];

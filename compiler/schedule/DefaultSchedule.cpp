@@ -16,18 +16,22 @@ void spread_rows(KernelSchedule& s, int64_t rows, int64_t work) {
   s.rows_per_task = s.parallel ? static_cast<int>(std::max<int64_t>(1, rows / 16)) : 1;
 }
 
-bool windowed(const Layer& anchor) {
-  return anchor.op == OpKind::Conv2d || anchor.op == OpKind::MaxPool || anchor.op == OpKind::AvgPool;
+// The sliding window of a convolution or pooling (nullptr for other ops).
+const Window2d* window_of(const Layer& anchor) {
+  switch (anchor.op) {
+    case OpKind::Conv2d: return &anchor.get<ConvAttrs>().window;
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return &anchor.get<PoolAttrs>().window;
+    default: return nullptr;
+  }
 }
+
+bool windowed(const Layer& anchor) { return window_of(anchor) != nullptr; }
 
 // A windowed op's stride along the width (1 for the others).
 int width_stride(const Layer& anchor) {
-  switch (anchor.op) {
-    case OpKind::Conv2d: return anchor.get<ConvAttrs>().window.stride_w;
-    case OpKind::MaxPool:
-    case OpKind::AvgPool: return anchor.get<PoolAttrs>().window.stride_w;
-    default: return 1;
-  }
+  const Window2d* window = window_of(anchor);
+  return window ? window->stride_w : 1;
 }
 
 // The tile width, at most `most` and at least three quarters of that (fewer
@@ -154,9 +158,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   if (output.size() >= 2) spread_rows(s, output_rows(output), work);
   // Depthwise and grouped convolutions, pooling: small windows unroll (2x on
   // ResNet-50's 3x3 max pool, found by kiln tune).
-  if (anchor.op == OpKind::Conv2d) s.unroll_taps = anchor.get<ConvAttrs>().window.kernel_w <= 5;
-  if (anchor.op == OpKind::MaxPool || anchor.op == OpKind::AvgPool)
-    s.unroll_taps = anchor.get<PoolAttrs>().window.kernel_w <= 5;
+  if (const Window2d* window = window_of(anchor)) s.unroll_taps = window->kernel_w <= 5;
   // Register tiles over padded planes for stride-1 convolutions with planes
   // enough to share among threads: 2-3x faster than a row at a time on
   // MobileNetV2's 3x3 depthwise layers (AMD Zen 5, 2 threads), where rows
