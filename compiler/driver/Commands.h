@@ -40,6 +40,7 @@ struct TuneOptions : NetworkOptions {
   std::string out, log;
   int shard_index = 0, shard_count = 1;  // --shard I/N
   int repeats = 7;                       // profiled runs per candidate
+  double timeout_seconds = 60;           // longest a round's measurement may take
   unsigned seed = 1;
 };
 int tune_command(const TuneOptions& options);

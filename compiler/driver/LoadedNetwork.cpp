@@ -5,7 +5,6 @@
 
 #include <chrono>
 
-
 #include "codegen/Target.h"
 #include "codegen/Toolchain.h"
 #include "driver/Commands.h"
@@ -29,13 +28,18 @@ void check_runs_here(const std::string& requested, const std::string& command) {
                     "; use kiln compile to cross-compile");
 }
 
-LoadedNetwork::LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path) {
+NetworkLibrary::NetworkLibrary(const Graph& graph, CompileOptions options) {
+  options.out_dir = scratch_.path();
+  compiled_ = compile_network(graph, options);
+  path_ = scratch_.path() + "/" + graph.name + ".so";
+  Toolchain().link_shared(path_, compiled_.archive);
+}
+
+LoadedNetwork::LoadedNetwork(const Graph& graph, std::shared_ptr<const NetworkLibrary> library,
+                             const std::string& weights_path)
+    : library_file_(std::move(library)) {
   try {
-    options.out_dir = scratch_.path();
-    compiled_ = compile_network(graph, options);
-    std::string library = scratch_.path() + "/" + graph.name + ".so";
-    Toolchain().link_shared(library, compiled_.archive);
-    library_ = dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
+    library_ = dlopen(library_file_->path().c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!library_) throw UserError(std::string("error: cannot load the compiled network: ") + dlerror());
     auto create = symbol<Create>(graph.name + "_create");
     run_ = symbol<Run>(graph.name + "_run_arrays");
@@ -88,7 +92,7 @@ void LoadedNetwork::warm_up(int runs, double seconds) {
 }
 
 std::vector<double> LoadedNetwork::profile() {
-  std::vector<double> seconds(compiled_.kernels.size());
+  std::vector<double> seconds(compiled().kernels.size());
   check(profile_(static_cast<kiln_network*>(model_), input_pointers_.data(), output_pointers_.data(), seconds.data()));
   return seconds;
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,12 +14,28 @@ namespace kiln {
 // Throws unless this machine can run code for `target` (before any work).
 void check_runs_here(const std::string& target, const std::string& command);
 
-// A network compiled for this machine into a temporary directory, linked as
-// a shared object with the runtime and loaded into this process: what
-// `kiln run` and `kiln bench` execute. Everything is removed when it goes.
+// A network compiled for this machine into a temporary directory and linked
+// as a shared object with the runtime; removed when it goes.
+class NetworkLibrary {
+ public:
+  NetworkLibrary(const Graph& graph, CompileOptions options);
+
+  const std::string& path() const { return path_; }
+  const CompiledNetwork& compiled() const { return compiled_; }
+
+ private:
+  ScratchDirectory scratch_{"kiln-run"};
+  CompiledNetwork compiled_;
+  std::string path_;
+};
+
+// A network library loaded into this process, its model created: what
+// `kiln run`, `kiln bench` and the tuner's measurements execute.
 class LoadedNetwork {
  public:
-  LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path);
+  LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path)
+      : LoadedNetwork(graph, std::make_shared<NetworkLibrary>(graph, std::move(options)), weights_path) {}
+  LoadedNetwork(const Graph& graph, std::shared_ptr<const NetworkLibrary> library, const std::string& weights_path);
   ~LoadedNetwork();
   LoadedNetwork(const LoadedNetwork&) = delete;
   LoadedNetwork& operator=(const LoadedNetwork&) = delete;
@@ -34,7 +51,7 @@ class LoadedNetwork {
   std::vector<double> profile();
   const std::vector<std::vector<float>>& outputs() const { return outputs_; }
 
-  const CompiledNetwork& compiled() const { return compiled_; }
+  const CompiledNetwork& compiled() const { return library_file_->compiled(); }
 
  private:
   using Create = int (*)(const char*, void**);
@@ -48,8 +65,7 @@ class LoadedNetwork {
   void check(int status) const;
   void release();
 
-  ScratchDirectory scratch_{"kiln-run"};
-  CompiledNetwork compiled_;
+  std::shared_ptr<const NetworkLibrary> library_file_;
   void* library_ = nullptr;
   void* model_ = nullptr;
   Run run_ = nullptr;

@@ -3,15 +3,18 @@
 // best so far), compiles the network once with all of them, and keeps the
 // candidates whose network output matches the default schedule's and whose
 // kernel beats the best so far in a paired measurement: the two networks run
-// in turn, so that a moment when the shared machine is slow or fast counts
-// for both. Trials go to the log as they are measured; kernels whose
-// signature the log knows start from its best.
+// in turns, so that a moment when the shared machine is slow or fast counts
+// for both. Networks run only in child processes, each round in its own, so
+// that a candidate that crashes or hangs costs its round and no more. Trials
+// go to the log as they are measured; kernels whose signature the log knows
+// start from its best.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "codegen/Fusion.h"
@@ -22,6 +25,7 @@
 #include "driver/ScratchDirectory.h"
 #include "language/Diagnostics.h"
 #include "schedule/ScheduleFile.h"
+#include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
@@ -38,27 +42,40 @@ struct TunedKernel {
   int trials = 0;
   bool mine = false;         // in this shard
   bool may_flatten = false;  // its tensors allow flatten_pixels
-  bool searching = false;    // has untried neighbours
+  bool searching = false;    // has a candidate this round
+  // Its candidate was in a round that failed as a whole (a crash, a time-out,
+  // wrong outputs, a compile error): it is tried again alone.
+  bool suspect = false;
 };
 
 // How much faster than the best a candidate must run in its pairing to
 // replace it: schedules that are as fast would otherwise swap on noise.
 constexpr double kKeepMargin = 0.02;
 
-// A network compiled with one schedule file, loaded and warmed up. Kernels
-// compiled before with the same schedule come from `kernel_cache`: the
-// network of every kernel's best is then only linked.
-std::unique_ptr<LoadedNetwork> load(const Graph& graph, const NetworkOptions& base, const std::string& schedule_path,
-                                    const std::string& kernel_cache, const std::string& weights,
-                                    const std::vector<std::vector<float>>& inputs) {
+// The network compiled with one schedule file. Kernels compiled before with
+// the same schedule come from `kernel_cache`: the network of every kernel's
+// best is then only linked.
+std::shared_ptr<const NetworkLibrary> build(const Graph& graph, const NetworkOptions& base,
+                                            const std::string& schedule_path, const std::string& kernel_cache) {
   NetworkOptions options = base;
   options.schedule = schedule_path;
   CompileOptions compile = options.compile_options(false);
   compile.kernel_cache = kernel_cache;
-  auto network = std::make_unique<LoadedNetwork>(graph, compile, weights);
+  return std::make_shared<NetworkLibrary>(graph, compile);
+}
+
+// A network library loaded, given its inputs and warmed up (in a child process).
+std::unique_ptr<LoadedNetwork> load(const Graph& graph, std::shared_ptr<const NetworkLibrary> library,
+                                    const std::string& weights, const std::vector<std::vector<float>>& inputs) {
+  auto network = std::make_unique<LoadedNetwork>(graph, std::move(library), weights);
   network->set_inputs(inputs);
   network->warm_up(2, 0.1);
   return network;
+}
+
+std::string to_message(const nlohmann::json& json) {
+  std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
+  return std::string(bytes.begin(), bytes.end());
 }
 
 // Each kernel's median time in ms over `repeats` profiled runs of every
@@ -77,27 +94,6 @@ std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwor
   for (size_t n = 0; n < networks.size(); ++n)
     for (auto& s : samples[n]) medians[n].push_back(median(s));
   return medians;
-}
-
-// Candidates whose network a tune that died (a crash in a compiled kernel
-// takes the tuner with it) was measuring: wrong from then on, so that a
-// resumed tune never runs them again.
-void mark_pending_wrong(const std::string& pending_path, TuningLog& log) {
-  if (pending_path.empty() || !std::filesystem::exists(pending_path)) return;
-  int marked = 0;
-  TuningLog pending(pending_path);
-  for (Trial trial : pending.trials())
-    if (!log.tried(trial.signature, trial.schedule)) {
-      trial.correct = trial.kept = false;
-      trial.median_ms = 0;
-      trial.when = utc_now();
-      log.append(trial);
-      ++marked;
-    }
-  if (marked > 0)
-    std::fprintf(stderr, "warning: the last tune with this log stopped while measuring %d candidates: marked wrong\n",
-                 marked);
-  std::filesystem::remove(pending_path);
 }
 
 std::string write_schedule(const std::vector<TunedKernel>& kernels, const Graph& graph, const std::string& target,
@@ -126,21 +122,32 @@ int tune_command(const TuneOptions& options) {
   std::vector<std::vector<float>> inputs = random_inputs(graph, rng);
   std::string kernel_cache = scratch.path() + "/kernels";
   TuningLog log(options.log);
-  // The round's candidates, while their network runs (see mark_pending_wrong).
-  std::string pending_path = options.log.empty() ? "" : options.log + ".pending";
-  mark_pending_wrong(pending_path, log);
 
   // The default schedules, as compiled: the reference outputs and the starting points.
   Halide::Target target = choose_target(options.target);
   std::string target_name = target.to_string();
   TargetTraits traits = schedule_traits(target);
-  std::unique_ptr<LoadedNetwork> reference = load(graph, options, "", kernel_cache, weights, inputs);
-  // The fastest of three medians: the defaults' times are what the summary's
-  // speed-ups divide, and noise only ever slows a kernel down.
-  std::vector<double> reference_ms = paired_kernel_ms({reference.get()}, options.repeats).front();
-  for (int pass = 1; pass < 3; ++pass) {
-    std::vector<double> again = paired_kernel_ms({reference.get()}, options.repeats).front();
-    for (size_t k = 0; k < again.size(); ++k) reference_ms[k] = std::min(reference_ms[k], again[k]);
+  std::shared_ptr<const NetworkLibrary> reference = build(graph, options, "", kernel_cache);
+  std::vector<std::vector<float>> reference_outputs;
+  std::vector<double> reference_ms;
+  {
+    IsolatedResult measured = run_isolated(
+        [&] {
+          std::unique_ptr<LoadedNetwork> network = load(graph, reference, weights, inputs);
+          // The fastest of three medians: the defaults' times are what the
+          // summary's speed-ups divide, and noise only ever slows a kernel down.
+          std::vector<double> ms = paired_kernel_ms({network.get()}, options.repeats).front();
+          for (int pass = 1; pass < 3; ++pass) {
+            std::vector<double> again = paired_kernel_ms({network.get()}, options.repeats).front();
+            for (size_t k = 0; k < again.size(); ++k) ms[k] = std::min(ms[k], again[k]);
+          }
+          return to_message({{"outputs", network->outputs()}, {"ms", ms}});
+        },
+        0);
+    if (!measured.ok) throw UserError("error: the network with the default schedules failed: " + measured.failure);
+    nlohmann::json result = nlohmann::json::from_cbor(measured.output);
+    reference_outputs = result.at("outputs").get<std::vector<std::vector<float>>>();
+    reference_ms = result.at("ms").get<std::vector<double>>();
   }
   std::vector<TunedKernel> kernels;
   {
@@ -161,7 +168,7 @@ int tune_command(const TuneOptions& options) {
       // was never timed against that one, so it does not replace it.
       if (tuned.mine && !log.tried(tuned.signature, tuned.start))
         log.append({tuned.signature, tuned.name, tuned.start, tuned.start_ms, true, utc_now(),
-                    !log.best(tuned.signature)});
+                    !log.best(tuned.signature), ""});
       if (auto best = log.best(tuned.signature)) {
         tuned.best = best->schedule;
         tuned.best_ms = best->median_ms;
@@ -177,13 +184,22 @@ int tune_command(const TuneOptions& options) {
   double start_ms = 0;
   for (const TunedKernel& k : kernels) start_ms += k.start_ms;
   // The network of every kernel's best, which candidates are timed against.
-  std::unique_ptr<LoadedNetwork> incumbent;
+  std::shared_ptr<const NetworkLibrary> incumbent = reference;
   bool incumbent_stale = false;
   for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || !(k.best == k.start);
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
     int searching = 0;
+    auto suspect = std::find_if(kernels.begin(), kernels.end(), [](const TunedKernel& k) { return k.suspect; });
     for (TunedKernel& k : kernels) {
       k.searching = false;
+      if (suspect != kernels.end()) {  // a suspect's round: only it
+        if (&k == &*suspect) {
+          k.searching = true;
+          k.suspect = false;
+          ++searching;
+        }
+        continue;
+      }
       if (!k.mine) continue;
       const Layer& anchor = graph.layers[k.layers.front()];
       std::vector<KernelSchedule> untried;
@@ -196,26 +212,8 @@ int tune_command(const TuneOptions& options) {
     }
     if (searching == 0) break;  // every kernel of the shard sits at a local optimum
     if (incumbent_stale) {
-      incumbent = load(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache, weights,
-                       inputs);
+      incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
       incumbent_stale = false;
-    }
-    LoadedNetwork& best = incumbent ? *incumbent : *reference;
-    bool correct = false;
-    std::unique_ptr<LoadedNetwork> candidates;
-    std::vector<std::vector<double>> ms;
-    if (!pending_path.empty()) {
-      TuningLog pending(pending_path);
-      for (const TunedKernel& k : kernels)
-        if (k.searching) pending.append({k.signature, k.name, k.candidate, 0, false, utc_now(), false});
-    }
-    try {
-      candidates = load(graph, options, write_schedule(kernels, graph, target_name, true, candidate_path), kernel_cache,
-                        weights, inputs);
-      correct = outputs_agree(candidates->outputs(), reference->outputs());
-      if (correct) ms = paired_kernel_ms({&best, candidates.get()}, options.repeats);
-    } catch (const UserError& error) {
-      std::fprintf(stderr, "round %d: candidates failed: %s\n", round, error.what());
     }
     // Now and then one network of a pair runs at half speed for a whole
     // measurement while the other does not (its threads share a core), so a
@@ -224,17 +222,52 @@ int tune_command(const TuneOptions& options) {
     auto wins = [&](const std::vector<std::vector<double>>& pair, size_t i) {
       return pair[1][i] < (1 - kKeepMargin) * std::min(pair[0][i], kernels[i].best_ms);
     };
-    std::vector<std::vector<double>> again;
-    for (size_t i = 0; correct && again.empty() && i < kernels.size(); ++i)
-      if (kernels[i].searching && wins(ms, i)) again = paired_kernel_ms({&best, candidates.get()}, options.repeats);
+    std::shared_ptr<const NetworkLibrary> candidates;
+    std::string failure;
+    std::vector<std::vector<double>> ms, again;
+    try {
+      candidates = build(graph, options, write_schedule(kernels, graph, target_name, true, candidate_path), kernel_cache);
+      IsolatedResult measured = run_isolated(
+          [&] {
+            std::unique_ptr<LoadedNetwork> best = load(graph, incumbent, weights, inputs);
+            std::unique_ptr<LoadedNetwork> tried = load(graph, candidates, weights, inputs);
+            if (!outputs_agree(tried->outputs(), reference_outputs)) return to_message({{"correct", false}});
+            std::vector<std::vector<double>> pair = paired_kernel_ms({best.get(), tried.get()}, options.repeats), second;
+            for (size_t i = 0; second.empty() && i < kernels.size(); ++i)
+              if (kernels[i].searching && wins(pair, i)) second = paired_kernel_ms({best.get(), tried.get()}, options.repeats);
+            return to_message({{"correct", true}, {"ms", pair}, {"again", second}});
+          },
+          options.timeout_seconds);
+      if (measured.ok) {
+        nlohmann::json result = nlohmann::json::from_cbor(measured.output);
+        if (!result.at("correct").get<bool>()) {
+          failure = "outputs differ from the default schedules'";
+        } else {
+          ms = result.at("ms").get<std::vector<std::vector<double>>>();
+          again = result.at("again").get<std::vector<std::vector<double>>>();
+        }
+      } else {
+        failure = measured.failure;
+      }
+    } catch (const UserError& error) {
+      failure = error.what();
+    }
+    if (!failure.empty() && searching > 1) {
+      // Which candidate failed the round is unknown: each is tried alone.
+      for (TunedKernel& k : kernels) k.suspect = k.searching;
+      std::fprintf(stderr, "round %d (%.0f s): %d kernels tried; failed (%s): trying them one at a time\n", round,
+                   elapsed(), searching, failure.c_str());
+      continue;
+    }
     double total_ms = 0;
     bool all_kept = true;
     for (size_t i = 0; i < kernels.size(); ++i) {
       TunedKernel& k = kernels[i];
       if (k.searching) {
         ++k.trials;
+        bool correct = failure.empty();
         bool kept = correct && wins(ms, i) && wins(again, i);
-        log.append({k.signature, k.name, k.candidate, correct ? ms[1][i] : 0, correct, utc_now(), kept});
+        log.append({k.signature, k.name, k.candidate, correct ? ms[1][i] : 0, correct, utc_now(), kept, failure});
         all_kept = all_kept && kept;
         if (kept) {
           k.best = k.candidate;
@@ -246,16 +279,18 @@ int tune_command(const TuneOptions& options) {
       }
       total_ms += k.best_ms;
     }
-    if (!pending_path.empty()) std::filesystem::remove(pending_path);
     // The candidates' network is the new incumbent when every candidate won;
     // after a mixed round the incumbent is linked again from the bests (cached).
-    if (correct && all_kept) {
-      incumbent = std::move(candidates);
-    } else if (correct) {
+    if (failure.empty() && all_kept) {
+      incumbent = candidates;
+    } else if (failure.empty()) {
       for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || (k.searching && k.best == k.candidate);
     }
+    std::string discarded;
+    for (const TunedKernel& k : kernels)
+      if (k.searching && !failure.empty()) discarded = " (" + k.name + "'s failed: " + failure + "; discarded)";
     std::fprintf(stderr, "round %d (%.0f s): %d kernels tried%s; best network %.3f ms, %.2fx the default\n", round,
-                 elapsed(), searching, correct ? "" : " (outputs differ: discarded)", total_ms, start_ms / total_ms);
+                 elapsed(), searching, discarded.c_str(), total_ms, start_ms / total_ms);
   }
 
   write_schedule(kernels, graph, target_name, false, options.out);

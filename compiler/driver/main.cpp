@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
                    : "expected I/N with 0 <= I < N";
       });
   tune_cmd->add_option("--repeats", tune.repeats, "profiled runs per candidate (default 7)")->check(CLI::PositiveNumber);
+  tune_cmd->add_option("--timeout", tune.timeout_seconds,
+                       "seconds a round's candidates may take to run and be measured, else they fail (default 60)")
+      ->check(CLI::PositiveNumber);
   tune_cmd->add_option("--seed", tune.seed, "random seed of the search (default 1)");
 
   try {

@@ -22,6 +22,7 @@ Trial parse_trial(const std::string& line, const std::string& where, std::option
     trial.median_ms = json.at("median_ms").get<double>();
     trial.correct = json.at("correct").get<bool>();
     trial.when = json.at("when").get<std::string>();
+    if (json.contains("error")) trial.error = json.at("error").get<std::string>();
     kept = json.contains("kept") ? std::optional<bool>(json.at("kept").get<bool>()) : std::nullopt;
     // The schedule is kept as the schedule file's own `key = value` lines.
     Schedule one = parse_schedule("[k]\n" + json.at("schedule").get<std::string>(), where);
@@ -83,6 +84,7 @@ void TuningLog::append(Trial trial) {
                            {"schedule", format_kernel_schedule(trial.schedule)},
                            {"median_ms", trial.median_ms}, {"correct", trial.correct}, {"kept", trial.kept},
                            {"when", trial.when}};
+    if (!trial.error.empty()) json["error"] = trial.error;
     std::ofstream out(path_, std::ios::app);
     out << json.dump() << "\n" << std::flush;
     if (!out) throw UserError("error: cannot write the tuning log " + path_);

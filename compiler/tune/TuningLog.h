@@ -22,6 +22,9 @@ struct Trial {
   // measurement lack the field: there a trial was kept when it was the
   // fastest correct one so far.
   bool kept = true;
+  // Why it failed, when it did not run to the end: a crash, a time-out,
+  // outputs that differ, a compile error ("" otherwise, and in older logs).
+  std::string error;
 };
 
 // The tuning log: JSON Lines, one trial per line, appended and flushed as

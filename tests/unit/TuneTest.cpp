@@ -1,17 +1,24 @@
 // The tuner's parts: the log round-trips and resumes, wrong outputs are
-// rejected, every neighbour in the schedule space is a valid schedule, and
-// the kernel cache reuses a kernel only with its own schedule.
+// rejected, every neighbour in the schedule space is a valid schedule, the
+// kernel cache reuses a kernel only with its own schedule, and a crash or a
+// hang in a measurement's child process is reported, not shared.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
 
 #include "codegen/NetworkCompiler.h"
 #include "graph/Checker.h"
+#include "language/Diagnostics.h"
 #include "language/Parser.h"
+#include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
@@ -146,6 +153,34 @@ TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleAndTarget) {
   options.out_dir = dir + "/avx2";
   compile_network(graph, options);
   EXPECT_EQ(objects(), 5);
+}
+
+TEST(IsolatedRun, ReturnsTheChildsOutputEvenWhenLarge) {
+  std::string big(1 << 20, 'x');  // more than a pipe holds at once
+  big[12345] = '\0';
+  IsolatedResult result = run_isolated([&] { return big; }, 30);
+  EXPECT_TRUE(result.ok);
+  EXPECT_EQ(result.output, big);
+}
+
+TEST(IsolatedRun, ReportsAnErrorACrashAndAHang) {
+  IsolatedResult threw = run_isolated([]() -> std::string { throw UserError("error: no such kernel"); }, 30);
+  EXPECT_FALSE(threw.ok);
+  EXPECT_EQ(threw.failure, "error: no such kernel");
+
+  IsolatedResult crashed = run_isolated([]() -> std::string { std::abort(); }, 30);
+  EXPECT_FALSE(crashed.ok);
+  EXPECT_EQ(crashed.failure, "crashed (Aborted)");
+
+  auto start = std::chrono::steady_clock::now();
+  IsolatedResult hung = run_isolated([]() -> std::string {
+    for (;;) pause();
+  }, 0.2);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_FALSE(hung.ok);
+  EXPECT_EQ(hung.failure, "timed out after 0.2 s");
+  EXPECT_LT(seconds, 10);  // killed, not waited for
+  EXPECT_TRUE(hung.output.empty());
 }
 
 }  // namespace
