@@ -1,13 +1,13 @@
 // kiln tune: searches each kernel's schedule space by measuring. Every round
-// gives each kernel still being tuned one new candidate (a neighbour of its
-// best so far), compiles the network once with all of them, and keeps the
-// candidates whose network output matches the default schedule's and whose
-// kernel beats the best so far in a paired measurement: the two networks run
-// in turns, so that a moment when the shared machine is slow or fast counts
-// for both. Networks run only in child processes, each round in its own, so
-// that a candidate that crashes or hangs costs its round and no more. Trials
-// go to the log as they are measured; kernels whose signature the log knows
-// start from its best.
+// gives kernels still being tuned one new candidate each (a neighbour of its
+// best so far; the heavier the kernel, the likelier), compiles the network
+// once with all of them, and keeps the candidates whose network output
+// matches the default schedule's and whose kernel beats the best so far in a
+// paired measurement: the two networks run in turns, so that a moment when
+// the shared machine is slow or fast counts for both. Networks run only in
+// child processes, each round in its own, so that a candidate that crashes
+// or hangs costs its round and no more. Trials go to the log as they are
+// measured; kernels whose signature the log knows start from its best.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -29,6 +29,7 @@
 #include "tune/KernelSignature.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
+#include "tune/SearchBudget.h"
 #include "tune/TuningLog.h"
 
 namespace kiln {
@@ -94,6 +95,46 @@ std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwor
   for (size_t n = 0; n < networks.size(); ++n)
     for (auto& s : samples[n]) medians[n].push_back(median(s));
   return medians;
+}
+
+// Gives kernels of the shard a candidate each (an untried neighbour of its
+// best) for this round, each with the chance its share of the time earns it,
+// or only the first suspect; returns how many got one (0: all at a local optimum).
+int choose_candidates(std::vector<TunedKernel>& kernels, const Graph& graph, const TuningLog& log,
+                      const TargetTraits& traits, std::mt19937& rng) {
+  for (TunedKernel& k : kernels) k.searching = false;
+  for (TunedKernel& k : kernels)
+    if (k.suspect) {
+      k.suspect = false;
+      k.searching = true;
+      return 1;
+    }
+  double network_ms = 0;
+  int mine = 0;
+  for (const TunedKernel& k : kernels) {
+    if (!k.mine) continue;
+    network_ms += k.best_ms;
+    ++mine;
+  }
+  int searching = 0;
+  TunedKernel* heaviest = nullptr;  // of those with untried neighbours, should chance pick none
+  for (TunedKernel& k : kernels) {
+    if (!k.mine) continue;
+    const Layer& anchor = graph.layers[k.layers.front()];
+    std::vector<KernelSchedule> untried;
+    for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
+      if (!log.tried(k.signature, s)) untried.push_back(s);
+    if (untried.empty()) continue;
+    k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];
+    if (!heaviest || k.best_ms > heaviest->best_ms) heaviest = &k;
+    k.searching = std::bernoulli_distribution(trial_chance(k.best_ms, network_ms, mine))(rng);
+    searching += k.searching;
+  }
+  if (searching == 0 && heaviest) {
+    heaviest->searching = true;
+    searching = 1;
+  }
+  return searching;
 }
 
 std::string write_schedule(const std::vector<TunedKernel>& kernels, const Graph& graph, const std::string& target,
@@ -188,28 +229,7 @@ int tune_command(const TuneOptions& options) {
   bool incumbent_stale = false;
   for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || !(k.best == k.start);
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
-    int searching = 0;
-    auto suspect = std::find_if(kernels.begin(), kernels.end(), [](const TunedKernel& k) { return k.suspect; });
-    for (TunedKernel& k : kernels) {
-      k.searching = false;
-      if (suspect != kernels.end()) {  // a suspect's round: only it
-        if (&k == &*suspect) {
-          k.searching = true;
-          k.suspect = false;
-          ++searching;
-        }
-        continue;
-      }
-      if (!k.mine) continue;
-      const Layer& anchor = graph.layers[k.layers.front()];
-      std::vector<KernelSchedule> untried;
-      for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
-        if (!log.tried(k.signature, s)) untried.push_back(s);
-      if (untried.empty()) continue;
-      k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];
-      k.searching = true;
-      ++searching;
-    }
+    int searching = choose_candidates(kernels, graph, log, traits, rng);
     if (searching == 0) break;  // every kernel of the shard sits at a local optimum
     if (incumbent_stale) {
       incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);

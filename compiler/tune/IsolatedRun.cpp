@@ -54,6 +54,9 @@ IsolatedResult run_isolated(const std::function<std::string()>& work, double tim
     } catch (const std::exception& error) {
       output = error.what();
       status = kThrew;
+    } catch (...) {
+      output = "error: an exception of unknown type";
+      status = kThrew;
     }
     write_all(pipe_fds[1], output);
     std::fflush(nullptr);

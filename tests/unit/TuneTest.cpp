@@ -22,6 +22,7 @@
 #include "tune/KernelSignature.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
+#include "tune/SearchBudget.h"
 #include "tune/TuningLog.h"
 
 namespace kiln {
@@ -153,6 +154,14 @@ TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleAndTarget) {
   options.out_dir = dir + "/avx2";
   compile_network(graph, options);
   EXPECT_EQ(objects(), 5);
+}
+
+TEST(SearchBudget, TriesKernelsByTheirShareOfTheTime) {
+  EXPECT_DOUBLE_EQ(trial_chance(1.0, 4.0, 4), 1.0);        // the average share: every round
+  EXPECT_DOUBLE_EQ(trial_chance(3.0, 4.0, 4), 1.0);        // more: still once a round
+  EXPECT_DOUBLE_EQ(trial_chance(0.5, 4.0, 4), 0.5);        // half the average: every other round
+  EXPECT_DOUBLE_EQ(trial_chance(0.0, 4.0, 4), kLeastTrialChance);  // no weight: now and then
+  EXPECT_DOUBLE_EQ(trial_chance(0.0, 0.0, 4), 1.0);        // nothing measured yet
 }
 
 TEST(IsolatedRun, ReturnsTheChildsOutputEvenWhenLarge) {
