@@ -168,6 +168,11 @@ void check_weights_file(const Graph& graph, const std::string& path) {
   }
 }
 
+size_t check_schedule_file(const Graph& graph, const std::string& schedule_path, const std::string& target) {
+  Schedule file = read_schedule_file(schedule_path);
+  return resolve_schedules(graph, form_kernels(graph, file), file, choose_target(target)).size();
+}
+
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
   Halide::Target target = choose_target(options.target);
   // With an autoscheduler, Kiln's schedules only decide fusion (the default).

@@ -35,6 +35,11 @@ struct CompiledNetwork {
 // compiled in parallel, the glue, the header and the archive.
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options);
 
+// Checks a schedule file against the network for `target` as compile_network
+// would (every section names a kernel, every schedule fits it), without
+// compiling; returns the number of kernels. Throws UserError.
+size_t check_schedule_file(const Graph& graph, const std::string& schedule_path, const std::string& target);
+
 // Checks a weights file against the graph (names, dtypes, shapes).
 void check_weights_file(const Graph& graph, const std::string& path);
 

@@ -17,9 +17,11 @@ std::string with_unit(int64_t flops) {
 
 }  // namespace
 
-int check_command(const std::string& spec, const std::string& weights) {
-  Graph graph = load_network(spec);
+int check_command(const CheckOptions& options) {
+  Graph graph = load_network(options.spec);
+  const std::string& weights = options.weights;
   if (!weights.empty()) check_weights_file(graph, weights);
+  size_t kernels = options.schedule.empty() ? 0 : check_schedule_file(graph, options.schedule, options.target);
 
   std::vector<std::vector<std::string>> rows = {{"layer", "op", "output", "FLOPs", "weights"}};
   int64_t total_flops = 0, total_weights = 0;
@@ -56,6 +58,7 @@ int check_command(const std::string& spec, const std::string& weights) {
   for (int output : graph.outputs) out << " " << graph.layers[output].name;
   out << "\n";
   if (!weights.empty()) out << "weights: " << weights << " matches every tensor\n";
+  if (!options.schedule.empty()) out << "schedule: " << options.schedule << " fits all " << kernels << " kernels\n";
   std::fputs(out.str().c_str(), stdout);
   return 0;
 }

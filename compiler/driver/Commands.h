@@ -12,7 +12,10 @@ namespace kiln {
 // FILE:LINE:COL with the line and a caret, then rethrown as a UserError.
 Graph load_network(const std::string& path);
 
-int check_command(const std::string& spec, const std::string& weights);
+struct CheckOptions {
+  std::string spec, weights, schedule, target;
+};
+int check_command(const CheckOptions& options);
 int compile_command(const CompileOptions& options);
 
 // What the commands that compile and then execute a network take.

@@ -20,10 +20,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "kiln 0.1.0");
 
-  std::string spec, weights;
+  kiln::CheckOptions checked;
   auto* check = app.add_subcommand("check", "parse and check; print each layer's shape, weights and FLOPs");
-  check->add_option("spec", spec, "the .kiln file")->required();
-  check->add_option("--weights", weights, "also check a safetensors weights file");
+  check->add_option("spec", checked.spec, "the .kiln file")->required();
+  check->add_option("--weights", checked.weights, "also check a safetensors weights file");
+  check->add_option("--schedule", checked.schedule, "also check a schedule file against the network, without compiling");
+  check->add_option("--target", checked.target, "the target the schedule is checked for (default: this CPU)");
 
   kiln::CompileOptions compile;
   std::vector<std::string> emit;
@@ -105,7 +107,7 @@ int main(int argc, char** argv) {
   }
 
   try {
-    if (check->parsed()) return kiln::check_command(spec, weights);
+    if (check->parsed()) return kiln::check_command(checked);
     if (compile_cmd->parsed()) {
       compile.emit.insert(emit.begin(), emit.end());
       compile.progress = isatty(2);
