@@ -34,6 +34,12 @@ int width_stride(const Layer& anchor) {
   return window ? window->stride_w : 1;
 }
 
+// Multiply-adds per output value: a convolution's input channels (of its
+// group) times its taps.
+int64_t multiply_adds_per_output(const Layer& anchor, const Shape& output) {
+  return anchor.flops / std::max<int64_t>(1, 2 * element_count(output));
+}
+
 // The tile width, at most `most` and at least three quarters of that (fewer
 // accumulators hide less latency), that computes the fewest pixels of a row
 // (tiles at its end shift inwards and overlap); the wider of equals. A
@@ -92,7 +98,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     // 12.5 KB apart falls into a quarter of L1's sets. Only where the tiles
     // cover the pixels with little overlap.
     int64_t pixels = output[2] * output[3];
-    int64_t inputs = anchor.flops / std::max<int64_t>(1, 2 * element_count(output));
+    int64_t inputs = multiply_adds_per_output(anchor, output);  // 1x1: the input channels
     int tile = 2 * target.vector_width;
     int64_t tiles = (pixels + tile - 1) / tile;
     if (pixels >= tile && tiles * tile * 20 <= pixels * 21 && output[1] >= budget / 2 && inputs <= 128) {
@@ -131,8 +137,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     const Window2d& window = anchor.get<ConvAttrs>().window;
     bool strided = window.stride_w > 1;
     constexpr int64_t kNearWeightBytes = 64 * 1024;
-    int64_t taps = anchor.flops / std::max<int64_t>(1, 2 * element_count(output));  // per output value
-    int64_t block_weight_bytes = taps * 4 * s.vector_width * int64_t{sizeof(float)};
+    int64_t block_weight_bytes = multiply_adds_per_output(anchor, output) * 4 * s.vector_width * int64_t{sizeof(float)};
     bool wide_tiles = strided && vectors >= 4 && budget >= 16 && width % (budget / 4) == 0 &&
                       block_weight_bytes <= kNearWeightBytes;
     s.tile_channels = wide_tiles ? 4 : vectors >= 2 ? 2 : 1;
