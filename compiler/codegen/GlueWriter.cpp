@@ -20,6 +20,12 @@ std::string shape_initializer(const Shape& shape) {
   return text + "}";
 }
 
+// The rest of a tensor entry: its layout, where it is not NCHW.
+std::string channels_last(const TensorLayouts& layouts, int layer) {
+  auto layout = layouts.find(layer);
+  return layout != layouts.end() && layout->second == TensorLayout::Nhwc ? ", {{0, 0}}, 1" : "";
+}
+
 int index_of(const std::vector<int>& list, int value) {
   for (size_t i = 0; i < list.size(); ++i)
     if (list[i] == value) return static_cast<int>(i);
@@ -55,7 +61,8 @@ std::string write_glue(const NetworkInterface& network) {
     else continue;  // computed inside a fused kernel, never in memory
     tensor_of_layer[i] = count++;
     tensors << "  {" << kind << ", " << index << ", " << layer.shape.size() << ", "
-            << shape_initializer(layer.shape) << "}, /* " << layer.name << " */\n";
+            << shape_initializer(layer.shape) << channels_last(network.layouts, static_cast<int>(i)) << "}, /* "
+            << layer.name << " */\n";
   }
   // Then each kernel's weights, in the layout its schedule chose, and views
   // of the tensors that a kernel sees with another shape.
@@ -68,7 +75,7 @@ std::string write_glue(const NetworkInterface& network) {
           argument_tensor[k].push_back(tensor_of_layer[arg.layer]);
         } else {  // the kernel sees the tensor with another shape
           tensors << "  {KILN_TENSOR_VIEW, " << tensor_of_layer[arg.layer] << ", " << arg.shape.size() << ", "
-                  << shape_initializer(arg.shape) << "}, /* " << layer.name << ", as kernel " << network.kernels[k].name
+                  << shape_initializer(arg.shape) << channels_last(network.layouts, arg.layer) << "}, /* " << layer.name << ", as kernel " << network.kernels[k].name
                   << " sees it */\n";
           argument_tensor[k].push_back(count++);
         }

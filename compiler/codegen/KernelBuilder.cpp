@@ -8,15 +8,15 @@
 namespace kiln {
 namespace {
 
-// Fixes a buffer's shape and dense strides, so Halide checks them at entry
-// and compiles for the exact sizes (and autoschedulers see them as estimates).
+// Fixes a buffer's shape and strides, so Halide checks them at entry and
+// compiles for the exact sizes and layout (and autoschedulers see them as
+// estimates).
 template <typename Dimensions>
-void constrain(Dimensions&& dim, const Shape& shape) {
-  int stride = 1;
+void constrain(Dimensions&& dim, const Shape& shape, TensorLayout layout = TensorLayout::Nchw) {
+  std::vector<int64_t> strides = tensor_strides(shape, layout);
   for (int i = 0; i < static_cast<int>(shape.size()); ++i) {
     int extent = static_cast<int>(shape[shape.size() - 1 - i]);
-    dim(i).set_bounds(0, extent).set_stride(stride).set_estimate(0, extent);
-    stride *= extent;
+    dim(i).set_bounds(0, extent).set_stride(static_cast<int>(strides[i])).set_estimate(0, extent);
   }
 }
 
@@ -76,17 +76,40 @@ class ParamWeights : public WeightBinder {
 
 }  // namespace
 
+TensorLayouts tensor_layouts(const std::vector<Kernel>& kernels, const std::map<std::string, KernelSchedule>& schedules) {
+  TensorLayouts layouts;
+  for (const Kernel& kernel : kernels) layouts[kernel.output()] = schedules.at(kernel.name).layout;
+  return layouts;
+}
+
+std::vector<int64_t> tensor_strides(const Shape& shape, TensorLayout layout) {
+  std::vector<int64_t> strides(shape.size());
+  int64_t stride = 1;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    strides[i] = stride;
+    stride *= shape[shape.size() - 1 - i];
+  }
+  if (layout == TensorLayout::Nhwc && shape.size() == 4) {
+    int64_t channels = shape[1], width = shape[3], height = shape[2];
+    strides = {channels, width * channels, 1, height * width * channels};
+  }
+  return strides;
+}
+
 Shape kernel_view(const Shape& tensor, const Shape& output, const KernelSchedule& schedule) {
   bool same_pixels = tensor.size() == 4 && output.size() == 4 && tensor[2] == output[2] && tensor[3] == output[3];
   return schedule.flatten_pixels && same_pixels ? pixel_row(tensor) : tensor;
 }
 
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
-                                             const KernelSchedule& schedule) {
+                                             const KernelSchedule& schedule, const TensorLayouts& layouts) {
   std::vector<KernelArgument> arguments;
   const Shape& output = graph.layers[kernel.output()].shape;
-  for (int input : kernel.inputs)
-    arguments.push_back({false, input, "", {}, kernel_view(graph.layers[input].shape, output, schedule)});
+  for (int input : kernel.inputs) {
+    auto layout = layouts.find(input);
+    arguments.push_back({false, input, "", {}, kernel_view(graph.layers[input].shape, output, schedule),
+                         layout == layouts.end() ? TensorLayout::Nchw : layout->second});
+  }
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     for (const WeightSpec& w : layer.weights) {
@@ -95,13 +118,14 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
       arguments.push_back(arg);
     }
   }
-  arguments.push_back({false, kernel.output(), "", {}, kernel_view(output, output, schedule)});
+  arguments.push_back({false, kernel.output(), "", {}, kernel_view(output, output, schedule), schedule.layout});
   return arguments;
 }
 
-BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule, bool apply) {
+BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
+                         const TensorLayouts& layouts, bool apply) {
   BuiltKernel built;
-  built.arguments = kernel_arguments(graph, kernel, schedule);
+  built.arguments = kernel_arguments(graph, kernel, schedule, layouts);
   std::map<int, TensorFunc> tensors;
   ParamWeights weights(built.arguments);
   for (const KernelArgument& arg : built.arguments) {
@@ -110,7 +134,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     } else if (arg.layer != kernel.output()) {
       Halide::ImageParam param(Halide::Float(32), static_cast<int>(arg.shape.size()),
                                param_name(graph.layers[arg.layer].name));
-      constrain([&](int i) { return param.dim(i); }, arg.shape);
+      constrain([&](int i) { return param.dim(i); }, arg.shape, arg.tensor_layout);
       tensors[arg.layer] = TensorFunc{param, arg.shape};
       built.halide_arguments.push_back(param);
     }
@@ -125,14 +149,14 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     tensors[index] = TensorFunc{funcs.output, kernel_view(layer.shape, graph.layers[kernel.output()].shape, schedule)};
   }
 
-  const Shape& shape = built.arguments.back().shape;
+  const KernelArgument& result = built.arguments.back();
   Halide::Func output = tensors.at(kernel.output()).func;
-  constrain([&](int i) { return output.output_buffer().dim(i); }, shape);
+  constrain([&](int i) { return output.output_buffer().dim(i); }, result.shape, result.tensor_layout);
   if (apply) {
     // Only the first layer of a kernel reduces: those fused after it are elementwise.
     apply_schedule(schedule, output, anchor);
   } else {
-    output.set_estimates(estimates(shape));
+    output.set_estimates(estimates(result.shape));
   }
   built.pipeline = Halide::Pipeline(output);
   return built;

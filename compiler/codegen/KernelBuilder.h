@@ -2,6 +2,7 @@
 
 #include <Halide.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,12 @@
 
 namespace kiln {
 
+// Each tensor kept in memory, by its producing layer, in the layout its
+// kernel's schedule stores it in; tensors not listed (network inputs) are NCHW.
+using TensorLayouts = std::map<int, TensorLayout>;
+
+TensorLayouts tensor_layouts(const std::vector<Kernel>& kernels, const std::map<std::string, KernelSchedule>& schedules);
+
 // One argument of a compiled kernel: a tensor of the graph or a weight.
 struct KernelArgument {
   bool is_weight = false;
@@ -19,6 +26,7 @@ struct KernelArgument {
   std::string weight;       // the weight's name (weights)
   std::vector<LayoutAxis> layout;  // weights: the schedule's layout of the stored weight
   Shape shape;                     // the argument's shape (weights: in that layout)
+  TensorLayout tensor_layout = TensorLayout::Nchw;  // tensors: how the tensor lies in memory
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.
@@ -32,7 +40,7 @@ struct BuiltKernel {
 // With `apply` false, the schedule only sets the weights' layout, and every
 // argument carries estimates instead, for an autoscheduler to schedule.
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
-                         bool apply = true);
+                         const TensorLayouts& layouts, bool apply = true);
 
 // How a kernel with this schedule sees one of its tensors: with
 // flatten_pixels, a tensor of the output's H x W as pixel_row(tensor); the
@@ -41,6 +49,10 @@ Shape kernel_view(const Shape& tensor, const Shape& output, const KernelSchedule
 
 // The kernel's arguments alone (what the glue needs), without building Halide IR.
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
-                                             const KernelSchedule& schedule);
+                                             const KernelSchedule& schedule, const TensorLayouts& layouts);
+
+// A tensor's strides in floats, Halide's order (innermost dimension first).
+// NHWC keeps the logical dimensions (W, H, C, N) and puts C innermost.
+std::vector<int64_t> tensor_strides(const Shape& shape, TensorLayout layout);
 
 }  // namespace kiln

@@ -16,6 +16,7 @@ struct NetworkInterface {
   const Graph& graph;
   const std::vector<Kernel>& kernels;
   const std::map<std::string, KernelSchedule>& schedules;  // by kernel name
+  const TensorLayouts& layouts;
   const MemoryPlan& memory;
   std::string spec_path;
   std::string target;
@@ -25,7 +26,7 @@ struct NetworkInterface {
 
   std::string kernel_symbol(size_t k) const { return graph.name + "_k" + std::to_string(k); }
   std::vector<KernelArgument> arguments(size_t k) const {
-    return kernel_arguments(graph, kernels[k], schedules.at(kernels[k].name));
+    return kernel_arguments(graph, kernels[k], schedules.at(kernels[k].name), layouts);
   }
   // Whether every kernel that reads network input `layer` stays inside it,
   // so that runs read the caller's memory instead of a guarded copy.

@@ -124,13 +124,15 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   Halide::Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
   int tile = s.vector_width * s.tile_channels;
   const auto shift = Halide::TailStrategy::ShiftInwards;
-  // Stored along the width (the tile transposed in registers): storing
-  // channel vectors into NCHW would scatter every lane.
-  output.split(k, ko, ki, tile, shift)
-      .split(x, xo, xi, s.tile_width, shift)
-      .reorder(xi, ki, xo, y, ko, n)
-      .vectorize(xi)
-      .unroll(ki);
+  output.split(k, ko, ki, tile, shift).split(x, xo, xi, s.tile_width, shift);
+  if (s.layout == TensorLayout::Nhwc) {
+    // Stored as computed: each channel vector one dense store.
+    output.reorder(ki, xi, xo, y, ko, n).split(ki, kt, kv, s.vector_width).vectorize(kv).unroll(kt).unroll(xi);
+  } else {
+    // Stored along the width (the tile transposed in registers): storing
+    // channel vectors into NCHW would scatter every lane.
+    output.reorder(xi, ki, xo, y, ko, n).vectorize(xi).unroll(ki);
+  }
   Halide::LoopLevel row = rows_of(output, {y, ko, n}, s);
   if (s.unroll_tiles) output.unroll(xo);
 
@@ -144,8 +146,13 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.reduction_block == 0) {
     // The whole reduction per tile: the tile never leaves registers.
     acc.compute_at(output, xo).store_in(Halide::MemoryType::Register).unroll(x);
+    std::vector<Halide::VarOrRVar> order = {kv, kt, x};
+    if (s.channels_innermost) order.push_back(taps[2]);
+    order.insert(order.end(), {taps[0], taps[1]});
+    if (!s.channels_innermost) order.push_back(taps[2]);
+    order.insert(order.end(), {y, n});
     update.split(k, kt, kv, s.vector_width, guard)
-        .reorder(kv, kt, x, taps[0], taps[1], taps[2], y, n)
+        .reorder(order)
         .vectorize(kv)
         .unroll(kt)
         .unroll(x);
@@ -154,11 +161,16 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
     // it, so that a pass's weights stay in L1; partial sums wait in the row.
     Halide::RVar rco("rco"), rci("rci");
     acc.compute_at(row);
+    std::vector<Halide::VarOrRVar> order = {kv, kt, xi};
+    if (s.channels_innermost) order.push_back(rci);
+    order.insert(order.end(), {taps[0], taps[1]});
+    if (!s.channels_innermost) order.push_back(rci);
+    order.insert(order.end(), {xo, ko, rco, y, n});
     update.split(taps[2], rco, rci, s.reduction_block, guard)
         .split(x, xo, xi, s.tile_width, guard)
         .split(k, ko, ki, tile, guard)
         .split(ki, kt, kv, s.vector_width, guard)
-        .reorder(kv, kt, xi, taps[0], taps[1], rci, xo, ko, rco, y, n)
+        .reorder(order)
         .vectorize(kv)
         .unroll(kt)
         .unroll(xi);

@@ -189,6 +189,9 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
 }
 
 std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const Shape& shape) {
+  if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
+  if (s.layout == TensorLayout::Nhwc && shape.size() != 4)
+    return "layout = nhwc needs a 4-D output, the output is " + to_string(shape);
   if (s.flatten_pixels && !pixels_flatten(anchor))
     return "flatten_pixels needs a 1x1 conv2d with stride 1 and no padding";
   // Tiles are checked against the output as the kernel sees it.
@@ -278,7 +281,11 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
     // channel vectors, broadcast scalars with width vectors).
     int64_t block = schedule.vectorize == VectorAxis::Channels ? int64_t{schedule.vector_width} * schedule.tile_channels
                                                                : schedule.tile_channels;
-    return {{0, block, (w[0] + block - 1) / block}, {1, 1, w[1]}, {2, 1, w[2]}, {3, 1, w[3]}, {0, 1, block}};
+    LayoutAxis blocks{0, block, (w[0] + block - 1) / block}, channels{1, 1, w[1]}, rows{2, 1, w[2]},
+        columns{3, 1, w[3]}, lanes{0, 1, block};
+    // In the order the reduction reads them: [K/B, kh, kw, C, B] with the channels innermost.
+    if (schedule.channels_innermost) return {blocks, rows, columns, channels, lanes};
+    return {blocks, channels, rows, columns, lanes};
   }
   if (layer.op == OpKind::Dense && schedule.vector_width > 1 && weight.name == layer.name + ".weight") {
     // [units, F] -> [F, units]: the vector of units a step of the reduction

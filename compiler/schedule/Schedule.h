@@ -11,6 +11,13 @@ enum class VectorAxis {
   Channels,  // output channels, weights re-laid out channels-innermost at create (conv2d)
 };
 
+// How a kernel stores its output tensor in memory; kernels that read the
+// tensor read it in that layout. Network inputs and outputs are NCHW.
+enum class TensorLayout {
+  Nchw,  // the user's layout
+  Nhwc,  // channels innermost (4-D tensors): channel vectors store and load whole
+};
+
 // How one kernel (a layer, or a layer with the elementwise layers fused into
 // it) is computed. Pure data: the algorithm never sees it, and the schedule
 // file, the default heuristic and (later) the tuner all produce it.
@@ -49,18 +56,25 @@ struct KernelSchedule {
   // tiles (0: all at once). Blocks keep a pass's weights in L1; the partial
   // sums then live in a row buffer between passes.
   int reduction_block = 0;
+  // With vectorize = channels: the reduction's innermost loop runs over the
+  // input channels, then over the taps (weights re-laid out [K/B, kh, kw, C, B]).
+  // An NHWC input then streams through each pixel's channels; with the taps
+  // innermost, NHWC pixels a power of two apart fight over L1's sets.
+  bool channels_innermost = false;
   // Spread the output's rows (every dimension but the innermost, fused) over
   // threads, `rows_per_task` rows to a task.
   bool parallel = false;
   int rows_per_task = 1;
+  // The output's layout in memory (4-D outputs that are not network outputs).
+  TensorLayout layout = TensorLayout::Nchw;
 
   bool operator==(const KernelSchedule& o) const {
     return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
            tile_width == o.tile_width && tile_channels == o.tile_channels && tile_rows == o.tile_rows &&
            flatten_pixels == o.flatten_pixels &&
            unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
-           reduction_block == o.reduction_block &&
-           parallel == o.parallel && rows_per_task == o.rows_per_task;
+           reduction_block == o.reduction_block && channels_innermost == o.channels_innermost &&
+           parallel == o.parallel && rows_per_task == o.rows_per_task && layout == o.layout;
   }
 };
 

@@ -8,7 +8,7 @@ namespace {
 
 const char* kKeys =
     "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, flatten_pixels, unroll_taps, unroll_tap_rows, unroll_tiles, "
-    "reduction_block, parallel or rows_per_task";
+    "reduction_block, channels_innermost, parallel, rows_per_task or layout";
 
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
@@ -71,8 +71,10 @@ class ScheduleParser {
     else if (key == "unroll_tap_rows") s.unroll_tap_rows = boolean(key, value);
     else if (key == "unroll_tiles") s.unroll_tiles = boolean(key, value);
     else if (key == "reduction_block") s.reduction_block = non_negative(key, value);
+    else if (key == "channels_innermost") s.channels_innermost = boolean(key, value);
     else if (key == "parallel") s.parallel = boolean(key, value);
     else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
+    else if (key == "layout") s.layout = layout(key, value);
     else fail("unknown key '" + key + "' (expected " + kKeys + ")");
   }
 
@@ -80,6 +82,12 @@ class ScheduleParser {
     if (value == "width") return VectorAxis::Width;
     if (value == "channels") return VectorAxis::Channels;
     fail("'" + key + "' must be width or channels, found '" + value + "'");
+  }
+
+  TensorLayout layout(const std::string& key, const std::string& value) const {
+    if (value == "nchw") return TensorLayout::Nchw;
+    if (value == "nhwc") return TensorLayout::Nhwc;
+    fail("'" + key + "' must be nchw or nhwc, found '" + value + "'");
   }
 
   bool boolean(const std::string& key, const std::string& value) const {
@@ -132,8 +140,10 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
       << "unroll_tap_rows = " << flag(s.unroll_tap_rows) << "\n"
       << "unroll_tiles = " << flag(s.unroll_tiles) << "\n"
       << "reduction_block = " << s.reduction_block << "\n"
+      << "channels_innermost = " << flag(s.channels_innermost) << "\n"
       << "parallel = " << flag(s.parallel) << "\n"
-      << "rows_per_task = " << s.rows_per_task << "\n";
+      << "rows_per_task = " << s.rows_per_task << "\n"
+      << "layout = " << (s.layout == TensorLayout::Nhwc ? "nhwc" : "nchw") << "\n";
   return out.str();
 }
 
@@ -152,8 +162,10 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   unroll_tap_rows channels only: also unroll the kernel's rows of taps\n"
       << "#   unroll_tiles   channels only: unroll the loop over a row's register tiles\n"
       << "#   reduction_block channels only: input channels per pass (0: all)\n"
+      << "#   channels_innermost channels only: reduce over input channels innermost, then taps\n"
       << "#   parallel       spread output rows over threads\n"
-      << "#   rows_per_task  rows in each parallel task\n";
+      << "#   rows_per_task  rows in each parallel task\n"
+      << "#   layout         the output in memory: nchw, or nhwc (channels innermost)\n";
   for (const ScheduleEntry& entry : entries) {
     out << "\n[" << entry.kernel << "]\n# layers:";
     for (const std::string& layer : entry.layers) out << " " << layer;

@@ -11,19 +11,26 @@ void write_window(std::ostream& out, const Window2d& w) {
       << w.padding.right << (w.ceil_mode ? " ceil" : "");
 }
 
+void write_tensor(std::ostream& out, const Graph& graph, int layer, const TensorLayouts& layouts) {
+  out << to_string(graph.layers[layer].shape);
+  auto layout = layouts.find(layer);
+  if (layout != layouts.end() && layout->second == TensorLayout::Nhwc) out << "nhwc";
+}
+
 }  // namespace
 
-std::string kernel_signature(const Graph& graph, const std::vector<int>& layers, const std::string& target) {
+std::string kernel_signature(const Graph& graph, const std::vector<int>& layers, const TensorLayouts& layouts,
+                             const std::string& target) {
   std::ostringstream out;
   for (int index : layers) {
     const Layer& layer = graph.layers[index];
     out << layer.op_name << "(";
     for (size_t i = 0; i < layer.inputs.size(); ++i) {
       if (i) out << ",";
-      out << to_string(graph.layers[layer.inputs[i]].shape);
+      write_tensor(out, graph, layer.inputs[i], layouts);
     }
     out << ")->";
-    out << to_string(layer.shape);
+    write_tensor(out, graph, index, layouts);
     for (const WeightSpec& weight : layer.weights) out << to_string(weight.shape);
     if (layer.op == OpKind::Conv2d) {
       write_window(out, layer.get<ConvAttrs>().window);

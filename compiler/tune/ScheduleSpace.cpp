@@ -36,12 +36,14 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   toggle(&KernelSchedule::unroll_taps);
   toggle(&KernelSchedule::unroll_tap_rows);
   toggle(&KernelSchedule::unroll_tiles);
+  toggle(&KernelSchedule::channels_innermost);
   toggle(&KernelSchedule::parallel);
   KernelSchedule other_axis = from;
   other_axis.vectorize = from.vectorize == VectorAxis::Width ? VectorAxis::Channels : VectorAxis::Width;
   other_axis.tile_width = other_axis.tile_channels = 1;
   other_axis.reduction_block = other_axis.tile_rows = 0;
   other_axis.unroll_tap_rows = other_axis.unroll_tiles = other_axis.flatten_pixels = false;
+  other_axis.channels_innermost = false;
   add(other_axis);
   // Width tiles of channels (conv2d) are a register tile of their own, two
   // fields away from the others.
@@ -51,7 +53,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   width_tiles.tile_width = 2;
   width_tiles.tile_channels = target.vector_registers >= 32 ? 8 : 4;
   width_tiles.reduction_block = width_tiles.tile_rows = 0;
-  width_tiles.unroll_tap_rows = width_tiles.unroll_tiles = false;
+  width_tiles.unroll_tap_rows = width_tiles.unroll_tiles = width_tiles.channels_innermost = false;
   add(width_tiles);
   return found;
 }

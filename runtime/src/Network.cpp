@@ -77,6 +77,14 @@ void describe_buffer(halide_buffer_t& buffer, halide_dimension_t* dims, const ki
     dims[i] = halide_dimension_t(0, extent, stride);
     stride *= extent;
   }
+  if (tensor.channels_last && tensor.rank == 4) {
+    // The same dimensions (W, H, C, N), with C innermost.
+    int32_t channels = dims[2].extent;
+    dims[2].stride = 1;
+    dims[0].stride = channels;
+    dims[1].stride = channels * dims[0].extent;
+    dims[3].stride = dims[1].stride * dims[1].extent;
+  }
 }
 
 // The weight in the layout a schedule chose (see kiln_layout_axis): axes

@@ -8,7 +8,8 @@ batch 2, fused batchnorm/relu/residual add), pooling, dense and softmax layers,
 then compiles and runs it `rounds` times, each time with a schedule file
 drawing every kernel's schedule at random from the space (vector axis, width,
 register tiles along channels or along the width by rows or by channels,
-flattened pixels, tap unrolling, fusion, parallel grain). Every run must match
+flattened pixels, tap unrolling, reduction order, fusion, parallel grain, and
+NCHW or NHWC tensors between kernels). Every run must match
 PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|.
 """
 import argparse
@@ -54,6 +55,7 @@ KERNELS = [("a", [2, 19, 13, 11], True, True, False, True), ("c", [2, 19, 13, 11
            ("p", [2, 33, 3, 3], False, True, False, False), ("e", [2, 16, 3, 3], True, True, True, True),
            ("g", [2, 16, 1, 1], False, False, False, False), ("f", [2, 16], False, False, False, False),
            ("h", [2, 10], False, False, False, False), ("y", [2, 10], False, False, False, False)]
+OUTPUT_KERNELS = {"d"}
 
 
 def weights(gen):
@@ -102,6 +104,7 @@ def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
                   f"unroll_taps = {unroll}", f"unroll_tiles = {r.choice(['true', 'false'])}"]
         if unroll == "true":
             lines.append(f"unroll_tap_rows = {r.choice(['true', 'false'])}")
+        lines.append(f"channels_innermost = {r.choice(['true', 'false'])}")
     else:
         v = r.choice([w for w in (1, 2, 4, 8, 16) if w <= shape[-1]])
         tile_rows = rows
@@ -112,6 +115,9 @@ def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
             # Register tiles of vectors along the width by rows; threads take channel planes.
             tile_rows = shape[0] * shape[1]
             lines += [f"tile_width = {r.randint(1, shape[-1] // v)}", f"tile_rows = {r.randint(1, shape[2])}"]
+    # Any 4-D tensor between kernels may be stored NHWC (d is an output of the network).
+    if len(shape) == 4 and name not in OUTPUT_KERNELS:
+        lines.append(f"layout = {r.choice(['nchw', 'nhwc'])}")
     parallel = len(shape) >= 2 and r.random() < 0.7
     lines += [f"parallel = {'true' if parallel else 'false'}",
               f"rows_per_task = {r.randint(1, max(1, tile_rows // 2)) if parallel else 1}"]

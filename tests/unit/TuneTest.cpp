@@ -111,15 +111,20 @@ TEST(ScheduleSpace, NeighboursAreValidAndDifferent) {
   }
 }
 
-TEST(KernelSignature, IgnoresNamesButNotShapesOrTargets) {
+TEST(KernelSignature, IgnoresNamesButNotShapesLayoutsOrTargets) {
   Graph a = small_network();
   Graph b = check(parse("network u\ninput y: f32[1, 8, 14, 14]\n"
                         "conv = conv2d(y, filters=32, kernel=3, padding=1)\noutput conv\n"));
   Graph c = check(parse("network v\ninput y: f32[1, 8, 14, 14]\n"
                         "conv = conv2d(y, filters=32, kernel=3, stride=2, padding=1)\noutput conv\n"));
-  EXPECT_EQ(kernel_signature(a, {1}, "t"), kernel_signature(b, {1}, "t"));
-  EXPECT_NE(kernel_signature(a, {1}, "t"), kernel_signature(c, {1}, "t"));
-  EXPECT_NE(kernel_signature(a, {1}, "t"), kernel_signature(a, {1}, "other target"));
+  EXPECT_EQ(kernel_signature(a, {1}, {}, "t"), kernel_signature(b, {1}, {}, "t"));
+  EXPECT_NE(kernel_signature(a, {1}, {}, "t"), kernel_signature(c, {1}, {}, "t"));
+  EXPECT_NE(kernel_signature(a, {1}, {}, "t"), kernel_signature(a, {1}, {}, "other target"));
+  // The pool reads the conv's output: stored NHWC, it is another problem for both.
+  TensorLayouts nhwc = {{1, TensorLayout::Nhwc}};
+  EXPECT_NE(kernel_signature(a, {1}, {}, "t"), kernel_signature(a, {1}, nhwc, "t"));
+  EXPECT_NE(kernel_signature(a, {2}, {}, "t"), kernel_signature(a, {2}, nhwc, "t"));
+  EXPECT_EQ(kernel_signature(a, {2}, {{1, TensorLayout::Nchw}}, "t"), kernel_signature(a, {2}, {}, "t"));
 }
 
 TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleAndTarget) {

@@ -40,6 +40,9 @@ typedef struct kiln_tensor_desc {
   /* Weights only: the schedule's layout. Not the identity: create makes the
    * packed copy, once. */
   kiln_layout_axis layout[KILN_MAX_RANK];
+  /* 4-D tensors between kernels: stored NHWC (channels innermost) instead
+   * of NCHW; the shape stays [N, C, H, W]. */
+  int channels_last;
 } kiln_tensor_desc;
 
 typedef struct kiln_weight_desc {
