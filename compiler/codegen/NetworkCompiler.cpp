@@ -49,17 +49,12 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     for (int layer : kernel.layers) flops += std::min(graph.layers[layer].flops, INT64_MAX - flops);
     auto given = file.kernels.find(kernel.name);
     std::string flatten = flatten_problem(graph, kernel);
-    // What channel vectors compute is stored NHWC where its readers compute
-    // channel vectors too (choose_default_layouts). A 1x1 convolution that
-    // reads it then takes channel tiles, not flattened width tiles, which
-    // read NCHW: 1.1-1.2x on ResNet-50's 1x1 layers of 64 and 128 input
-    // channels, 10% on the whole network (AMD Zen 5).
     auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
     KernelSchedule schedule =
         given != file.kernels.end()
             ? given->second
-            : default_schedule(anchor, out.shape, flops, traits, flatten.empty() && !reads_channel_vectors);
+            : default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors);
     std::string problem = schedule_problem(schedule, anchor, out.shape);
     if (problem.empty() && schedule.flatten_pixels) problem = flatten;
     bool network_output = std::find(graph.outputs.begin(), graph.outputs.end(), kernel.output()) != graph.outputs.end();

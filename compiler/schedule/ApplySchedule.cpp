@@ -179,10 +179,36 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.unroll_tap_rows) update.unroll(taps[1]);
 }
 
+// Pooling as register tiles of tile_width pixels by one vector of channels,
+// reduced over the window in registers: over NHWC each tap is one dense
+// vector load, and the tile stores as it is. Threads take output rows.
+void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), xo("xo"), xi("xi"), co("co"), ci("ci");
+  const auto shift = Halide::TailStrategy::ShiftInwards;
+  output.split(c, co, ci, s.vector_width, shift)
+      .split(x, xo, xi, s.tile_width, shift)
+      .reorder(ci, xi, co, xo, y, n)
+      .vectorize(ci)
+      .unroll(xi);
+  rows_of(output, {y, n}, s);
+  Halide::Func acc = anchor.reductions.front();
+  acc.compute_at(output, co).store_in(Halide::MemoryType::Register).reorder_storage(c, x, y, n);
+  acc.vectorize(c).unroll(x);
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry
+  Halide::Stage update = acc.update(0);
+  // The tile is exactly covered: no tails inside it.
+  update.reorder(c, x, taps[0], taps[1]).vectorize(c).unroll(x);
+  if (s.unroll_taps)
+    for (const Halide::RVar& tap : taps) update.unroll(tap);
+}
+
 }  // namespace
 
-void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
-  if (s.vectorize == VectorAxis::Channels)
+void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, OpKind op) {
+  bool pooling = op == OpKind::MaxPool || op == OpKind::AvgPool;
+  if (s.vectorize == VectorAxis::Channels && pooling)
+    apply_channel_windows(s, output, anchor);
+  else if (s.vectorize == VectorAxis::Channels)
     apply_channel_tiles(s, output, anchor);
   else if (s.tile_channels > 1)
     apply_width_channel_tiles(s, output, anchor);

@@ -16,9 +16,11 @@ struct TargetTraits {
 
 // Picks a schedule for a kernel from its first layer, its output shape, its
 // work and the target, without measuring anything. `may_flatten`: whether
-// the kernel's tensors allow flatten_pixels (see flatten_problem).
+// the kernel's tensors allow flatten_pixels (see flatten_problem);
+// `reads_channel_vectors`: whether the first layer's input is computed by a
+// kernel with vectorize = channels.
 KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_t flops, const TargetTraits& target,
-                                bool may_flatten = true);
+                                bool may_flatten = true, bool reads_channel_vectors = false);
 
 // Why `schedule` cannot compute this kernel, or "" if it can.
 std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor, const Shape& output);

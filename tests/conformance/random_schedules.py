@@ -56,6 +56,7 @@ KERNELS = [("a", [2, 19, 13, 11], True, True, False, True), ("c", [2, 19, 13, 11
            ("g", [2, 16, 1, 1], False, False, False, False), ("f", [2, 16], False, False, False, False),
            ("h", [2, 10], False, False, False, False), ("y", [2, 10], False, False, False, False)]
 OUTPUT_KERNELS = {"d"}
+POOL_KERNELS = {"p"}
 
 
 def weights(gen):
@@ -105,6 +106,11 @@ def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
         if unroll == "true":
             lines.append(f"unroll_tap_rows = {r.choice(['true', 'false'])}")
         lines.append(f"channels_innermost = {r.choice(['true', 'false'])}")
+    elif name in POOL_KERNELS and draw < 0.5:
+        # Tiles of pixels by a vector of channels, reduced over the window in registers.
+        tile_rows = shape[0] * shape[2]
+        lines += ["vectorize = channels", f"vector_width = {r.choice([w for w in (4, 8, 16) if w <= shape[1]])}",
+                  f"tile_width = {r.randint(1, shape[-1])}", f"unroll_taps = {r.choice(['true', 'false'])}"]
     else:
         v = r.choice([w for w in (1, 2, 4, 8, 16) if w <= shape[-1]])
         tile_rows = rows
