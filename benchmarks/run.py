@@ -6,9 +6,8 @@
 For every distinct convolution of ResNet-50 (batch 1), a MobileNetV2
 depthwise layer and a single-channel 3x3 convolution on a 1024x1024 image,
 measures in turn, interleaved layer by layer: Kiln's default schedule
-(`kiln bench`), the same layer's kernels inside the whole of ResNet-50 (one
-`kiln bench` of the network per pass, where tensors between kernels are in
-Kiln's own layouts), Kiln's tuned schedule (the best of the tuning log
+(`kiln bench`), the same with NHWC tensors in and out (ResNet-50's layers:
+the layout Kiln keeps between kernels of channel vectors), Kiln's tuned schedule (the best of the tuning log
 schedules/benchmark_layers.jsonl, after `--tune-budget` more seconds of
 `kiln tune` per layer, 0 by default), oneDNN (`onednn_conv`, primitive execution only,
 format_tag::any), XNNPACK (`xnnpack_conv`, NHWC operator, 2-thread
@@ -30,8 +29,6 @@ import json
 import math
 import os
 import platform
-import re
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -86,44 +83,38 @@ def kiln_ms(kiln, l, min_time, work, schedule=None):
     return d["total_ms"], d["peak_gflops"]
 
 
-RESNET50_SPEC = os.path.join(HERE, "..", "examples", "torchvision", "resnet50.kiln")
-CONV = re.compile(r"^(\S+) = conv2d\((\S+), filters=(\d+), kernel=(\d+), stride=(\d+), padding=(\d+),.*groups=(\d+)")
+# A layer between two 1x1 max pools that compute channel vectors, NHWC (the
+# identity): the layer's default schedule then reads and writes NHWC, as
+# between the kernels of a network. ResNet-50's stem reads the network's
+# NCHW input, as in the network.
+NHWC_SCHEDULE = """[pre]
+vectorize = channels
+vector_width = 8
+layout = nhwc
+parallel = true
+[post]
+vectorize = channels
+vector_width = 8
+parallel = true
+"""
 
 
-def resnet50_kernels(kiln):
-    """ResNet-50's conv kernels by the distinct layer they compute: the key
-    (C, H, W, K, kernel, stride, pad) of layers(), from the spec and the shapes
-    `kiln check` prints."""
-    shapes = {}
-    for line in subprocess.run([kiln, "check", RESNET50_SPEC], capture_output=True, text=True, check=True).stdout.splitlines():
-        m = re.match(r"^(\S+)\s+\S+\s+f32\[([0-9, ]+)\]", line)
-        if m:
-            shapes[m.group(1)] = [int(v) for v in m.group(2).split(",")]
-    kernels = {}
-    with open(RESNET50_SPEC) as f:
-        for line in f:
-            m = CONV.match(line)
-            if m and m.group(7) == "1":
-                name, source = m.group(1), m.group(2)
-                _, c, h, w = shapes[source]
-                key = (c, h, w, int(m.group(3)), int(m.group(4)), int(m.group(5)), int(m.group(6)))
-                kernels.setdefault(key, []).append(name)
-    return kernels
-
-
-def layer_key(l):
-    return (l["c"], l["h"], l["w"], l["k"], l["kernel"], l["stride"], l["pad"])
-
-
-def kiln_in_network_ms(kiln, min_time, kernels):
-    """Each distinct layer's time inside the whole of ResNet-50 (`kiln bench`
-    per kernel, the median over the kernels that compute it, with their
-    fused batchnorm, relu and add): its tensors in the layouts Kiln keeps
-    between kernels, as oneDNN's are in the blocked layout it picks."""
-    out = subprocess.run([kiln, "bench", RESNET50_SPEC, "--json", "--min-time", str(min_time)], capture_output=True,
-                         text=True, check=True).stdout
-    ms = {layer["name"]: layer["ms"] for layer in json.loads(out)["layers"]}
-    return {key: statistics.median(ms[name] for name in names) for key, names in kernels.items()}
+def kiln_nhwc_ms(kiln, l, min_time, work):
+    """The layer's kernel alone (`kiln bench` per kernel) with NHWC tensors in
+    and out, as Kiln keeps them between kernels of channel vectors, and as
+    oneDNN's are in the blocked layout it picks."""
+    spec, schedule = os.path.join(work, l["name"] + ".nhwc.kiln"), os.path.join(work, "nhwc.sched")
+    source = "x" if l["c"] % 8 else "pre"
+    with open(spec, "w") as f:
+        f.write(f"network bench\ninput x: f32[1, {l['c']}, {l['h']}, {l['w']}]\n"
+                + ("" if source == "x" else "pre = maxpool(x, kernel=1)\n")
+                + f"y = conv2d({source}, filters={l['k']}, kernel={l['kernel']}, stride={l['stride']}, "
+                f"padding={l['pad']}, groups={l['groups']})\npost = maxpool(y, kernel=1)\noutput post\n")
+    with open(schedule, "w") as f:
+        f.write(NHWC_SCHEDULE if source == "pre" else NHWC_SCHEDULE[NHWC_SCHEDULE.index("[post]"):])
+    out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time), "--schedule", schedule],
+                         capture_output=True, text=True, check=True).stdout
+    return next(layer["ms"] for layer in json.loads(out)["layers"] if layer["name"] == "y")
 
 
 def gflops(l, ms):
@@ -279,18 +270,17 @@ def main():
     os.makedirs(args.out, exist_ok=True)
 
     results, best_peak = [], 0.0
-    peers = ("kiln", "kiln_net", "kiln_tuned", "onednn", "xnnpack", "torch", "adams")
-    kernels = resnet50_kernels(kiln)
+    peers = ("kiln", "kiln_nhwc", "kiln_tuned", "onednn", "xnnpack", "torch", "adams")
     with tempfile.TemporaryDirectory() as work:
         tuned = {}
         for run in range(args.passes):
-            in_network = kiln_in_network_ms(kiln, args.min_time, kernels)
             for i, l in enumerate(layers()):
                 for attempt in range(2):
                     k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
                     if l["name"] not in tuned:  # kiln_ms wrote the spec
                         tuned[l["name"]] = tuned_schedule(kiln, l, work, args.tuning_log, args.tune_budget)
                     kt_ms, _ = kiln_ms(kiln, l, args.min_time, work, tuned[l["name"]])
+                    n_ms = kiln_nhwc_ms(kiln, l, args.min_time, work) if l["suite"] == "resnet50" else k_ms
                     d_ms, impl = onednn_ms(onednn, l, args.min_time)
                     x_ms = xnnpack_ms(xnnpack, l, args.min_time)
                     t_ms = torch_ms(l, args.min_time)
@@ -299,9 +289,7 @@ def main():
                     low = peak < 0.85 * best_peak
                     if not low:
                         break
-                # Layers outside ResNet-50 are their own network.
-                n_ms = in_network.get(layer_key(l), k_ms) if l["suite"] == "resnet50" else k_ms
-                times = dict(kiln=k_ms, kiln_net=n_ms, kiln_tuned=kt_ms, onednn=d_ms, xnnpack=x_ms, torch=t_ms,
+                times = dict(kiln=k_ms, kiln_nhwc=n_ms, kiln_tuned=kt_ms, onednn=d_ms, xnnpack=x_ms, torch=t_ms,
                              adams=a_ms)
                 if run == 0:
                     results.append(dict(l, gflop=flops(l) / 1e9, onednn_impl=impl, python_ms=python_ms(l),
@@ -314,7 +302,7 @@ def main():
                     row["remeasured"] = row["remeasured"] or attempt > 0
                     row["canary_low"] = row["canary_low"] and low
                     row["canary_gflops"] = max(row["canary_gflops"], peak)
-                print(f"pass {run + 1}: {l['name']:14s} kiln {gflops(l, k_ms):7.1f}  in ResNet-50 {gflops(l, n_ms):7.1f}  "
+                print(f"pass {run + 1}: {l['name']:14s} kiln {gflops(l, k_ms):7.1f}  NHWC {gflops(l, n_ms):7.1f}  "
                       f"tuned {gflops(l, kt_ms):7.1f}  "
                       f"onednn {gflops(l, d_ms):7.1f}  xnnpack {gflops(l, x_ms):7.1f}  "
                       f"torch {gflops(l, t_ms):7.1f} GFLOP/s  canary {peak:.0f}{'  (re-measured)' if attempt else ''}",
@@ -334,38 +322,38 @@ def main():
     resnet = [r for r in results if r["suite"] == "resnet50"]
     lines = [f"Measured {summary['date']} on {machine}, {THREADS} threads, batch 1, fp32; "
              f"medians, the faster of {args.passes} passes; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
-             "| layer | GFLOP | Kiln GFLOP/s | Kiln in ResNet-50** | Kiln tuned | oneDNN | XNNPACK | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/better of oneDNN, XNNPACK | in ResNet-50/oneDNN | in ResNet-50/better | tuned/better | tuned/Adams2019 | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
+             "| layer | GFLOP | Kiln GFLOP/s | Kiln, NHWC** | Kiln tuned | oneDNN | XNNPACK | PyTorch | Halide Adams2019 | Kiln/oneDNN | Kiln/better of oneDNN, XNNPACK | NHWC/oneDNN | NHWC/better | tuned/better | tuned/Adams2019 | Kiln/PyTorch | Kiln/Adams2019 | pure Python* | Kiln speed-up over Python | note |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         note = "re-measured (canary low)" if r["remeasured"] else ""
         note += " canary still low" if r["canary_low"] else ""
-        lines.append(f"| {r['name']} | {r['gflop']:.3f} | {r['kiln_gflops']:.1f} | {r['kiln_net_gflops']:.1f} | "
+        lines.append(f"| {r['name']} | {r['gflop']:.3f} | {r['kiln_gflops']:.1f} | {r['kiln_nhwc_gflops']:.1f} | "
                      f"{r['kiln_tuned_gflops']:.1f} | {r['onednn_gflops']:.1f} | "
                      f"{r['xnnpack_gflops']:.1f} | {r['torch_gflops']:.1f} | {r['adams_gflops']:.1f} | "
                      f"{r['kiln_gflops'] / r['onednn_gflops']:.2f} | {r['kiln_gflops'] / r['best_library_gflops']:.2f} | "
-                     f"{r['kiln_net_gflops'] / r['onednn_gflops']:.2f} | {r['kiln_net_gflops'] / r['best_library_gflops']:.2f} | "
+                     f"{r['kiln_nhwc_gflops'] / r['onednn_gflops']:.2f} | {r['kiln_nhwc_gflops'] / r['best_library_gflops']:.2f} | "
                      f"{r['kiln_tuned_gflops'] / r['best_library_gflops']:.2f} | {r['kiln_tuned_gflops'] / r['adams_gflops']:.2f} | "
                      f"{r['kiln_gflops'] / r['torch_gflops']:.2f} | {r['kiln_gflops'] / r['adams_gflops']:.2f} | "
                      f"{r['python_gflops']:.4f} | {r['kiln_gflops'] / r['python_gflops']:,.0f}x | {note} |")
-    peers = ("kiln", "kiln_net", "kiln_tuned", "onednn", "xnnpack", "best_library", "torch", "adams", "python")
+    peers = ("kiln", "kiln_nhwc", "kiln_tuned", "onednn", "xnnpack", "best_library", "torch", "adams", "python")
     g = {p: geomean([r[p + "_gflops"] for r in resnet]) for p in peers}
 
     def over_best_library(peer):
         return geomean([r[peer + "_gflops"] / r["best_library_gflops"] for r in resnet])
-    lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | **{g['kiln_net']:.1f}** | **{g['kiln_tuned']:.1f}** | "
+    lines.append(f"| **ResNet-50 geomean** | | **{g['kiln']:.1f}** | **{g['kiln_nhwc']:.1f}** | **{g['kiln_tuned']:.1f}** | "
                  f"{g['onednn']:.1f} | {g['xnnpack']:.1f} | "
                  f"{g['torch']:.1f} | {g['adams']:.1f} | **{g['kiln'] / g['onednn']:.2f}** | "
-                 f"**{over_best_library('kiln'):.2f}** | **{g['kiln_net'] / g['onednn']:.2f}** | "
-                 f"**{over_best_library('kiln_net'):.2f}** | **{over_best_library('kiln_tuned'):.2f}** | "
+                 f"**{over_best_library('kiln'):.2f}** | **{g['kiln_nhwc'] / g['onednn']:.2f}** | "
+                 f"**{over_best_library('kiln_nhwc'):.2f}** | **{over_best_library('kiln_tuned'):.2f}** | "
                  f"{g['kiln_tuned'] / g['adams']:.2f} | "
                  f"{g['kiln'] / g['torch']:.2f} | {g['kiln'] / g['adams']:.2f} | {g['python']:.4f} | "
                  f"{g['kiln'] / g['python']:,.0f}x | |")
     lines += ["", "*pure Python: the seed's naive loops, timed on one output row of one channel and extrapolated by work.",
               "Halide Adams2019: `--schedule auto:adams2019` with a beam of 1 (its default beam of 32 takes minutes a layer).",
-              "**in ResNet-50: the kernels computing the layer inside `kiln bench` of the whole network (median over them; "
-              "their fused batchnorm, relu and add included, not counted in GFLOP), whose tensors between kernels are "
-              "NHWC where Kiln chose it; oneDNN's are its own blocked layout (format_tag::any), XNNPACK's NHWC. The other "
-              "Kiln columns run the layer alone, NCHW in and out."]
+              "**Kiln, NHWC: the layer's kernel with NHWC tensors in and out (between two 1x1 max pools that "
+              "compute channel vectors; the stem reads the NCHW input), as Kiln keeps tensors between kernels of "
+              "channel vectors, and as oneDNN's are in its own blocked layout (format_tag::any) and XNNPACK's in NHWC. "
+              "The other Kiln columns read and write NCHW, the layout of a network's inputs and outputs."]
     lines += ["", "Whole networks (batch 1, median ms):", "",
               "| network | Kiln ms | PyTorch ms | Kiln speed-up over PyTorch |", "|---|---|---|---|"]
     for n in networks(kiln, args.min_time):
@@ -387,7 +375,7 @@ def main():
     names = [r["name"] for r in results]
     fig, ax = plt.subplots(figsize=(14, 5))
     width = 0.12
-    for i, (peer, label) in enumerate([("kiln", "Kiln (default schedule)"), ("kiln_net", "Kiln in ResNet-50"),
+    for i, (peer, label) in enumerate([("kiln", "Kiln (default schedule)"), ("kiln_nhwc", "Kiln, NHWC in and out"),
                                        ("kiln_tuned", "Kiln (tuned)"),
                                        ("onednn", "oneDNN 2.6"),
                                        ("xnnpack", "XNNPACK"), ("torch", "PyTorch 1.13"),
