@@ -22,12 +22,16 @@ def main():
         return math.exp(sum(math.log(q) for q in ratios) / len(ratios)), min(ratios)
 
     best, worst = against_best("kiln")
+    nhwc = geomean("kiln_nhwc") if "kiln_nhwc_gflops" in resnet[0] else None
     tuned_best, tuned_worst = against_best("kiln_tuned")
     tuned_over_adams = min(r["kiln_tuned_gflops"] / r["adams_gflops"] for r in resnet)
     by_name = {r["name"]: r for r in d["layers"]}
     lines = [f"Measured on {d['date']}, {d['machine']}, batch 1, fp32, FMA-loop peak {d['peak_gflops']:.0f} GFLOP/s:", "",
              "| over the 23 distinct convolutions of ResNet-50 | GFLOP/s (geomean) |", "|---|---|",
              f"| Kiln, default schedules | **{k:.1f}** |",
+             *([f"| Kiln, default schedules, NHWC in and out (as between kernels) | **{nhwc:.1f}** "
+                f"(oneDNN: {nhwc / o:.2f}x; the better library: {against_best('kiln_nhwc')[0]:.2f}x geomean, "
+                f"{against_best('kiln_nhwc')[1]:.2f}x at worst) |"] if nhwc else []),
              f"| Kiln, tuned (`schedules/benchmark_layers.jsonl`) | **{kt:.1f}** (over the default: {kt / k:.2f}x; "
              f"over Adams2019: {tuned_over_adams:.1f}x at least) |",
              f"| oneDNN 2.6 | {o:.1f} (Kiln: {k / o:.2f}x, tuned {kt / o:.2f}x) |",
