@@ -127,7 +127,7 @@ TEST(KernelSignature, IgnoresNamesButNotShapesLayoutsOrTargets) {
   EXPECT_EQ(kernel_signature(a, {2}, {{1, TensorLayout::Nchw}}, "t"), kernel_signature(a, {2}, {}, "t"));
 }
 
-TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleAndTarget) {
+TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleLayoutsAndTarget) {
   namespace fs = std::filesystem;
   std::string dir = ::testing::TempDir() + "kernel_cache";
   fs::remove_all(dir);
@@ -147,18 +147,25 @@ TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleAndTarget) {
   compile_network(graph, options);
   EXPECT_EQ(objects(), 2);
   EXPECT_TRUE(fs::exists(dir + "/again/t.a"));
-  // Another schedule for p alone: one more object, c's is reused.
-  std::ofstream(dir + "/p.sched") << "[p]\nvector_width = 2\n";
+  // Another schedule for p alone, still of channel vectors: one more object,
+  // c's is reused (its output stays NHWC).
+  std::ofstream(dir + "/p.sched") << "[p]\nvectorize = channels\nvector_width = 8\ntile_width = 1\n";
   options.schedule_path = dir + "/p.sched";
   options.out_dir = dir + "/other";
   compile_network(graph, options);
   EXPECT_EQ(objects(), 3);
+  // p with width vectors: c's output becomes NCHW, so c is another kernel too.
+  std::ofstream(dir + "/width.sched") << "[p]\nvector_width = 2\n";
+  options.schedule_path = dir + "/width.sched";
+  options.out_dir = dir + "/width";
+  compile_network(graph, options);
+  EXPECT_EQ(objects(), 5);
   // Another target: every kernel anew.
   options.schedule_path = "";
   options.target = "x86-64-linux-sse41-avx-avx2-fma";
   options.out_dir = dir + "/avx2";
   compile_network(graph, options);
-  EXPECT_EQ(objects(), 5);
+  EXPECT_EQ(objects(), 7);
 }
 
 TEST(SearchBudget, TriesKernelsByTheirShareOfTheTime) {
