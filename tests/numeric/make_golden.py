@@ -282,6 +282,27 @@ case("log_softmax_large", "network t\ninput x: f32[2, 6]\ny = log_softmax(x)\nou
 case("softmax_large", "network t\ninput x: f32[2, 6]\ny = softmax(x)\noutput y\n",
      [rand(2, 6) * 3 + 10000.0], {}, lambda ins, ws: [F.softmax(ins[0], -1)])
 
+# Poolings with channel vectors over an NHWC convolution output (the
+# default when they read channel tiles), with a fused add reading the other's NHWC output.
+NHWC_POOLS = """network nhwc_pools
+input x: f32[1, 8, 15, 13]
+c = conv2d(x, filters=32, kernel=3, padding=1)
+a = avgpool(c, kernel=3, stride=2, padding=1, count_include_pad=false)
+m = maxpool(c, kernel=3, stride=2, padding=1, ceil_mode=true)
+s = add(a, m, activation=relu)
+output s
+"""
+
+
+def nhwc_pools_ref(ins, ws):
+    c = F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)
+    a = F.avg_pool2d(c, 3, 2, 1, count_include_pad=False)
+    return [F.relu(a + F.max_pool2d(c, 3, 2, 1, ceil_mode=True))]
+
+
+case("nhwc_pools", NHWC_POOLS, [rand(1, 8, 15, 13)], {"c.weight": rand(32, 8, 3, 3, scale=0.2), "c.bias": rand(32)},
+     nhwc_pools_ref)
+
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
