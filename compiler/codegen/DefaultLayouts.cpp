@@ -1,7 +1,5 @@
 #include "codegen/DefaultLayouts.h"
 
-#include <algorithm>
-
 #include "codegen/KernelBuilder.h"
 
 namespace kiln {
@@ -24,9 +22,8 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
   for (const Kernel& kernel : kernels) {
     if (!defaulted.count(kernel.name)) continue;
     int output = kernel.output();
-    bool network_output = std::find(graph.outputs.begin(), graph.outputs.end(), output) != graph.outputs.end();
     auto readers = read_by_channel_vectors.find(output);
-    bool nhwc = channel_vectors(kernel) && graph.layers[output].shape.size() == 4 && !network_output &&
+    bool nhwc = channel_vectors(kernel) && graph.layers[output].shape.size() == 4 && !graph.is_output(output) &&
                 readers != read_by_channel_vectors.end() && readers->second;
     schedules[kernel.name].layout = nhwc ? TensorLayout::Nhwc : TensorLayout::Nchw;
   }
@@ -37,12 +34,11 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
   // 1.1x on ResNet-50's 3x3 layers of 256 channels, 1.3x on its stride-2 one
   // of 512; with 128 channels (512 bytes) the taps-outer order ran 1.3x faster.
   constexpr int64_t kFewSetsBytes = 1024;
-  std::map<int, TensorLayout> layouts = tensor_layouts(kernels, schedules);
+  TensorLayouts layouts = tensor_layouts(kernels, schedules);
   for (const Kernel& kernel : kernels) {
     if (!defaulted.count(kernel.name) || !channel_vectors(kernel)) continue;
     int input = graph.layers[kernel.layers.front()].inputs.front();
-    auto layout = layouts.find(input);
-    bool nhwc = layout != layouts.end() && layout->second == TensorLayout::Nhwc;
+    bool nhwc = layout_of(layouts, input) == TensorLayout::Nhwc;
     schedules[kernel.name].channels_innermost =
         nhwc && graph.layers[input].shape[1] * int64_t{sizeof(float)} >= kFewSetsBytes;
   }

@@ -18,9 +18,6 @@ bool fusable(OpKind op) {
 
 std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
   std::vector<std::vector<int>> consumers = graph.consumers();
-  auto is_output = [&](int layer) {
-    return std::find(graph.outputs.begin(), graph.outputs.end(), layer) != graph.outputs.end();
-  };
   std::vector<Kernel> kernels;
   std::vector<int> kernel_of(graph.layers.size(), -1);
   for (int i = 0; i < static_cast<int>(graph.layers.size()); ++i) {
@@ -30,7 +27,7 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
     int k = kernel_of[producer];
     bool joins = fusable(layer.op) && k >= 0 && kernels[k].output() == producer &&
                  kernels[k].layers.size() < kMaxFusedLayers &&
-                 consumers[producer].size() == 1 && !is_output(producer);
+                 consumers[producer].size() == 1 && !graph.is_output(producer);
     if (joins) {
       auto found = schedule.kernels.find(kernels[k].name);
       joins = found == schedule.kernels.end() || found->second.fuse;

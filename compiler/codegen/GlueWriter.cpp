@@ -22,8 +22,7 @@ std::string shape_initializer(const Shape& shape) {
 
 // The rest of a tensor entry: its layout, where it is not NCHW.
 std::string channels_last(const TensorLayouts& layouts, int layer) {
-  auto layout = layouts.find(layer);
-  return layout != layouts.end() && layout->second == TensorLayout::Nhwc ? ", {{0, 0}}, 1" : "";
+  return layout_of(layouts, layer) == TensorLayout::Nhwc ? ", {{0, 0}}, 1" : "";
 }
 
 int index_of(const std::vector<int>& list, int value) {

@@ -82,6 +82,11 @@ TensorLayouts tensor_layouts(const std::vector<Kernel>& kernels, const std::map<
   return layouts;
 }
 
+TensorLayout layout_of(const TensorLayouts& layouts, int layer) {
+  auto layout = layouts.find(layer);
+  return layout == layouts.end() ? TensorLayout::Nchw : layout->second;
+}
+
 std::vector<int64_t> tensor_strides(const Shape& shape, TensorLayout layout) {
   std::vector<int64_t> strides(shape.size());
   int64_t stride = 1;
@@ -105,11 +110,9 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
                                              const KernelSchedule& schedule, const TensorLayouts& layouts) {
   std::vector<KernelArgument> arguments;
   const Shape& output = graph.layers[kernel.output()].shape;
-  for (int input : kernel.inputs) {
-    auto layout = layouts.find(input);
+  for (int input : kernel.inputs)
     arguments.push_back({false, input, "", {}, kernel_view(graph.layers[input].shape, output, schedule),
-                         layout == layouts.end() ? TensorLayout::Nchw : layout->second});
-  }
+                         layout_of(layouts, input)});
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     for (const WeightSpec& w : layer.weights) {

@@ -19,6 +19,9 @@ using TensorLayouts = std::map<int, TensorLayout>;
 
 TensorLayouts tensor_layouts(const std::vector<Kernel>& kernels, const std::map<std::string, KernelSchedule>& schedules);
 
+// The layout of the tensor `layer` computes.
+TensorLayout layout_of(const TensorLayouts& layouts, int layer);
+
 // One argument of a compiled kernel: a tensor of the graph or a weight.
 struct KernelArgument {
   bool is_weight = false;

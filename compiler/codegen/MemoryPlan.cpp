@@ -25,7 +25,7 @@ MemoryPlan plan_memory(const Graph& graph, const std::vector<Kernel>& kernels) {
   std::vector<Block> live;
   for (size_t k = 0; k < kernels.size(); ++k) {
     int tensor = kernels[k].output();
-    if (std::find(graph.outputs.begin(), graph.outputs.end(), tensor) != graph.outputs.end()) continue;
+    if (graph.is_output(tensor)) continue;
     // Blocks read only by earlier kernels are free again; a block read by this
     // kernel is not, since the kernel reads its inputs while it writes.
     live.erase(std::remove_if(live.begin(), live.end(), [&](const Block& b) { return b.last_use < k; }),

@@ -57,8 +57,7 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
             : default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors);
     std::string problem = schedule_problem(schedule, anchor, out.shape);
     if (problem.empty() && schedule.flatten_pixels) problem = flatten;
-    bool network_output = std::find(graph.outputs.begin(), graph.outputs.end(), kernel.output()) != graph.outputs.end();
-    if (problem.empty() && schedule.layout == TensorLayout::Nhwc && network_output)
+    if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
       problem = "layout = nhwc: " + out.name + " is an output of the network, which callers read as NCHW";
     if (!problem.empty()) {
       std::string where = given != file.kernels.end()
@@ -230,7 +229,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   toolchain.compile_c(glue, objects.back());
   fs::remove(glue, error);
 
-  CompiledNetwork compiled{base + ".a", base + ".h", target.to_string(), {}, {}, {}};
+  CompiledNetwork compiled{base + ".a", base + ".h", target.to_string(), {}, {}, {}, layouts};
   for (const Kernel& kernel : kernels) {
     compiled.kernels.push_back(kernel.name);
     compiled.kernel_layers.push_back(kernel.layers);

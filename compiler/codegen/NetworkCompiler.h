@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/KernelBuilder.h"
 #include "graph/Layer.h"
 #include "schedule/Schedule.h"
 
@@ -29,6 +30,7 @@ struct CompiledNetwork {
   std::vector<std::string> kernels;  // kernel names, in the order they run
   std::vector<std::vector<int>> kernel_layers;  // each kernel's layers
   std::vector<KernelSchedule> kernel_schedules;  // each kernel's schedule, as compiled
+  TensorLayouts layouts;                         // the tensors between kernels
 };
 
 // The whole back end: fusion, schedules, one Halide pipeline per kernel

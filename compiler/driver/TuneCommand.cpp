@@ -192,15 +192,12 @@ int tune_command(const TuneOptions& options) {
   std::vector<TunedKernel> kernels;
   {
     const CompiledNetwork& compiled = reference->compiled();
-    // Candidates keep the default's layouts: a kernel's time depends on them.
-    TensorLayouts layouts;
-    for (size_t k = 0; k < compiled.kernels.size(); ++k)
-      layouts[compiled.kernel_layers[k].back()] = compiled.kernel_schedules[k].layout;
     for (size_t k = 0; k < compiled.kernels.size(); ++k) {
       TunedKernel tuned;
       tuned.name = compiled.kernels[k];
       tuned.layers = compiled.kernel_layers[k];
-      tuned.signature = kernel_signature(graph, tuned.layers, layouts, target_name);
+      // Candidates keep the default's layouts: a kernel's time depends on them.
+      tuned.signature = kernel_signature(graph, tuned.layers, compiled.layouts, target_name);
       tuned.start = compiled.kernel_schedules[k];
       tuned.start_ms = reference_ms[k];
       tuned.best = tuned.start;

@@ -1,11 +1,17 @@
 #include "graph/Layer.h"
 
+#include <algorithm>
+
 namespace kiln {
 
 std::vector<WeightSpec> Graph::weights() const {
   std::vector<WeightSpec> all;
   for (const Layer& layer : layers) all.insert(all.end(), layer.weights.begin(), layer.weights.end());
   return all;
+}
+
+bool Graph::is_output(int layer) const {
+  return std::find(outputs.begin(), outputs.end(), layer) != outputs.end();
 }
 
 std::vector<std::vector<int>> Graph::consumers() const {

@@ -121,6 +121,9 @@ struct Layer {
 };
 
 // A network after checking, layers in definition order (inputs included).
+// maxpool and avgpool: windows without weights (not the global pools).
+inline bool is_pooling(OpKind op) { return op == OpKind::MaxPool || op == OpKind::AvgPool; }
+
 struct Graph {
   std::string name;
   std::vector<Layer> layers;
@@ -129,6 +132,7 @@ struct Graph {
 
   std::vector<WeightSpec> weights() const;  // every weight the network needs
   std::vector<std::vector<int>> consumers() const;  // per layer, who reads it
+  bool is_output(int layer) const;                  // an output of the network
 };
 
 }  // namespace kiln

@@ -115,6 +115,19 @@ void apply_width_channel_tiles(const KernelSchedule& s, Halide::Func output, con
   accumulate_tile(anchor.reductions.front(), s, k, Halide::LoopLevel(output, ko));
 }
 
+// A channel tile's update loops, innermost first: `tile`, the reduction over
+// the taps (rx, ry) and `channels` in the schedule's order, then `outer`.
+std::vector<Halide::VarOrRVar> tile_reduction_order(std::vector<Halide::VarOrRVar> tile, Halide::RVar rx,
+                                                    Halide::RVar ry, Halide::RVar channels,
+                                                    const std::vector<Halide::VarOrRVar>& outer,
+                                                    const KernelSchedule& s) {
+  if (s.channels_innermost) tile.push_back(channels);
+  tile.insert(tile.end(), {rx, ry});
+  if (!s.channels_innermost) tile.push_back(channels);
+  tile.insert(tile.end(), outer.begin(), outer.end());
+  return tile;
+}
+
 // A convolution as register tiles: tile_width output pixels by tile_channels
 // vectors of output channels, accumulated in registers over every input
 // channel and tap (a broadcast input value times weight vectors, with the
@@ -146,13 +159,8 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.reduction_block == 0) {
     // The whole reduction per tile: the tile never leaves registers.
     acc.compute_at(output, xo).store_in(Halide::MemoryType::Register).unroll(x);
-    std::vector<Halide::VarOrRVar> order = {kv, kt, x};
-    if (s.channels_innermost) order.push_back(taps[2]);
-    order.insert(order.end(), {taps[0], taps[1]});
-    if (!s.channels_innermost) order.push_back(taps[2]);
-    order.insert(order.end(), {y, n});
     update.split(k, kt, kv, s.vector_width, guard)
-        .reorder(order)
+        .reorder(tile_reduction_order({kv, kt, x}, taps[0], taps[1], taps[2], {y, n}, s))
         .vectorize(kv)
         .unroll(kt)
         .unroll(x);
@@ -161,16 +169,11 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
     // it, so that a pass's weights stay in L1; partial sums wait in the row.
     Halide::RVar rco("rco"), rci("rci");
     acc.compute_at(row);
-    std::vector<Halide::VarOrRVar> order = {kv, kt, xi};
-    if (s.channels_innermost) order.push_back(rci);
-    order.insert(order.end(), {taps[0], taps[1]});
-    if (!s.channels_innermost) order.push_back(rci);
-    order.insert(order.end(), {xo, ko, rco, y, n});
     update.split(taps[2], rco, rci, s.reduction_block, guard)
         .split(x, xo, xi, s.tile_width, guard)
         .split(k, ko, ki, tile, guard)
         .split(ki, kt, kv, s.vector_width, guard)
-        .reorder(order)
+        .reorder(tile_reduction_order({kv, kt, xi}, taps[0], taps[1], rci, {xo, ko, rco, y, n}, s))
         .vectorize(kv)
         .unroll(kt)
         .unroll(xi);
@@ -205,8 +208,7 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
 }  // namespace
 
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, OpKind op) {
-  bool pooling = op == OpKind::MaxPool || op == OpKind::AvgPool;
-  if (s.vectorize == VectorAxis::Channels && pooling)
+  if (s.vectorize == VectorAxis::Channels && is_pooling(op))
     apply_channel_windows(s, output, anchor);
   else if (s.vectorize == VectorAxis::Channels)
     apply_channel_tiles(s, output, anchor);

@@ -9,8 +9,6 @@ bool channel_tiles_apply(const Layer& anchor) {
   return anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().groups == 1;
 }
 
-bool pooling(const Layer& anchor) { return anchor.op == OpKind::MaxPool || anchor.op == OpKind::AvgPool; }
-
 // About 16 tasks balance two to eight cores; threads pay off only past some work.
 void spread_rows(KernelSchedule& s, int64_t rows, int64_t work) {
   constexpr int64_t kMinParallelWork = 1 << 16;
@@ -95,7 +93,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   // takes channel tiles, not flattened width tiles, which read NCHW:
   // 1.1-1.2x on ResNet-50's 1x1 layers of 64 and 128 input channels, 10% on
   // the whole network (AMD Zen 5). A pooling reading it takes channel vectors.
-  if (pooling(anchor) && reads_channel_vectors && output[1] % target.vector_width == 0) {
+  if (is_pooling(anchor.op) && reads_channel_vectors && output[1] % target.vector_width == 0) {
     s.vectorize = VectorAxis::Channels;
     s.vector_width = target.vector_width;
     // Half the registers accumulate; the others hold the taps' loads.
@@ -213,7 +211,7 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   // Tiles are checked against the output as the kernel sees it.
   const Shape output = s.flatten_pixels ? pixel_row(shape) : shape;
   if (s.vectorize == VectorAxis::Channels) {
-    bool pool = pooling(anchor);
+    bool pool = is_pooling(anchor.op);
     if (!channel_tiles_apply(anchor) && !pool)
       return "vectorize = channels needs a conv2d with groups = 1, a maxpool or an avgpool, " + anchor.name + " is " +
              anchor.op_name;

@@ -13,8 +13,7 @@ void write_window(std::ostream& out, const Window2d& w) {
 
 void write_tensor(std::ostream& out, const Graph& graph, int layer, const TensorLayouts& layouts) {
   out << to_string(graph.layers[layer].shape);
-  auto layout = layouts.find(layer);
-  if (layout != layouts.end() && layout->second == TensorLayout::Nhwc) out << "nhwc";
+  if (layout_of(layouts, layer) == TensorLayout::Nhwc) out << "nhwc";
 }
 
 }  // namespace
