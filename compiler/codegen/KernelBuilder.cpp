@@ -157,7 +157,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
   constrain([&](int i) { return output.output_buffer().dim(i); }, result.shape, result.tensor_layout);
   if (apply) {
     // Only the first layer of a kernel reduces: those fused after it are elementwise.
-    apply_schedule(schedule, output, anchor, graph.layers[kernel.layers.front()].op);
+    apply_schedule(schedule, output, anchor, graph.layers[kernel.layers.front()]);
   } else {
     output.set_estimates(estimates(result.shape));
   }

@@ -119,8 +119,9 @@ void check_conv(LayerContext& ctx) {
     ctx.fail(attrs.find("groups")->where, "groups=" + std::to_string(conv.groups) +
                                               " does not divide filters=" +
                                               std::to_string(conv.filters));
+  conv.channels_per_group = static_cast<int>(channels / conv.groups);
   ctx.layer.shape = window_shape(ctx, conv.window, conv.filters);
-  Shape weight_shape = {conv.filters, channels / conv.groups, conv.window.kernel_h, conv.window.kernel_w};
+  Shape weight_shape = {conv.filters, conv.channels_per_group, conv.window.kernel_h, conv.window.kernel_w};
   if (attrs.has("weights")) {
     auto [values, shape] = attrs.tensor("weights");
     auto drop_leading_ones = [](Shape s) {
@@ -139,7 +140,7 @@ void check_conv(LayerContext& ctx) {
     ctx.weight("weight", weight_shape);
   }
   if (conv.bias) ctx.weight("bias", {conv.filters});
-  ctx.layer.flops = saturating_product({2, element_count(ctx.layer.shape), channels / conv.groups,
+  ctx.layer.flops = saturating_product({2, element_count(ctx.layer.shape), conv.channels_per_group,
                                         conv.window.kernel_h, conv.window.kernel_w});
   ctx.layer.attrs = std::move(conv);
 }

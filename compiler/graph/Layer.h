@@ -57,6 +57,7 @@ struct ConvAttrs {
   int filters = 0;
   Window2d window;
   int groups = 1;
+  int channels_per_group = 1;  // input channels each filter reads
   bool bias = true;
   Activation activation;
   std::vector<float> inline_weights;  // empty: from the weights file
@@ -123,6 +124,17 @@ struct Layer {
 // A network after checking, layers in definition order (inputs included).
 // maxpool and avgpool: windows without weights (not the global pools).
 inline bool is_pooling(OpKind op) { return op == OpKind::MaxPool || op == OpKind::AvgPool; }
+
+// A depthwise convolution: each output channel reads its own input channel.
+inline bool is_depthwise(const Layer& layer) {
+  if (layer.op != OpKind::Conv2d) return false;
+  const ConvAttrs& conv = layer.get<ConvAttrs>();
+  return conv.groups > 1 && conv.channels_per_group == 1 && conv.filters == conv.groups;
+}
+
+// Windows that each output channel takes over its own input channel alone:
+// pooling and depthwise convolution.
+inline bool windows_per_channel(const Layer& layer) { return is_pooling(layer.op) || is_depthwise(layer); }
 
 struct Graph {
   std::string name;

@@ -182,9 +182,10 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.unroll_tap_rows) update.unroll(taps[1]);
 }
 
-// Pooling as register tiles of tile_width pixels by one vector of channels,
-// reduced over the window in registers: over NHWC each tap is one dense
-// vector load, and the tile stores as it is. Threads take output rows.
+// Pooling or a depthwise convolution as register tiles of tile_width pixels
+// by one vector of channels, reduced over the window in registers: over NHWC
+// each tap is one dense vector load (times one vector of weights, laid out
+// [kh, kw, C]), and the tile stores as it is. Threads take output rows.
 void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), xo("xo"), xi("xi"), co("co"), ci("ci");
   const auto shift = Halide::TailStrategy::ShiftInwards;
@@ -197,7 +198,7 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
   Halide::Func acc = anchor.reductions.front();
   acc.compute_at(output, co).store_in(Halide::MemoryType::Register).reorder_storage(c, x, y, n);
   acc.vectorize(c).unroll(x);
-  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry (, rc of extent 1)
   Halide::Stage update = acc.update(0);
   // The tile is exactly covered: no tails inside it.
   update.reorder(c, x, taps[0], taps[1]).vectorize(c).unroll(x);
@@ -207,8 +208,8 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
 
 }  // namespace
 
-void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, OpKind op) {
-  if (s.vectorize == VectorAxis::Channels && is_pooling(op))
+void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
+  if (s.vectorize == VectorAxis::Channels && windows_per_channel(layer))
     apply_channel_windows(s, output, anchor);
   else if (s.vectorize == VectorAxis::Channels)
     apply_channel_tiles(s, output, anchor);

@@ -92,9 +92,9 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   // channel vectors too (DefaultLayouts.h). A 1x1 convolution reading it
   // takes channel tiles, not flattened width tiles, which read NCHW:
   // 0.94-1.15x on ResNet-50's 1x1 layers of 64 and 128 input channels, 1.05x
-  // on the whole network's kernel times (AMD Zen 5). A pooling reading it
-  // takes channel vectors.
-  if (is_pooling(anchor.op) && reads_channel_vectors && output[1] % target.vector_width == 0) {
+  // on the whole network's kernel times (AMD Zen 5). A pooling or depthwise
+  // convolution reading it takes channel vectors.
+  if (windows_per_channel(anchor) && reads_channel_vectors && output[1] % target.vector_width == 0) {
     s.vectorize = VectorAxis::Channels;
     s.vector_width = target.vector_width;
     // Half the registers accumulate; the others hold the taps' loads.
@@ -212,13 +212,13 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   // Tiles are checked against the output as the kernel sees it.
   const Shape output = s.flatten_pixels ? pixel_row(shape) : shape;
   if (s.vectorize == VectorAxis::Channels) {
-    bool pool = is_pooling(anchor.op);
-    if (!channel_tiles_apply(anchor) && !pool)
-      return "vectorize = channels needs a conv2d with groups = 1, a maxpool or an avgpool, " + anchor.name + " is " +
-             anchor.op_name;
-    if (pool && (s.tile_channels != 1 || s.reduction_block != 0 || s.unroll_tap_rows || s.unroll_tiles ||
+    bool windows = windows_per_channel(anchor);
+    if (!channel_tiles_apply(anchor) && !windows)
+      return "vectorize = channels needs a conv2d with groups = 1 or depthwise, a maxpool or an avgpool, " +
+             anchor.name + " is " + (anchor.op == OpKind::Conv2d ? "a grouped conv2d" : anchor.op_name);
+    if (windows && (s.tile_channels != 1 || s.reduction_block != 0 || s.unroll_tap_rows || s.unroll_tiles ||
                  s.channels_innermost))
-      return "channel vectors of a pooling take no tile_channels, reduction_block, unroll_tap_rows, unroll_tiles or "
+      return "channel vectors of a pooling or depthwise conv2d take no tile_channels, reduction_block, unroll_tap_rows, unroll_tiles or "
              "channels_innermost";
     int64_t tile = int64_t{s.vector_width} * s.tile_channels;
     if (tile > output[1])
@@ -231,7 +231,7 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
     if (s.tile_rows != 0) return "tile_rows needs vectorize = width";
     if (s.unroll_tap_rows && !s.unroll_taps) return "unroll_tap_rows needs unroll_taps";
     // Threads take rows of tiles: a pooling's rows hold every channel.
-    int64_t rows = output[0] * output[2] * (pool ? 1 : (output[1] + tile - 1) / tile);
+    int64_t rows = output[0] * output[2] * (windows ? 1 : (output[1] + tile - 1) / tile);
     if (s.parallel && s.rows_per_task > rows)
       return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's " + std::to_string(rows) +
              " rows of tiles";
@@ -298,6 +298,10 @@ bool may_read_past_inputs(const KernelSchedule& s, const Layer& anchor) {
 
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
   const Shape& w = weight.shape;
+  if (is_depthwise(layer) && schedule.vectorize == VectorAxis::Channels && weight.name == layer.name + ".weight") {
+    // [K, 1, kh, kw] -> [1, kh, kw, K]: each tap's vector of channels is one load.
+    return {{1, 1, w[1]}, {2, 1, w[2]}, {3, 1, w[3]}, {0, 1, w[0]}};
+  }
   bool channel_blocks = schedule.vectorize == VectorAxis::Channels || schedule.tile_channels > 1;
   if (channel_blocks && layer.op == OpKind::Conv2d && weight.name == layer.name + ".weight") {
     // [K, C, kh, kw] -> [K/B, C, kh, kw, B], B the tile's channels: a tile's

@@ -24,7 +24,7 @@ else:
         if name in os.environ:
             config.environment[name] = os.environ[name]
     for name, value in os.environ.items():
-        if name.startswith("HL_"):
+        if name.startswith(("HL_", "KILN_")):
             config.environment[name] = value
 
     config.substitutions.append(("%kiln", config.kiln))

@@ -303,6 +303,32 @@ def nhwc_pools_ref(ins, ws):
 case("nhwc_pools", NHWC_POOLS, [rand(1, 8, 15, 13)], {"c.weight": rand(32, 8, 3, 3, scale=0.2), "c.bias": rand(32)},
      nhwc_pools_ref)
 
+# MobileNetV2's depthwise convolutions with channel vectors over NHWC (the
+# default when they read channel tiles): stride 1 and 2, padded, fused
+# activations, read by a 1x1 convolution's channel tiles.
+NHWC_DEPTHWISE = """network nhwc_depthwise
+input x: f32[1, 8, 13, 11]
+e = conv2d(x, filters=32, kernel=3, padding=1, activation=relu6)
+d = conv2d(e, filters=32, kernel=3, padding=1, groups=32, activation=relu6)
+s = conv2d(d, filters=32, kernel=3, stride=2, padding=1, groups=32)
+p = conv2d(s, filters=16, kernel=1)
+output p
+"""
+
+
+def nhwc_depthwise_ref(ins, ws):
+    e = F.relu6(F.conv2d(ins[0], ws["e.weight"], ws["e.bias"], padding=1))
+    d = F.relu6(F.conv2d(e, ws["d.weight"], ws["d.bias"], padding=1, groups=32))
+    s = F.conv2d(d, ws["s.weight"], ws["s.bias"], stride=2, padding=1, groups=32)
+    return [F.conv2d(s, ws["p.weight"], ws["p.bias"])]
+
+
+case("nhwc_depthwise", NHWC_DEPTHWISE, [rand(1, 8, 13, 11)],
+     {"e.weight": rand(32, 8, 3, 3, scale=0.2), "e.bias": rand(32), "d.weight": rand(32, 1, 3, 3, scale=0.3),
+      "d.bias": rand(32), "s.weight": rand(32, 1, 3, 3, scale=0.3), "s.bias": rand(32),
+      "p.weight": rand(16, 32, 1, 1, scale=0.2), "p.bias": rand(16)},
+     nhwc_depthwise_ref)
+
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
