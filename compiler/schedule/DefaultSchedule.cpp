@@ -311,9 +311,13 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
                                                                : schedule.tile_channels;
     LayoutAxis blocks{0, block, (w[0] + block - 1) / block}, channels{1, 1, w[1]}, rows{2, 1, w[2]},
         columns{3, 1, w[3]}, lanes{0, 1, block};
-    // In the order the reduction reads them: [K/B, kh, kw, C, B] with the channels innermost.
-    if (schedule.channels_innermost) return {blocks, rows, columns, channels, lanes};
-    return {blocks, channels, rows, columns, lanes};
+    // In the order the reduction reads them: [K/B, kh, kw, C, B] with the
+    // channels innermost. Blocks of one channel are no blocks: two pieces of
+    // K with the same factor would leave the lanes' index unwrapped.
+    std::vector<LayoutAxis> order = {blocks, channels, rows, columns};
+    if (schedule.channels_innermost) order = {blocks, rows, columns, channels};
+    if (block > 1) order.push_back(lanes);
+    return order;
   }
   if (layer.op == OpKind::Dense && schedule.vector_width > 1 && weight.name == layer.name + ".weight") {
     // [units, F] -> [F, units]: the vector of units a step of the reduction
