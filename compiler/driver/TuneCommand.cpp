@@ -7,7 +7,8 @@
 // the shared machine is slow or fast counts for both. Networks run only in
 // child processes, each round in its own, so that a candidate that crashes
 // or hangs costs its round and no more. Trials go to the log as they are
-// measured; kernels whose signature the log knows start from its best.
+// measured; kernels whose signature the log knows start from its best,
+// and try today's default against it first when the two differ.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -43,6 +44,10 @@ struct TunedKernel {
   bool mine = false;         // in this shard
   bool may_flatten = false;  // its tensors allow flatten_pixels
   bool searching = false;    // has a candidate this round
+  // The log's best is not today's default, which was never timed against
+  // it (the defaults changed since, or another machine's tune): the default
+  // is its first candidate, and the log's time for it counts for nothing.
+  bool challenge_default = false;
   // Its candidate was in a round that failed as a whole (a crash, a time-out,
   // wrong outputs, a compile error): it is tried again alone.
   bool suspect = false;
@@ -119,6 +124,12 @@ int choose_candidates(std::vector<TunedKernel>& kernels, const Graph& graph, con
   TunedKernel* heaviest = nullptr;  // of those with untried neighbours, should chance pick none
   for (TunedKernel& k : kernels) {
     if (!k.mine) continue;
+    if (k.challenge_default) {
+      k.candidate = k.start;
+      k.searching = true;
+      ++searching;
+      continue;
+    }
     const Layer& anchor = graph.layers[k.layers.front()];
     std::vector<KernelSchedule> untried;
     for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
@@ -213,6 +224,7 @@ int tune_command(const TuneOptions& options) {
       if (auto best = log.best(tuned.signature)) {
         tuned.best = best->schedule;
         tuned.best_ms = best->median_ms;
+        tuned.challenge_default = tuned.mine && !(tuned.best == tuned.start);
       }
       kernels.push_back(tuned);
     }
@@ -240,7 +252,8 @@ int tune_command(const TuneOptions& options) {
     // win is measured again, and is against the best's fastest median yet:
     // noise only ever slows a kernel down.
     auto wins = [&](const std::vector<std::vector<double>>& pair, size_t i) {
-      return pair[1][i] < (1 - kKeepMargin) * std::min(pair[0][i], kernels[i].best_ms);
+      double best_ms = kernels[i].challenge_default ? pair[0][i] : std::min(pair[0][i], kernels[i].best_ms);
+      return pair[1][i] < (1 - kKeepMargin) * best_ms;
     };
     std::shared_ptr<const NetworkLibrary> candidates;
     std::string failure;
@@ -293,9 +306,10 @@ int tune_command(const TuneOptions& options) {
           k.best = k.candidate;
           k.best_ms = std::min(ms[1][i], again[1][i]);
         } else if (correct) {
-          k.best_ms = std::min(k.best_ms, ms[0][i]);
+          k.best_ms = k.challenge_default ? ms[0][i] : std::min(k.best_ms, ms[0][i]);
           if (k.best == k.start) k.start_ms = k.best_ms;  // the same schedule, measured better
         }
+        k.challenge_default = false;
       }
       total_ms += k.best_ms;
     }
