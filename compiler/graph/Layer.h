@@ -121,7 +121,6 @@ struct Layer {
   const T& get() const { return std::get<T>(attrs); }
 };
 
-// A network after checking, layers in definition order (inputs included).
 // maxpool and avgpool: windows without weights (not the global pools).
 inline bool is_pooling(OpKind op) { return op == OpKind::MaxPool || op == OpKind::AvgPool; }
 
@@ -136,6 +135,7 @@ inline bool is_depthwise(const Layer& layer) {
 // pooling and depthwise convolution.
 inline bool windows_per_channel(const Layer& layer) { return is_pooling(layer.op) || is_depthwise(layer); }
 
+// A network after checking, layers in definition order (inputs included).
 struct Graph {
   std::string name;
   std::vector<Layer> layers;

@@ -24,7 +24,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
   const ConvAttrs& conv = in.layer.get<ConvAttrs>();
   const Window2d& w = conv.window;
   const TensorFunc& input = in.inputs[0];
-  int channels_per_group = input.extent(2) / conv.groups;
+  int channels_per_group = conv.channels_per_group;
   int filters_per_group = conv.filters / conv.groups;
 
   const Padding2d& pad = w.padding;
