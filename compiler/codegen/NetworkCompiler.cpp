@@ -8,12 +8,14 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 
 #include "codegen/DefaultLayouts.h"
 #include "codegen/Fusion.h"
 #include "codegen/KernelBuilder.h"
 #include "codegen/MemoryPlan.h"
 #include "codegen/NetworkInterface.h"
+#include "codegen/QuietStderr.h"
 #include "codegen/Target.h"
 #include "codegen/Toolchain.h"
 #include "kiln/Error.hpp"
@@ -86,7 +88,7 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
 // schedule and target always compile to the same object.
 std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, const KernelSchedule& schedule,
                           const TensorLayouts& layouts, const Halide::Target& target, const CompileOptions& options) {
-  if (options.kernel_cache.empty() || !options.emit.empty() || is_autoscheduler(options.schedule_path)) return "";
+  if (options.kernel_cache.empty() || !options.emit.empty()) return "";
   std::string symbol = graph.name + "_k" + std::to_string(k);
   std::string key = symbol + "\n" + target.to_string() + "\n" + format_kernel_schedule(schedule);
   for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
@@ -126,12 +128,14 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
         const Kernel& kernel = kernels[next];
         std::string symbol = graph.name + "_k" + std::to_string(next);
         try {
-          bool automatic = is_autoscheduler(options.schedule_path);
-          BuiltKernel built = build_kernel(graph, kernel, schedules.at(kernel.name), layouts, !automatic);
+          const KernelSchedule& schedule = schedules.at(kernel.name);
+          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, schedule.autoschedule.empty());
           std::map<Halide::OutputFileType, std::string> outputs = {{Halide::OutputFileType::object, objects[next]}};
           std::string base = options.out_dir + "/" + graph.name + "." + kernel.name;
-          if (automatic) {
-            std::string source = autoschedule(built.pipeline, options.schedule_path, target);
+          std::optional<QuietStderr> quiet;
+          if (!schedule.autoschedule.empty()) {
+            quiet.emplace();
+            std::string source = autoschedule(built.pipeline, schedule.autoschedule, target);
             if (options.emit.count("schedule")) write_file(base + ".autoschedule.h", source);
           }
           if (options.emit.count("stmt")) outputs[Halide::OutputFileType::stmt] = base + ".stmt";
@@ -190,14 +194,19 @@ size_t check_schedule_file(const Graph& graph, const std::string& schedule_path,
 
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
   Halide::Target target = choose_target(options.target);
-  // With an autoscheduler, Kiln's schedules only decide fusion (the default).
+  // auto:NAME: the plugin schedules every kernel, Kiln's defaults only decide fusion.
   bool automatic = is_autoscheduler(options.schedule_path);
-  if (automatic) check_autoscheduler(options.schedule_path);
+  std::string plugin = automatic ? autoscheduler_of(options.schedule_path) : "";
   Schedule file = options.schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(options.schedule_path);
   std::vector<Kernel> kernels = form_kernels(graph, file);
   std::map<std::string, KernelSchedule> schedules = resolve_schedules(graph, kernels, file, target);
-  if (automatic)  // weights stay in their stored layout
-    for (auto& [name, schedule] : schedules) schedule = KernelSchedule{};
+  if (automatic)
+    for (auto& [name, schedule] : schedules) {
+      bool fuse = schedule.fuse;
+      schedule = KernelSchedule{};
+      schedule.fuse = fuse;
+      schedule.autoschedule = plugin;
+    }
   if (!options.weights_path.empty()) check_weights_file(graph, options.weights_path);
 
   std::error_code error;
@@ -211,8 +220,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   compile_kernels(graph, kernels, schedules, layouts, target, options, objects);
 
   MemoryPlan memory = plan_memory(graph, kernels);
-  NetworkInterface network{graph, kernels, schedules, layouts, memory, options.spec_path, target.to_string(),
-                           automatic};
+  NetworkInterface network{graph, kernels, schedules, layouts, memory, options.spec_path, target.to_string()};
   Toolchain toolchain;
   if (!options.weights_path.empty()) {
     network.embedded_weights = true;
@@ -239,7 +247,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   for (const std::string& object : objects) fs::remove(object, error);
   write_file(compiled.header, write_header(network));
 
-  if (options.emit.count("schedule") && !automatic) {
+  if (options.emit.count("schedule")) {
     std::vector<ScheduleEntry> entries;
     for (const Kernel& kernel : kernels) {
       ScheduleEntry entry{kernel.name, {}, schedules.at(kernel.name)};

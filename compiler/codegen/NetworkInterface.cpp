@@ -7,7 +7,6 @@
 namespace kiln {
 
 bool NetworkInterface::reads_in_place(int layer) const {
-  if (automatic) return false;  // an autoscheduler's loads are not Kiln's to know
   for (const Kernel& kernel : kernels) {
     bool reads = std::find(kernel.inputs.begin(), kernel.inputs.end(), layer) != kernel.inputs.end();
     if (reads && may_read_past_inputs(schedules.at(kernel.name), graph.layers[kernel.layers.front()])) return false;

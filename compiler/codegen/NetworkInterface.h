@@ -20,7 +20,6 @@ struct NetworkInterface {
   const MemoryPlan& memory;
   std::string spec_path;
   std::string target;
-  bool automatic = false;  // scheduled by a Halide autoscheduler, not by `schedules`
   bool embedded_weights = false;
   uint64_t embedded_weights_size = 0;
 

@@ -8,10 +8,13 @@
 // child processes, each round in its own, so that a candidate that crashes
 // or hangs costs its round and no more. Trials go to the log as they are
 // measured; kernels whose signature the log knows start from its best,
-// and try today's default against it first when the two differ.
+// and try today's default against it first when the two differ. Before
+// the neighbours, every kernel tries what each of Halide's autoschedulers
+// makes of it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -24,6 +27,7 @@
 #include "driver/MeasurementData.h"
 #include "driver/ScratchDirectory.h"
 #include "language/Diagnostics.h"
+#include "schedule/Autoscheduler.h"
 #include "schedule/ScheduleFile.h"
 #include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
@@ -48,10 +52,16 @@ struct TunedKernel {
   // it (the defaults changed since, or another machine's tune): the default
   // is its first candidate, and the log's time for it counts for nothing.
   bool challenge_default = false;
-  // Its candidate was in a round that failed as a whole (a crash, a time-out,
-  // wrong outputs, a compile error): it is tried again alone.
-  bool suspect = false;
+  // Halide's autoschedulers' schedules of the kernel, still to be tried:
+  // the search starts from them as from the default.
+  std::vector<KernelSchedule> seeds;
 };
+
+// Kernels (indices) whose candidates were in a round that failed as a whole
+// (a crash, a time-out, wrong outputs, a compile error), to be tried again
+// without the others, in halves: a seed round of Halide's autoschedulers
+// with one kernel they get wrong then costs a few rounds, not one a kernel.
+using RetryGroups = std::deque<std::vector<size_t>>;
 
 // How much faster than the best a candidate must run in its pairing to
 // replace it: schedules that are as fast would otherwise swap on noise.
@@ -103,16 +113,17 @@ std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwor
 
 // Gives kernels of the shard a candidate each (an untried neighbour of its
 // best) for this round, each with the chance its share of the time earns it,
-// or only the first suspect; returns how many got one (0: all at a local optimum).
-int choose_candidates(std::vector<TunedKernel>& kernels, const Graph& graph, const TuningLog& log,
-                      const TargetTraits& traits, std::mt19937& rng) {
+// or the next group to try again, with the candidates they had; returns how
+// many got one (0: all at a local optimum).
+int choose_candidates(std::vector<TunedKernel>& kernels, RetryGroups& retry, const Graph& graph,
+                      const TuningLog& log, const TargetTraits& traits, std::mt19937& rng) {
   for (TunedKernel& k : kernels) k.searching = false;
-  for (TunedKernel& k : kernels)
-    if (k.suspect) {
-      k.suspect = false;
-      k.searching = true;
-      return 1;
-    }
+  if (!retry.empty()) {
+    for (size_t i : retry.front()) kernels[i].searching = true;
+    int searching = static_cast<int>(retry.front().size());
+    retry.pop_front();
+    return searching;
+  }
   double network_ms = 0;
   int mine = 0;
   for (const TunedKernel& k : kernels) {
@@ -124,15 +135,22 @@ int choose_candidates(std::vector<TunedKernel>& kernels, const Graph& graph, con
   TunedKernel* heaviest = nullptr;  // of those with untried neighbours, should chance pick none
   for (TunedKernel& k : kernels) {
     if (!k.mine) continue;
-    if (k.challenge_default) {
-      k.candidate = k.start;
+    if (k.challenge_default || !k.seeds.empty()) {
+      if (k.challenge_default) {
+        k.candidate = k.start;
+      } else {
+        k.candidate = k.seeds.back();
+        k.seeds.pop_back();
+      }
       k.searching = true;
       ++searching;
       continue;
     }
     const Layer& anchor = graph.layers[k.layers.front()];
+    // An autoscheduler's schedule has no fields to move: the search goes on from the default.
+    const KernelSchedule& from = k.best.autoschedule.empty() ? k.best : k.start;
     std::vector<KernelSchedule> untried;
-    for (const KernelSchedule& s : neighbours(k.best, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
+    for (const KernelSchedule& s : neighbours(from, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
       if (!log.tried(k.signature, s)) untried.push_back(s);
     if (untried.empty()) continue;
     k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];
@@ -145,6 +163,17 @@ int choose_candidates(std::vector<TunedKernel>& kernels, const Graph& graph, con
     searching = 1;
   }
   return searching;
+}
+
+// The autoscheduler's trial of this kernel that ran fastest with correct
+// outputs, timed in its pairing like any candidate (null if none).
+const Trial* fastest_autoscheduled(const TuningLog& log, const std::string& signature) {
+  const Trial* fastest = nullptr;
+  for (const Trial& t : log.trials())
+    if (t.signature == signature && t.correct && !t.schedule.autoschedule.empty() &&
+        (!fastest || t.median_ms < fastest->median_ms))
+      fastest = &t;
+  return fastest;
 }
 
 std::string write_schedule(const std::vector<TunedKernel>& kernels, const Graph& graph, const std::string& target,
@@ -226,6 +255,13 @@ int tune_command(const TuneOptions& options) {
         tuned.best_ms = best->median_ms;
         tuned.challenge_default = tuned.mine && !(tuned.best == tuned.start);
       }
+      for (const std::string& plugin : autoscheduler_names()) {
+        KernelSchedule seed;
+        seed.fuse = tuned.start.fuse;
+        seed.layout = tuned.start.layout;
+        seed.autoschedule = plugin;
+        if (tuned.mine && !log.tried(tuned.signature, seed)) tuned.seeds.push_back(seed);
+      }
       kernels.push_back(tuned);
     }
   }
@@ -240,8 +276,9 @@ int tune_command(const TuneOptions& options) {
   std::shared_ptr<const NetworkLibrary> incumbent = reference;
   bool incumbent_stale = false;
   for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || !(k.best == k.start);
+  RetryGroups retry;
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
-    int searching = choose_candidates(kernels, graph, log, traits, rng);
+    int searching = choose_candidates(kernels, retry, graph, log, traits, rng);
     if (searching == 0) break;  // every kernel of the shard sits at a local optimum
     if (incumbent_stale) {
       incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
@@ -286,9 +323,14 @@ int tune_command(const TuneOptions& options) {
       failure = error.what();
     }
     if (!failure.empty() && searching > 1) {
-      // Which candidate failed the round is unknown: each is tried alone.
-      for (TunedKernel& k : kernels) k.suspect = k.searching;
-      std::fprintf(stderr, "round %d (%.0f s): %d kernels tried; failed (%s): trying them one at a time\n", round,
+      // Which candidate failed the round is unknown: each half is tried without the other.
+      std::vector<size_t> tried;
+      for (size_t i = 0; i < kernels.size(); ++i)
+        if (kernels[i].searching) tried.push_back(i);
+      auto middle = tried.begin() + static_cast<std::ptrdiff_t>(tried.size() / 2);
+      retry.emplace_front(middle, tried.end());
+      retry.emplace_front(tried.begin(), middle);
+      std::fprintf(stderr, "round %d (%.0f s): %d kernels tried; failed (%s): trying them in halves\n", round,
                    elapsed(), searching, failure.c_str());
       continue;
     }
@@ -328,11 +370,17 @@ int tune_command(const TuneOptions& options) {
   }
 
   write_schedule(kernels, graph, target_name, false, options.out);
-  std::printf("%-24s %7s %12s %12s %8s\n", "kernel", "trials", "default", "best", "speed-up");
+  std::printf("%-24s %7s %12s %12s %8s   %s\n", "kernel", "trials", "default", "best", "speed-up",
+              "fastest of Halide's autoschedulers");
   for (const TunedKernel& k : kernels)
-    if (k.mine)
-      std::printf("%-24s %7d %9.4f ms %9.4f ms %7.2fx\n", k.name.c_str(), k.trials, k.start_ms, k.best_ms,
+    if (k.mine) {
+      std::printf("%-24s %7d %9.4f ms %9.4f ms %7.2fx", k.name.c_str(), k.trials, k.start_ms, k.best_ms,
                   k.start_ms / k.best_ms);
+      const Trial* seed = fastest_autoscheduled(log, k.signature);
+      if (seed)
+        std::printf("   %9.4f ms (%s)", seed->median_ms, seed->schedule.autoschedule.c_str());
+      std::printf("\n");
+    }
   std::printf("wrote %s after %.0f s\n", options.out.c_str(), elapsed());
   return 0;
 }

@@ -28,14 +28,24 @@ const std::map<std::string, Plugin>& plugins() {
 
 bool is_autoscheduler(const std::string& schedule) { return schedule.rfind("auto:", 0) == 0; }
 
-void check_autoscheduler(const std::string& schedule) {
-  if (!plugins().count(schedule.substr(5)))
-    throw UserError("error: unknown autoscheduler '" + schedule.substr(5) +
-                    "' (expected auto:adams2019, auto:mullapudi2016 or auto:li2018)");
+bool known_autoscheduler(const std::string& name) { return plugins().count(name) > 0; }
+
+std::vector<std::string> autoscheduler_names() {
+  std::vector<std::string> names;
+  for (const auto& [name, plugin] : plugins()) names.push_back(name);
+  return names;
 }
 
-std::string autoschedule(Halide::Pipeline& pipeline, const std::string& schedule, const Halide::Target& target) {
-  const Plugin& plugin = plugins().at(schedule.substr(5));
+std::string autoscheduler_of(const std::string& schedule) {
+  std::string name = schedule.substr(5);
+  if (!known_autoscheduler(name))
+    throw UserError("error: unknown autoscheduler '" + name +
+                    "' (expected auto:adams2019, auto:mullapudi2016 or auto:li2018)");
+  return name;
+}
+
+std::string autoschedule(Halide::Pipeline& pipeline, const std::string& name, const Halide::Target& target) {
+  const Plugin& plugin = plugins().at(name);
   Halide::load_plugin(std::string(KILN_HALIDE_PLUGIN_DIR) + "/" + plugin.library);
   // Adams2019's default beam search takes minutes per layer; a beam of one
   // takes a tenth of a second. HL_BEAM_SIZE=32 in the environment restores it.

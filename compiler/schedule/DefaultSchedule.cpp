@@ -204,6 +204,14 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
 }
 
 std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const Shape& shape) {
+  if (!s.autoschedule.empty()) {
+    KernelSchedule halide_decides;
+    halide_decides.fuse = s.fuse;
+    halide_decides.layout = s.layout;
+    halide_decides.autoschedule = s.autoschedule;
+    if (!(s == halide_decides))
+      return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only fuse and layout go with it";
+  }
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.layout == TensorLayout::Nhwc && shape.size() != 4)
     return "layout = nhwc needs a 4-D output, the output is " + to_string(shape);
@@ -290,6 +298,7 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
 }
 
 bool may_read_past_inputs(const KernelSchedule& s, const Layer& anchor) {
+  if (!s.autoschedule.empty()) return true;  // an autoscheduler's loads are not Kiln's to know
   // Channel tiles load the input one broadcast value at a time; width vectors
   // load it densely unless a window strides along the width.
   if (s.vectorize == VectorAxis::Channels || s.vector_width == 1) return false;

@@ -67,6 +67,10 @@ struct KernelSchedule {
   int rows_per_task = 1;
   // The output's layout in memory (4-D outputs that are not network outputs).
   TensorLayout layout = TensorLayout::Nchw;
+  // A Halide autoscheduler that schedules the kernel instead of the fields
+  // above (adams2019, mullapudi2016 or li2018; "": Kiln's own schedule).
+  // Only fuse and layout go with it; the weights keep their stored layout.
+  std::string autoschedule;
 
   bool operator==(const KernelSchedule& o) const {
     return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
@@ -74,7 +78,8 @@ struct KernelSchedule {
            flatten_pixels == o.flatten_pixels &&
            unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
            reduction_block == o.reduction_block && channels_innermost == o.channels_innermost &&
-           parallel == o.parallel && rows_per_task == o.rows_per_task && layout == o.layout;
+           parallel == o.parallel && rows_per_task == o.rows_per_task && layout == o.layout &&
+           autoschedule == o.autoschedule;
   }
 };
 

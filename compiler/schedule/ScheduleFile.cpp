@@ -3,12 +3,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "schedule/Autoscheduler.h"
+
 namespace kiln {
 namespace {
 
 const char* kKeys =
     "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, flatten_pixels, unroll_taps, unroll_tap_rows, unroll_tiles, "
-    "reduction_block, channels_innermost, parallel, rows_per_task or layout";
+    "reduction_block, channels_innermost, parallel, rows_per_task, layout or autoschedule";
 
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
@@ -75,6 +77,7 @@ class ScheduleParser {
     else if (key == "parallel") s.parallel = boolean(key, value);
     else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
     else if (key == "layout") s.layout = layout(key, value);
+    else if (key == "autoschedule") s.autoschedule = autoscheduler(key, value);
     else fail("unknown key '" + key + "' (expected " + kKeys + ")");
   }
 
@@ -88,6 +91,11 @@ class ScheduleParser {
     if (value == "nchw") return TensorLayout::Nchw;
     if (value == "nhwc") return TensorLayout::Nhwc;
     fail("'" + key + "' must be nchw or nhwc, found '" + value + "'");
+  }
+
+  std::string autoscheduler(const std::string& key, const std::string& value) const {
+    if (!known_autoscheduler(value)) fail("'" + key + "' must be adams2019, mullapudi2016 or li2018, found '" + value + "'");
+    return value;
   }
 
   bool boolean(const std::string& key, const std::string& value) const {
@@ -128,9 +136,14 @@ Schedule read_schedule_file(const std::string& path) {
 
 std::string format_kernel_schedule(const KernelSchedule& s) {
   auto flag = [](bool b) { return b ? "true" : "false"; };
+  std::string layout = std::string("layout = ") + (s.layout == TensorLayout::Nhwc ? "nhwc" : "nchw") + "\n";
   std::ostringstream out;
-  out << "fuse = " << flag(s.fuse) << "\n"
-      << "vectorize = " << (s.vectorize == VectorAxis::Channels ? "channels" : "width") << "\n"
+  out << "fuse = " << flag(s.fuse) << "\n";
+  if (!s.autoschedule.empty()) {  // Halide's plugin decides the rest
+    out << "autoschedule = " << s.autoschedule << "\n" << layout;
+    return out.str();
+  }
+  out << "vectorize = " << (s.vectorize == VectorAxis::Channels ? "channels" : "width") << "\n"
       << "vector_width = " << s.vector_width << "\n"
       << "tile_width = " << s.tile_width << "\n"
       << "tile_channels = " << s.tile_channels << "\n"
@@ -143,7 +156,7 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
       << "channels_innermost = " << flag(s.channels_innermost) << "\n"
       << "parallel = " << flag(s.parallel) << "\n"
       << "rows_per_task = " << s.rows_per_task << "\n"
-      << "layout = " << (s.layout == TensorLayout::Nhwc ? "nhwc" : "nchw") << "\n";
+      << layout;
   return out.str();
 }
 
@@ -165,7 +178,8 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   channels_innermost channels only: reduce over input channels innermost, then taps\n"
       << "#   parallel       spread output rows over threads\n"
       << "#   rows_per_task  rows in each parallel task\n"
-      << "#   layout         the output in memory: nchw, or nhwc (channels innermost)\n";
+      << "#   layout         the output in memory: nchw, or nhwc (channels innermost)\n"
+      << "#   autoschedule   a Halide autoscheduler decides instead (adams2019, mullapudi2016, li2018)\n";
   for (const ScheduleEntry& entry : entries) {
     out << "\n[" << entry.kernel << "]\n# layers:";
     for (const std::string& layer : entry.layers) out << " " << layer;
