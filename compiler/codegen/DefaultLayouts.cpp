@@ -36,7 +36,7 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
   constexpr int64_t kFewSetsBytes = 1024;
   TensorLayouts layouts = tensor_layouts(kernels, schedules);
   for (const Kernel& kernel : kernels) {
-    if (!defaulted.count(kernel.name) || !channel_vectors(kernel) ||
+    if (!defaulted.count(kernel.name) || !channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
         windows_per_channel(graph.layers[kernel.layers.front()]))
       continue;
     int input = graph.layers[kernel.layers.front()].inputs.front();

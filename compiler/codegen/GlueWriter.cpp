@@ -86,7 +86,8 @@ std::string write_glue(const NetworkInterface& network) {
               << ", {";
       for (size_t i = 0; i < arg.layout.size(); ++i)
         tensors << (i ? ", " : "") << "{" << arg.layout[i].axis << ", " << arg.layout[i].factor << "}";
-      tensors << "}}, /* " << arg.weight << " */\n";
+      tensors << "}" << (arg.transform == WeightTransform::Winograd ? ", 0, KILN_WEIGHT_WINOGRAD_4X4_3X3" : "")
+              << "}, /* " << arg.weight << " */\n";
       argument_tensor[k].push_back(count++);
     }
   }

@@ -117,6 +117,7 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
     const Layer& layer = graph.layers[index];
     for (const WeightSpec& w : layer.weights) {
       KernelArgument arg{true, index, w.name, weight_layout(layer, w, schedule), {}};
+      arg.transform = weight_transform(layer, w, schedule);
       for (const LayoutAxis& axis : arg.layout) arg.shape.push_back(axis.extent);
       arguments.push_back(arg);
     }
@@ -146,6 +147,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     LayerInput in{layer, index, {}, weights};
+    in.winograd = schedule.winograd && index == kernel.layers.front();
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
     if (index == kernel.layers.front()) anchor = funcs;

@@ -27,9 +27,10 @@ struct KernelArgument {
   bool is_weight = false;
   int layer = -1;           // the tensor's producing layer (tensors), the weight's layer (weights)
   std::string weight;       // the weight's name (weights)
-  std::vector<LayoutAxis> layout;  // weights: the schedule's layout of the stored weight
+  std::vector<LayoutAxis> layout;  // weights: the schedule's layout of the (transformed) weight
   Shape shape;                     // the argument's shape (weights: in that layout)
   TensorLayout tensor_layout = TensorLayout::Nchw;  // tensors: how the tensor lies in memory
+  WeightTransform transform = WeightTransform::AsStored;  // weights: computed from the stored weight first
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.

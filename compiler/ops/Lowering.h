@@ -25,6 +25,10 @@ struct LayerFuncs {
   // A windowed op's input extended by its padding (undefined without
   // padding), which a schedule may compute into a buffer ahead of the window.
   Halide::Func padded = Halide::Func();
+  // A Winograd convolution's stages: rows of input tiles transformed, the
+  // tiles transformed, their products with the filters summed over the
+  // channels (also the reduction), and rows of those sums transformed back.
+  std::vector<Halide::Func> winograd;
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.
@@ -33,6 +37,9 @@ struct LayerInput {
   int index;  // position in the graph, for unique Func names
   std::vector<TensorFunc> inputs;
   WeightBinder& weights;
+  // The schedule chose Winograd's algorithm (a 3x3 conv2d): the weight then
+  // arrives as filter transforms, [K, C, 6, 6].
+  bool winograd = false;
 
   std::string name(const std::string& suffix = "") const { return func_name(layer, index, suffix); }
   const WeightSpec& weight_spec(const std::string& suffix) const;
@@ -43,6 +50,7 @@ LayerFuncs lower_layer(const LayerInput& in);
 
 // One op family per file.
 LayerFuncs lower_conv(const LayerInput& in);
+LayerFuncs lower_winograd_conv(const LayerInput& in);
 LayerFuncs lower_pool(const LayerInput& in);
 LayerFuncs lower_global_pool(const LayerInput& in);
 LayerFuncs lower_dense(const LayerInput& in);

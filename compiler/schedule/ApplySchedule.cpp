@@ -1,5 +1,7 @@
 #include "schedule/ApplySchedule.h"
 
+#include <algorithm>
+
 namespace kiln {
 namespace {
 
@@ -206,10 +208,94 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
     for (const Halide::RVar& tap : taps) update.unroll(tap);
 }
 
+// Winograd F(4x4, 3x3) (see WinogradConv.cpp). Threads take tasks of
+// rows_per_task rows of 4x4 output blocks: a task's input tiles are
+// transformed into a buffer, a vector of input channels at a time; the 36
+// matrix products with the filter transforms run in register tiles of
+// tile_width blocks by tile_channels vectors of output channels, reduced over
+// every input channel, into a buffer of the task's sums (each task reads
+// every filter transform once); each block is then transformed back a vector
+// of output channels at a time, and stored as channel vectors. With
+// channel_tasks, threads take tiles of output channels over the whole image
+// instead, after all input tiles are transformed (in tasks of rows).
+void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
+  Halide::Func rows_in = anchor.winograd[0], tiles = anchor.winograd[1], sums = anchor.winograd[2],
+               rows_out = anchor.winograd[3];
+  Halide::Var x("d0"), y("d1"), k("d2"), n("d3"), bx("bx"), by("by"), p("p"), q("q"), kb("kb");
+  Halide::Var task("task"), tasks("tasks"), row("row");
+  Halide::Var ko("ko"), ki("ki"), kt("kt"), kv("kv"), bxo("bxo"), bxi("bxi"), co("co"), cv("cv");
+  const auto shift = Halide::TailStrategy::ShiftInwards;
+  const auto guard = Halide::TailStrategy::GuardWithIf;  // blocks past the image's edge are not stored
+  int tile = s.vector_width * s.tile_channels;
+  int64_t block_rows = (layer.shape[2] + 3) / 4, blocks_per_row = (layer.shape[3] + 3) / 4;
+  output.split(y, by, p, 4, guard).split(x, bx, q, 4, guard);
+  Halide::LoopLevel at = Halide::LoopLevel(output, Halide::Var::outermost());
+  int64_t blocks_at = layer.shape[0] * block_rows * blocks_per_row, channels_at = layer.shape[1];
+  if (s.channel_tasks) {
+    output.split(k, kb, ki, tile, shift).split(ki, ko, kv, s.vector_width, shift);
+    output.reorder(kv, q, p, ko, bx, by, kb, n).fuse(kb, n, tasks).parallel(tasks);
+    at = Halide::LoopLevel(output, tasks);
+    blocks_at = block_rows * blocks_per_row;
+    channels_at = tile;
+  } else {
+    output.split(k, ko, kv, s.vector_width, shift).reorder(kv, q, p, ko, bx, by, n);
+    if (s.parallel) {
+      // Split before fusing with the images, so that a task's rows stay an
+      // interval that bounds inference can see.
+      output.split(by, task, row, s.rows_per_task, shift).fuse(task, n, tasks).parallel(tasks);
+      at = Halide::LoopLevel(output, tasks);
+      blocks_at = s.rows_per_task * blocks_per_row;
+    }
+  }
+  output.vectorize(kv).unroll(q).unroll(p);
+  // Buffers on the stack where they fit: those of 128 KB and more would come
+  // from mmap on the heap, and their pages fault in again at every task.
+  auto buffer = [](int64_t floats) {
+    return floats * 4 <= (1 << 20) ? Halide::MemoryType::Stack : Halide::MemoryType::Auto;
+  };
+
+  std::vector<Halide::Var> t = tiles.args();  // c, xi, nu, bx, by, n
+  int input_channels = layer.get<ConvAttrs>().channels_per_group;
+  if (s.channel_tasks) {
+    tiles.compute_root().split(t[4], task, row, s.rows_per_task, shift).fuse(task, t[5], tasks).parallel(tasks);
+  } else {
+    tiles.compute_at(at).store_in(buffer(36 * input_channels * blocks_at));
+  }
+  tiles.split(t[0], co, cv, s.vector_width, shift).reorder(cv, t[1], t[2], co, t[3]).vectorize(cv).unroll(t[1]).unroll(t[2]);
+  std::vector<Halide::Var> r = rows_in.args();  // c, xi, j, bx, by, n
+  rows_in.compute_at(tiles, co).vectorize(r[0], s.vector_width).unroll(r[1]).unroll(r[2]);
+
+  std::vector<Halide::Var> m = sums.args();  // k, xi, nu, bx, by, n
+  Halide::Func stored = sums.in();
+  stored.compute_at(at)
+      .store_in(buffer(36 * channels_at * blocks_at))
+      .split(m[0], ko, ki, tile, shift)
+      .split(ki, kt, kv, s.vector_width)
+      .split(m[3], bxo, bxi, s.tile_width, shift)
+      .reorder(kv, kt, bxi, ko, bxo, m[4], m[2], m[1], m[5])
+      .vectorize(kv)
+      .unroll(kt)
+      .unroll(bxi);
+  sums.compute_at(stored, ko).store_in(Halide::MemoryType::Register);
+  sums.split(m[0], kt, kv, s.vector_width).vectorize(kv).unroll(kt).unroll(m[3]);
+  Halide::RVar channels = sums.rvars(0).front();
+  sums.update(0)
+      .split(m[0], kt, kv, s.vector_width)
+      .reorder(kv, kt, m[3], channels, m[1], m[2], m[4], m[5])
+      .vectorize(kv)
+      .unroll(kt)
+      .unroll(m[3]);
+
+  std::vector<Halide::Var> o = rows_out.args();  // k, p, nu, bx, by, n
+  rows_out.compute_at(output, ko).vectorize(o[0], s.vector_width).unroll(o[1]).unroll(o[2]);
+}
+
 }  // namespace
 
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
-  if (s.vectorize == VectorAxis::Channels && windows_per_channel(layer))
+  if (s.winograd)
+    apply_winograd(s, output, anchor, layer);
+  else if (s.vectorize == VectorAxis::Channels && windows_per_channel(layer))
     apply_channel_windows(s, output, anchor);
   else if (s.vectorize == VectorAxis::Channels)
     apply_channel_tiles(s, output, anchor);

@@ -39,11 +39,22 @@ struct LayoutAxis {
   int64_t extent;
 };
 
-// The layout a schedule wants a weight in (the identity for most).
+// What a schedule wants computed from a stored weight before it is laid out.
+enum class WeightTransform {
+  AsStored,
+  Winograd,  // winograd: each 3x3 filter g as the 6x6 tile G g G^T, [K, C, 6, 6]
+};
+WeightTransform weight_transform(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
+
+// The layout a schedule wants a weight in (the identity for most), over the
+// transformed weight's axes.
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
 
 // Whether flatten_pixels applies: a 1x1 stride-1 conv2d without padding.
 bool pixels_flatten(const Layer& anchor);
+
+// Whether winograd applies: a 3x3 conv2d with stride 1, dilation 1 and groups = 1.
+bool winograd_applies(const Layer& anchor);
 
 // An [N, C, H, W] shape with its pixels in one row: [N, C, 1, H * W].
 Shape pixel_row(const Shape& shape);

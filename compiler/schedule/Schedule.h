@@ -61,6 +61,20 @@ struct KernelSchedule {
   // An NHWC input then streams through each pixel's channels; with the taps
   // innermost, NHWC pixels a power of two apart fight over L1's sets.
   bool channels_innermost = false;
+  // With vectorize = channels, a 3x3 stride-1 conv2d (groups 1, dilation 1)
+  // by Winograd's F(4x4, 3x3): each 4x4 block of output pixels from 36
+  // products per input channel instead of 144. Each input tile is transformed
+  // (B^T d B), multiplied by the filter transforms (G g G^T, made once at
+  // create) as 36 matrix products over the channels in register tiles of
+  // tile_width blocks by tile_channels vectors of output channels, and the
+  // sums transformed back (A^T m A). Threads take rows of blocks.
+  bool winograd = false;
+  // With winograd and parallel: threads take tiles of output channels
+  // (vector_width x tile_channels), each over every block of the image,
+  // after the input tiles are transformed in tasks of rows_per_task rows of
+  // blocks: each filter transform is then read once a run, where tasks of
+  // rows read them all once a task.
+  bool channel_tasks = false;
   // Spread the output's rows (every dimension but the innermost, fused) over
   // threads, `rows_per_task` rows to a task.
   bool parallel = false;
@@ -78,6 +92,7 @@ struct KernelSchedule {
            flatten_pixels == o.flatten_pixels &&
            unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
            reduction_block == o.reduction_block && channels_innermost == o.channels_innermost &&
+           winograd == o.winograd && channel_tasks == o.channel_tasks &&
            parallel == o.parallel && rows_per_task == o.rows_per_task && layout == o.layout &&
            autoschedule == o.autoschedule;
   }

@@ -10,7 +10,7 @@ namespace {
 
 const char* kKeys =
     "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, flatten_pixels, unroll_taps, unroll_tap_rows, unroll_tiles, "
-    "reduction_block, channels_innermost, parallel, rows_per_task, layout or autoschedule";
+    "reduction_block, channels_innermost, winograd, channel_tasks, parallel, rows_per_task, layout or autoschedule";
 
 std::string trim(const std::string& s) {
   size_t begin = s.find_first_not_of(" \t\r");
@@ -74,6 +74,8 @@ class ScheduleParser {
     else if (key == "unroll_tiles") s.unroll_tiles = boolean(key, value);
     else if (key == "reduction_block") s.reduction_block = non_negative(key, value);
     else if (key == "channels_innermost") s.channels_innermost = boolean(key, value);
+    else if (key == "winograd") s.winograd = boolean(key, value);
+    else if (key == "channel_tasks") s.channel_tasks = boolean(key, value);
     else if (key == "parallel") s.parallel = boolean(key, value);
     else if (key == "rows_per_task") s.rows_per_task = positive(key, value);
     else if (key == "layout") s.layout = layout(key, value);
@@ -154,6 +156,8 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
       << "unroll_tiles = " << flag(s.unroll_tiles) << "\n"
       << "reduction_block = " << s.reduction_block << "\n"
       << "channels_innermost = " << flag(s.channels_innermost) << "\n"
+      << "winograd = " << flag(s.winograd) << "\n"
+      << "channel_tasks = " << flag(s.channel_tasks) << "\n"
       << "parallel = " << flag(s.parallel) << "\n"
       << "rows_per_task = " << s.rows_per_task << "\n"
       << layout;
@@ -176,6 +180,8 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "#   unroll_tiles   channels only: unroll the loop over a row's register tiles\n"
       << "#   reduction_block channels only: input channels per pass (0: all)\n"
       << "#   channels_innermost channels only: reduce over input channels innermost, then taps\n"
+      << "#   winograd       channels only, 3x3 stride-1 conv2d: Winograd F(4x4, 3x3) in blocks of 4x4 pixels\n"
+      << "#   channel_tasks  winograd only: threads take tiles of output channels over the whole image\n"
       << "#   parallel       spread output rows over threads\n"
       << "#   rows_per_task  rows in each parallel task\n"
       << "#   layout         the output in memory: nchw, or nhwc (channels innermost)\n"

@@ -111,8 +111,33 @@ std::unique_ptr<float[]> packed(const float* source, const kiln_weight_desc& fro
   return copy;
 }
 
+// Winograd F(4x4, 3x3)'s filter transform (Lavin and Gray, 2015): each
+// 3x3 filter g of a [K, C, 3, 3] weight becomes the 6x6 tile G g G^T.
+std::unique_ptr<float[]> winograd_filters(const float* source, const kiln_weight_desc& weight,
+                                          kiln_weight_desc& transformed) {
+  static const double G[6][3] = {{1.0 / 4, 0, 0},           {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6},
+                                 {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0, 0, 1}};
+  if (weight.rank != 4 || weight.shape[2] != 3 || weight.shape[3] != 3)
+    throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(weight.name) + ": a Winograd filter transform needs 3x3 filters");
+  transformed = weight;
+  transformed.shape[2] = transformed.shape[3] = 6;
+  int64_t filters = weight.shape[0] * weight.shape[1];
+  auto tiles = std::make_unique<float[]>(static_cast<size_t>(filters * 36));
+  for (int64_t f = 0; f < filters; ++f) {
+    const float* g = source + f * 9;
+    for (int a = 0; a < 6; ++a)
+      for (int b = 0; b < 6; ++b) {
+        double sum = 0;
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j) sum += G[a][i] * g[i * 3 + j] * G[b][j];
+        tiles[f * 36 + a * 6 + b] = static_cast<float>(sum);
+      }
+  }
+  return tiles;
+}
+
 bool is_identity(const kiln_tensor_desc& tensor, const kiln_weight_desc& weight) {
-  if (tensor.rank != weight.rank) return false;
+  if (tensor.transform != KILN_WEIGHT_AS_STORED || tensor.rank != weight.rank) return false;
   for (int i = 0; i < tensor.rank; ++i)
     if (tensor.layout[i].axis != i || tensor.layout[i].factor != 1) return false;
   return true;
@@ -168,8 +193,14 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
         break;
       case KILN_TENSOR_WEIGHT: {
         const float* data = weights[tensor.index];
-        if (!is_identity(tensor, desc->weights[tensor.index])) {
-          net.realigned.push_back(packed(data, desc->weights[tensor.index], tensor));
+        kiln_weight_desc stored = desc->weights[tensor.index];
+        std::unique_ptr<float[]> transformed;
+        if (tensor.transform == KILN_WEIGHT_WINOGRAD_4X4_3X3) {
+          transformed = winograd_filters(data, desc->weights[tensor.index], stored);
+          data = transformed.get();
+        }
+        if (!is_identity(tensor, stored)) {
+          net.realigned.push_back(packed(data, stored, tensor));
           data = net.realigned.back().get();
         }
         buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(data));

@@ -8,9 +8,11 @@ batch 2, fused batchnorm/relu/residual add), pooling, dense and softmax layers,
 then compiles and runs it `rounds` times, each time with a schedule file
 drawing every kernel's schedule at random from the space (vector axis, width,
 register tiles along channels or along the width by rows or by channels,
-flattened pixels, tap unrolling, reduction order, fusion, parallel grain, and
-NCHW or NHWC tensors between kernels). Every run must match
-PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|.
+flattened pixels, tap unrolling, reduction order, Winograd's algorithm and its
+tasks, fusion, parallel grain, and NCHW or NHWC tensors between kernels).
+Every run must match PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|, or
+with Winograd's algorithm within 1e-5 of the output's largest magnitude
+(tests/numeric/make_golden.py says why).
 """
 import argparse
 import os
@@ -57,6 +59,8 @@ KERNELS = [("a", [2, 19, 13, 11], True, True, False, True), ("c", [2, 19, 13, 11
            ("h", [2, 10], False, False, False, False), ("y", [2, 10], False, False, False, False)]
 OUTPUT_KERNELS = {"d"}
 POOL_KERNELS = {"p"}
+# 3x3 stride-1 convolutions, which Winograd's algorithm computes: their input channels.
+WINOGRAD_KERNELS = {"a": 5}
 
 
 def weights(gen):
@@ -85,7 +89,15 @@ def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
     rows = int(np.prod(shape[:-1]))
     lines = [f"[{name}]", f"fuse = {r.choice(['true', 'false'])}"]
     draw = r.random()
-    if tiles and draw < 0.3:
+    channel_tasks = False
+    if name in WINOGRAD_KERNELS and draw < 0.4:
+        # Blocks of 4x4 pixels: tile_width of them along a row, tasks of rows of them.
+        v = r.choice([w for w in (4, 8, 16) if w <= min(shape[1], WINOGRAD_KERNELS[name])])
+        tile_rows = shape[0] * -(-shape[2] // 4)
+        channel_tasks = r.random() < 0.5
+        lines += ["vectorize = channels", f"vector_width = {v}", f"tile_width = {r.randint(1, -(-shape[3] // 4))}",
+                  f"tile_channels = {r.randint(1, max(1, min(4, shape[1] // v)))}", "winograd = true"]
+    elif tiles and draw < 0.3:
         # Register tiles of vectors along the width (or the flattened pixels) by output channels.
         flat = flattens and r.random() < 0.6
         width = shape[2] * shape[3] if flat else shape[3]
@@ -127,6 +139,8 @@ def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
     parallel = len(shape) >= 2 and r.random() < 0.7
     lines += [f"parallel = {'true' if parallel else 'false'}",
               f"rows_per_task = {r.randint(1, max(1, tile_rows // 2)) if parallel else 1}"]
+    if channel_tasks and parallel:
+        lines.append("channel_tasks = true")
     return "\n".join(lines)
 
 
@@ -170,7 +184,8 @@ def run_rounds(args, r, work, w, x, expected):
             continue
         for name, want in zip(["y", "d"], expected):
             got = np.load(os.path.join(work, f"{name}.npy"))
-            if got.shape != want.shape or not np.all(np.isclose(got, want, 1e-4, 1e-5)):
+            atol = max(1e-5, 1e-5 * float(np.abs(want).max())) if "winograd = true" in schedule else 1e-5
+            if got.shape != want.shape or not np.all(np.isclose(got, want, 1e-4, atol)):
                 print(f"round {round}: output {name} differs (max {np.max(np.abs(got - want))}) with the schedule:\n{schedule}")
                 failures += 1
     print(f"{args.rounds * 2 - failures} passed, {failures} failed")

@@ -24,9 +24,12 @@ torch.manual_seed(0)
 CASES = []
 
 
-def case(name, spec, inputs, weights, reference):
-    """inputs: list of arrays; weights: dict; reference(inputs, weights) -> list of outputs."""
-    CASES.append((name, spec, inputs, weights, reference))
+def case(name, spec, inputs, weights, reference, atol_of_largest=None):
+    """inputs: list of arrays; weights: dict; reference(inputs, weights) -> list of outputs.
+    atol_of_largest: an absolute tolerance of this fraction of each output's
+    largest magnitude, written to the case's `tolerance` file for run_golden.sh
+    (otherwise |actual - expected| <= 1e-5 + 1e-4 |expected|)."""
+    CASES.append((name, spec, inputs, weights, reference, atol_of_largest))
 
 
 def pair(v):
@@ -330,9 +333,35 @@ case("nhwc_depthwise", NHWC_DEPTHWISE, [rand(1, 8, 13, 11)],
      nhwc_depthwise_ref)
 
 
+# Winograd F(4x4, 3x3), the default for these 3x3 stride-1 layers: padded and
+# not, blocks cut by the image's edges (19 and 23 are not multiples of 4),
+# two images, NHWC between the two kernels. Its transforms add and subtract
+# terms up to 8x each other (A's 8s), so an output's rounding error scales
+# with the largest terms, not with the output: within 1e-5 of the largest
+# output magnitude (measured: 3.3e-6 of it; 15 of 11424 outputs near zero
+# exceed 1e-5 + 1e-4 of their own magnitude).
+WINOGRAD = """network winograd
+input x: f32[2, 16, 19, 23]
+a = conv2d(x, filters=32, kernel=3, padding=1, activation=relu)
+b = conv2d(a, filters=16, kernel=3)
+output b
+"""
+
+
+def winograd_ref(ins, ws):
+    a = F.relu(F.conv2d(ins[0], ws["a.weight"], ws["a.bias"], padding=1))
+    return [F.conv2d(a, ws["b.weight"], ws["b.bias"])]
+
+
+case("winograd", WINOGRAD, [rand(2, 16, 19, 23)],
+     {"a.weight": rand(32, 16, 3, 3, scale=0.2), "a.bias": rand(32), "b.weight": rand(16, 32, 3, 3, scale=0.2),
+      "b.bias": rand(16)},
+     winograd_ref, atol_of_largest=1e-5)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
-    for name, spec, inputs, weights, reference in CASES:
+    for name, spec, inputs, weights, reference, atol_of_largest in CASES:
         d = os.path.join(OUT, name)
         os.makedirs(d)
         with open(os.path.join(d, "net.kiln"), "w") as f:
@@ -345,6 +374,10 @@ def main():
             outputs = reference(inputs, weights)
         for i, y in enumerate(outputs):
             save_npy(os.path.join(d, f"expected{i}.npy"), y.numpy())
+        if atol_of_largest:
+            largest = max(float(y.abs().max()) for y in outputs)
+            with open(os.path.join(d, "tolerance"), "w") as f:
+                f.write(f"--atol {atol_of_largest * largest:.3g}\n")
     print(f"wrote {len(CASES)} cases to {OUT}")
 
 

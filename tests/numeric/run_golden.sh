@@ -11,8 +11,13 @@ for expected in "$case"/expected*.npy; do
   set -- "$@" --output "$work/$(basename "$expected" | sed 's/expected/actual/')"
 done
 "$kiln" "$@"
+# A case's `tolerance` file, where there is one, holds the compare options
+# (make_golden.py says why).
+tolerance=""
+[ -f "$case/tolerance" ] && tolerance=$(cat "$case/tolerance")
 status=0
 for expected in "$case"/expected*.npy; do
-  "$compare" "$work/$(basename "$expected" | sed 's/expected/actual/')" "$expected" || status=1
+  # shellcheck disable=SC2086  # the options split into words
+  "$compare" "$work/$(basename "$expected" | sed 's/expected/actual/')" "$expected" $tolerance || status=1
 done
 exit $status

@@ -111,6 +111,25 @@ TEST(ScheduleSpace, NeighboursAreValidAndDifferent) {
   }
 }
 
+// The search reaches Winograd's algorithm from channel tiles (an image of
+// 2 x 2 blocks of 4x4 pixels, too few for the default) and leaves it again.
+TEST(ScheduleSpace, WinogradIsOneStepAwayBothWays) {
+  Graph graph = check(parse("network w\ninput x: f32[1, 16, 8, 8]\n"
+                            "c = conv2d(x, filters=32, kernel=3, padding=1)\noutput c\n"));
+  const Layer& layer = graph.layers[1];
+  TargetTraits traits{16, 32};
+  KernelSchedule start = default_schedule(layer, layer.shape, layer.flops, traits);
+  ASSERT_FALSE(start.winograd);
+  auto winograd = [](const KernelSchedule& s) { return s.winograd; };
+  std::vector<KernelSchedule> found = neighbours(start, layer, layer.shape, traits);
+  auto jump = std::find_if(found.begin(), found.end(), winograd);
+  ASSERT_NE(jump, found.end());
+  EXPECT_EQ(jump->tile_width, 2);  // the row's blocks
+  std::vector<KernelSchedule> back = neighbours(*jump, layer, layer.shape, traits);
+  EXPECT_TRUE(std::any_of(back.begin(), back.end(), [&](const KernelSchedule& s) { return !winograd(s); }));
+  EXPECT_TRUE(std::any_of(back.begin(), back.end(), [](const KernelSchedule& s) { return s.channel_tasks; }));
+}
+
 TEST(KernelSignature, IgnoresNamesButNotShapesLayoutsOrTargets) {
   Graph a = small_network();
   Graph b = check(parse("network u\ninput y: f32[1, 8, 14, 14]\n"

@@ -43,7 +43,15 @@ typedef struct kiln_tensor_desc {
   /* 4-D tensors between kernels: stored NHWC (channels innermost) instead
    * of NCHW; the shape stays [N, C, H, W]. */
   int channels_last;
+  /* Weights only: computed from the stored weight before it is packed. */
+  int transform;
 } kiln_tensor_desc;
+
+enum kiln_weight_transform {
+  KILN_WEIGHT_AS_STORED,
+  KILN_WEIGHT_WINOGRAD_4X4_3X3 /* [K, C, 3, 3] -> [K, C, 6, 6]: each 3x3
+                                  filter g as G g G^T, Winograd F(4x4, 3x3) */
+};
 
 typedef struct kiln_weight_desc {
   const char *name;
