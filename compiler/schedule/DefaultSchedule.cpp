@@ -150,21 +150,22 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   // channel tiles and the 128-channel ones 1.3x as fast. Tasks of a row of
   // blocks where the transforms fit in L2 (1 MB), else tasks of output
   // channels, which read each transform once a run.
-  constexpr int64_t kL2Bytes = int64_t{1} << 20, kWinogradFilterBytes = int64_t{4} << 20;
-  int64_t filter_bytes = 4 * multiply_adds_per_output(anchor, output) * output[1] * int64_t{sizeof(float)};
-  int64_t block_rows = output[0] * ((output[2] + 3) / 4), blocks = block_rows * ((output[3] + 3) / 4);
-  if (winograd_applies(anchor) && output[1] >= target.vector_width &&
-      anchor.get<ConvAttrs>().channels_per_group >= target.vector_width && blocks >= 16 &&
-      filter_bytes <= kWinogradFilterBytes) {
-    s.vectorize = VectorAxis::Channels;
-    s.vector_width = target.vector_width;
-    s.winograd = true;
-    s.tile_channels = output[1] >= 2 * target.vector_width ? 2 : 1;
-    s.tile_width = row_tile((output[3] + 3) / 4, budget / s.tile_channels);
-    s.parallel = block_rows >= 2;
-    s.channel_tasks = s.parallel && filter_bytes > kL2Bytes;
-    s.rows_per_task = 1;
-    return s;
+  if (winograd_applies(anchor)) {  // a conv2d: the output is [N, K, H, W]
+    constexpr int64_t kL2Bytes = int64_t{1} << 20, kWinogradFilterBytes = int64_t{4} << 20;
+    int64_t filter_bytes = 4 * multiply_adds_per_output(anchor, output) * output[1] * int64_t{sizeof(float)};
+    int64_t block_rows = output[0] * ((output[2] + 3) / 4), blocks = block_rows * ((output[3] + 3) / 4);
+    if (output[1] >= target.vector_width && anchor.get<ConvAttrs>().channels_per_group >= target.vector_width &&
+        blocks >= 16 && filter_bytes <= kWinogradFilterBytes) {
+      s.vectorize = VectorAxis::Channels;
+      s.vector_width = target.vector_width;
+      s.winograd = true;
+      s.tile_channels = output[1] >= 2 * target.vector_width ? 2 : 1;
+      s.tile_width = row_tile((output[3] + 3) / 4, budget / s.tile_channels);
+      s.parallel = block_rows >= 2;
+      s.channel_tasks = s.parallel && filter_bytes > kL2Bytes;
+      s.rows_per_task = 1;
+      return s;
+    }
   }
   if (channel_tiles_apply(anchor) && output[1] >= target.vector_width && output.back() >= 2) {
     // Vectorize over output channels: each tap is one broadcast input value
