@@ -70,9 +70,7 @@ LayerFuncs lower_winograd_conv(const LayerInput& in) {
   });
   Halide::Func out(in.name());
   out(v) = activate(conv.bias ? block + in.weight("bias")(kk) : block, conv.activation);
-  LayerFuncs funcs{out, {sums}, Halide::Func()};
-  funcs.winograd = {rows_in, tiles, sums, rows_out};
-  return funcs;
+  return {out, {sums}, Halide::Func(), {rows_in, tiles, sums, rows_out}};
 }
 
 }  // namespace kiln

@@ -248,10 +248,11 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
     }
   }
   output.vectorize(kv).unroll(q).unroll(p);
-  // Buffers on the stack where they fit: those of 128 KB and more would come
-  // from mmap on the heap, and their pages fault in again at every task.
+  // Buffers up to 256 KB on the stack (two a task, well inside a thread's
+  // stack): on the heap, those of 128 KB and more come from mmap, and their
+  // pages fault in again at every task.
   auto buffer = [](int64_t floats) {
-    return floats * 4 <= (1 << 20) ? Halide::MemoryType::Stack : Halide::MemoryType::Auto;
+    return floats * 4 <= (256 << 10) ? Halide::MemoryType::Stack : Halide::MemoryType::Auto;
   };
 
   std::vector<Halide::Var> t = tiles.args();  // c, xi, nu, bx, by, n
