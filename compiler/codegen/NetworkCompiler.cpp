@@ -200,13 +200,8 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   Schedule file = options.schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(options.schedule_path);
   std::vector<Kernel> kernels = form_kernels(graph, file);
   std::map<std::string, KernelSchedule> schedules = resolve_schedules(graph, kernels, file, target);
-  if (automatic)
-    for (auto& [name, schedule] : schedules) {
-      bool fuse = schedule.fuse;
-      schedule = KernelSchedule{};
-      schedule.fuse = fuse;
-      schedule.autoschedule = plugin;
-    }
+  if (automatic)  // every tensor NCHW: the baseline owes nothing to Kiln's layouts
+    for (auto& [name, schedule] : schedules) schedule = autoscheduled(plugin, schedule.fuse, TensorLayout::Nchw);
   if (!options.weights_path.empty()) check_weights_file(graph, options.weights_path);
 
   std::error_code error;

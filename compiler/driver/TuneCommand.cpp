@@ -256,10 +256,7 @@ int tune_command(const TuneOptions& options) {
         tuned.challenge_default = tuned.mine && !(tuned.best == tuned.start);
       }
       for (const std::string& plugin : autoscheduler_names()) {
-        KernelSchedule seed;
-        seed.fuse = tuned.start.fuse;
-        seed.layout = tuned.start.layout;
-        seed.autoschedule = plugin;
+        KernelSchedule seed = autoscheduled(plugin, tuned.start.fuse, tuned.start.layout);
         if (tuned.mine && !log.tried(tuned.signature, seed)) tuned.seeds.push_back(seed);
       }
       kernels.push_back(tuned);

@@ -6,26 +6,24 @@
 #include <functional>
 
 #include "ops/Lowering.h"
+#include "ops/Winograd.h"
 
 namespace kiln {
 namespace {
 
-constexpr int kTile = 6;   // input tile: 4 + 3 - 1
-constexpr int kBlock = 4;  // output block
-
-const float kBT[kTile][kTile] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
+const float kBT[kWinogradTile][kWinogradTile] = {{4, 0, -5, 0, 1, 0},  {0, -4, -4, 1, 1, 0}, {0, 4, -4, -1, 1, 0},
                                  {0, -2, -1, 2, 1, 0}, {0, 2, -1, -2, 1, 0}, {0, 4, 0, -5, 0, 1}};
-const float kAT[kBlock][kTile] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
+const float kAT[kWinogradBlock][kWinogradTile] = {{1, 1, 1, 1, 1, 0}, {0, 1, -1, 2, -2, 0}, {0, 1, 1, 4, 4, 0}, {0, 1, -1, 8, -8, 1}};
 
 // mux(row, {sum over i of matrix[r][i] * term(i), for each row r}): one
 // matrix-vector product, whose row index a schedule unrolls.
 template <int Rows>
-Halide::Expr transform(const float (&matrix)[Rows][kTile], Halide::Expr row,
+Halide::Expr transform(const float (&matrix)[Rows][kWinogradTile], Halide::Expr row,
                        const std::function<Halide::Expr(int)>& term) {
   std::vector<Halide::Expr> rows;
   for (int r = 0; r < Rows; ++r) {
     Halide::Expr sum;
-    for (int i = 0; i < kTile; ++i) {
+    for (int i = 0; i < kWinogradTile; ++i) {
       if (matrix[r][i] == 0) continue;
       Halide::Expr product = matrix[r][i] == 1 ? term(i) : matrix[r][i] * term(i);
       sum = sum.defined() ? sum + product : product;
@@ -36,6 +34,14 @@ Halide::Expr transform(const float (&matrix)[Rows][kTile], Halide::Expr row,
 }
 
 }  // namespace
+
+bool winograd_applies(const Layer& anchor) {
+  if (anchor.op != OpKind::Conv2d) return false;
+  const ConvAttrs& conv = anchor.get<ConvAttrs>();
+  const Window2d& w = conv.window;
+  return conv.groups == 1 && w.kernel_h == 3 && w.kernel_w == 3 && w.stride_h == 1 && w.stride_w == 1 &&
+         w.dilation_h == 1 && w.dilation_w == 1;
+}
 
 LayerFuncs lower_winograd_conv(const LayerInput& in) {
   const ConvAttrs& conv = in.layer.get<ConvAttrs>();
@@ -50,7 +56,7 @@ LayerFuncs lower_winograd_conv(const LayerInput& in) {
   Halide::Var c("c"), k("k"), xi("xi"), nu("nu"), j("j"), bx("bx"), by("by"), n("n"), p("p"), b("b");
   Halide::Func rows_in(in.name("winograd_rows_in"));
   rows_in(c, xi, j, bx, by, n) = transform(kBT, xi, [&](int i) {
-    return source(kBlock * bx + j - pad.left, kBlock * by + i - pad.top, c, n);
+    return source(kWinogradBlock * bx + j - pad.left, kWinogradBlock * by + i - pad.top, c, n);
   });
   Halide::Func tiles(in.name("winograd_tiles"));
   tiles(c, xi, nu, bx, by, n) = transform(kBT, nu, [&](int jj) { return rows_in(c, xi, jj, bx, by, n); });
@@ -65,8 +71,8 @@ LayerFuncs lower_winograd_conv(const LayerInput& in) {
 
   std::vector<Halide::Var> v = dims(4);
   const Halide::Var &x = v[0], &y = v[1], &kk = v[2], &nn = v[3];
-  Halide::Expr block = transform(kAT, x % kBlock, [&](int a) {
-    return rows_out(kk, y % kBlock, a, x / kBlock, y / kBlock, nn);
+  Halide::Expr block = transform(kAT, x % kWinogradBlock, [&](int a) {
+    return rows_out(kk, y % kWinogradBlock, a, x / kWinogradBlock, y / kWinogradBlock, nn);
   });
   Halide::Func out(in.name());
   out(v) = activate(conv.bias ? block + in.weight("bias")(kk) : block, conv.activation);

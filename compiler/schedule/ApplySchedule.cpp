@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "ops/Winograd.h"
+
 namespace kiln {
 namespace {
 
@@ -227,8 +229,8 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
   const auto shift = Halide::TailStrategy::ShiftInwards;
   const auto guard = Halide::TailStrategy::GuardWithIf;  // blocks past the image's edge are not stored
   int tile = s.vector_width * s.tile_channels;
-  int64_t block_rows = (layer.shape[2] + 3) / 4, blocks_per_row = (layer.shape[3] + 3) / 4;
-  output.split(y, by, p, 4, guard).split(x, bx, q, 4, guard);
+  int64_t block_rows = winograd_blocks(layer.shape[2]), blocks_per_row = winograd_blocks(layer.shape[3]);
+  output.split(y, by, p, kWinogradBlock, guard).split(x, bx, q, kWinogradBlock, guard);
   Halide::LoopLevel at = Halide::LoopLevel(output, Halide::Var::outermost());
   int64_t blocks_at = layer.shape[0] * block_rows * blocks_per_row, channels_at = layer.shape[1];
   if (s.channel_tasks) {
@@ -255,12 +257,13 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
     return floats * 4 <= (256 << 10) ? Halide::MemoryType::Stack : Halide::MemoryType::Auto;
   };
 
+  constexpr int64_t kProducts = kWinogradTile * kWinogradTile;  // a tile's values, each one matrix product
   std::vector<Halide::Var> t = tiles.args();  // c, xi, nu, bx, by, n
   int input_channels = layer.get<ConvAttrs>().channels_per_group;
   if (s.channel_tasks) {
     tiles.compute_root().split(t[4], task, row, s.rows_per_task, shift).fuse(task, t[5], tasks).parallel(tasks);
   } else {
-    tiles.compute_at(at).store_in(buffer(36 * input_channels * blocks_at));
+    tiles.compute_at(at).store_in(buffer(kProducts * input_channels * blocks_at));
   }
   tiles.split(t[0], co, cv, s.vector_width, shift).reorder(cv, t[1], t[2], co, t[3]).vectorize(cv).unroll(t[1]).unroll(t[2]);
   std::vector<Halide::Var> r = rows_in.args();  // c, xi, j, bx, by, n
@@ -269,7 +272,7 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
   std::vector<Halide::Var> m = sums.args();  // k, xi, nu, bx, by, n
   Halide::Func stored = sums.in();
   stored.compute_at(at)
-      .store_in(buffer(36 * channels_at * blocks_at))
+      .store_in(buffer(kProducts * channels_at * blocks_at))
       .split(m[0], ko, ki, tile, shift)
       .split(ki, kt, kv, s.vector_width)
       .split(m[3], bxo, bxi, s.tile_width, shift)

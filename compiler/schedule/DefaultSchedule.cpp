@@ -75,14 +75,6 @@ bool pixels_flatten(const Layer& anchor) {
   return w.kernel_h == 1 && w.kernel_w == 1 && w.stride_h == 1 && w.stride_w == 1 && !w.padding.any();
 }
 
-bool winograd_applies(const Layer& anchor) {
-  if (anchor.op != OpKind::Conv2d) return false;
-  const ConvAttrs& conv = anchor.get<ConvAttrs>();
-  const Window2d& w = conv.window;
-  return conv.groups == 1 && w.kernel_h == 3 && w.kernel_w == 3 && w.stride_h == 1 && w.stride_w == 1 &&
-         w.dilation_h == 1 && w.dilation_w == 1;
-}
-
 Shape pixel_row(const Shape& shape) { return {shape[0], shape[1], 1, shape[2] * shape[3]}; }
 
 int64_t output_rows(const Shape& output) {
@@ -153,14 +145,14 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   if (winograd_applies(anchor)) {  // a conv2d: the output is [N, K, H, W]
     constexpr int64_t kL2Bytes = int64_t{1} << 20, kWinogradFilterBytes = int64_t{4} << 20;
     int64_t filter_bytes = 4 * multiply_adds_per_output(anchor, output) * output[1] * int64_t{sizeof(float)};
-    int64_t block_rows = output[0] * ((output[2] + 3) / 4), blocks = block_rows * ((output[3] + 3) / 4);
+    int64_t block_rows = output[0] * winograd_blocks(output[2]), blocks = block_rows * winograd_blocks(output[3]);
     if (output[1] >= target.vector_width && anchor.get<ConvAttrs>().channels_per_group >= target.vector_width &&
         blocks >= 16 && filter_bytes <= kWinogradFilterBytes) {
       s.vectorize = VectorAxis::Channels;
       s.vector_width = target.vector_width;
       s.winograd = true;
       s.tile_channels = output[1] >= 2 * target.vector_width ? 2 : 1;
-      s.tile_width = row_tile((output[3] + 3) / 4, budget / s.tile_channels);
+      s.tile_width = row_tile(winograd_blocks(output[3]), budget / s.tile_channels);
       s.parallel = block_rows >= 2;
       s.channel_tasks = s.parallel && filter_bytes > kL2Bytes;
       s.rows_per_task = 1;
@@ -255,11 +247,11 @@ std::string winograd_problem(const KernelSchedule& s, const Layer& anchor, const
   if (s.vector_width > channels)
     return "winograd transforms input tiles a vector of input channels at a time: vector_width " +
            std::to_string(s.vector_width) + " exceeds the " + std::to_string(channels) + " input channels";
-  int64_t blocks = (output[3] + 3) / 4;
+  int64_t blocks = winograd_blocks(output[3]);
   if (s.tile_width > blocks)
     return "tile_width " + std::to_string(s.tile_width) + " exceeds the " + std::to_string(blocks) +
            " blocks of 4x4 pixels along a row";
-  int64_t rows = output[0] * ((output[2] + 3) / 4);
+  int64_t rows = output[0] * winograd_blocks(output[2]);
   if (s.parallel && s.rows_per_task > rows)
     return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's " + std::to_string(rows) +
            " rows of 4x4 blocks";
@@ -267,14 +259,8 @@ std::string winograd_problem(const KernelSchedule& s, const Layer& anchor, const
 }
 
 std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const Shape& shape) {
-  if (!s.autoschedule.empty()) {
-    KernelSchedule halide_decides;
-    halide_decides.fuse = s.fuse;
-    halide_decides.layout = s.layout;
-    halide_decides.autoschedule = s.autoschedule;
-    if (!(s == halide_decides))
-      return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only fuse and layout go with it";
-  }
+  if (!s.autoschedule.empty() && !(s == autoscheduled(s.autoschedule, s.fuse, s.layout)))
+    return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only fuse and layout go with it";
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
@@ -381,7 +367,7 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
   if (weight_transform(layer, weight, schedule) == WeightTransform::Winograd) {
     // [K, C, 6, 6] -> [6, 6, C, K]: each of the 36 matrix products reads its
     // [C, K] filters contiguously, a vector of output channels at a time.
-    return {{3, 1, 6}, {2, 1, 6}, {1, 1, w[1]}, {0, 1, w[0]}};
+    return {{3, 1, kWinogradTile}, {2, 1, kWinogradTile}, {1, 1, w[1]}, {0, 1, w[0]}};
   }
   if (is_depthwise(layer) && schedule.vectorize == VectorAxis::Channels && weight.name == layer.name + ".weight") {
     // [K, 1, kh, kw] -> [1, kh, kw, K]: each tap's vector of channels is one load.

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "graph/Layer.h"
+#include "ops/Winograd.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {
@@ -52,9 +53,6 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
 
 // Whether flatten_pixels applies: a 1x1 stride-1 conv2d without padding.
 bool pixels_flatten(const Layer& anchor);
-
-// Whether winograd applies: a 3x3 conv2d with stride 1, dilation 1 and groups = 1.
-bool winograd_applies(const Layer& anchor);
 
 // An [N, C, H, W] shape with its pixels in one row: [N, C, 1, H * W].
 Shape pixel_row(const Shape& shape);

@@ -98,6 +98,17 @@ struct KernelSchedule {
   }
 };
 
+// A kernel that Halide's autoscheduler `plugin` schedules: fusion and the
+// output's layout stay Kiln's, every other field keeps its default (so the
+// weights keep their stored layout).
+inline KernelSchedule autoscheduled(const std::string& plugin, bool fuse, TensorLayout layout) {
+  KernelSchedule s;
+  s.fuse = fuse;
+  s.layout = layout;
+  s.autoschedule = plugin;
+  return s;
+}
+
 // Schedules by kernel, keyed by the name of the kernel's first layer.
 struct Schedule {
   std::string path;  // where it was read from, for messages

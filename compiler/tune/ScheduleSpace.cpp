@@ -52,7 +52,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   KernelSchedule winograd = from;
   winograd.vectorize = VectorAxis::Channels;
   winograd.winograd = true;
-  winograd.tile_width = std::min<int64_t>(from.tile_width, (output.back() + 3) / 4);
+  winograd.tile_width = std::min<int64_t>(from.tile_width, winograd_blocks(output.back()));
   winograd.unroll_taps = winograd.unroll_tap_rows = winograd.unroll_tiles = winograd.channels_innermost = false;
   winograd.reduction_block = winograd.tile_rows = 0;
   winograd.flatten_pixels = false;
