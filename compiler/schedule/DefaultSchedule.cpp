@@ -138,8 +138,9 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
   // fast as with channel tiles at 64 channels and 56x56, 2.4x at 128 and
   // 28x28, 1.4-1.7x at 256 and 14x14 and 0.2x at 512 and 7x7; inside
   // ResNet-18, where other kernels' weights evict the transforms from the
-  // caches between runs, the 256-channel layers (9.4 MB) ran slower than
-  // channel tiles and the 128-channel ones 1.3x as fast. Tasks of a row of
+  // caches between runs, the 256-channel layers (9.4 MB) ran at 0.71-0.85 ms
+  // against 0.50-0.54 with channel tiles, the 128-channel ones 1.2-1.9x as
+  // fast as channel tiles. Tasks of a row of
   // blocks where the transforms fit in L2 (1 MB), else tasks of output
   // channels, which read each transform once a run.
   if (winograd_applies(anchor)) {  // a conv2d: the output is [N, K, H, W]
