@@ -4,8 +4,8 @@
 
 namespace kiln {
 
-void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels,
-                            const std::set<std::string>& defaulted, std::map<std::string, KernelSchedule>& schedules) {
+void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels, const Schedule& file,
+                            std::map<std::string, KernelSchedule>& schedules) {
   // NHWC spares a channel-vector kernel the transposition of every register
   // tile on its way out, and its readers' broadcasts of one pixel's channels
   // come from one cache line, where NCHW puts them a plane apart. Kernels
@@ -20,7 +20,7 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
       if (!first) it->second = it->second && channel_vectors(kernel);
     }
   for (const Kernel& kernel : kernels) {
-    if (!defaulted.count(kernel.name)) continue;
+    if (file.sets(kernel.name, "layout")) continue;
     int output = kernel.output();
     auto readers = read_by_channel_vectors.find(output);
     bool nhwc = channel_vectors(kernel) && graph.layers[output].shape.size() == 4 && !graph.is_output(output) &&
@@ -38,7 +38,7 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
   constexpr int64_t kFewSetsBytes = 1024;
   TensorLayouts layouts = tensor_layouts(kernels, schedules);
   for (const Kernel& kernel : kernels) {
-    if (!defaulted.count(kernel.name) || !channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
+    if (file.sets(kernel.name, "channels_innermost") || !channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
         windows_per_channel(graph.layers[kernel.layers.front()]))
       continue;
     const Layer& anchor = graph.layers[kernel.layers.front()];

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <map>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -11,12 +10,12 @@
 
 namespace kiln {
 
-// Sets the output layout of the kernels in `defaulted` (those the schedule
-// file leaves to the default heuristic): NHWC where the kernel computes
-// channel vectors, its output is not the network's, and every kernel that
-// reads it computes channel vectors too; NCHW otherwise. Then sets their
-// reduction order (channels_innermost) for the layout they read.
-void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels,
-                            const std::set<std::string>& defaulted, std::map<std::string, KernelSchedule>& schedules);
+// Sets the output layout of the kernels whose section in `file` does not
+// set `layout`: NHWC where the kernel computes channel vectors, its output
+// is not the network's, and every kernel that reads it computes channel
+// vectors too; NCHW otherwise. Then sets the reduction order of those whose
+// section does not set `channels_innermost`, for the layout they read.
+void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels, const Schedule& file,
+                            std::map<std::string, KernelSchedule>& schedules);
 
 }  // namespace kiln

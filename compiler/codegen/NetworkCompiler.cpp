@@ -36,13 +36,12 @@ void write_file(const std::string& path, const std::string& text) {
   if (!out) throw UserError("error: cannot write " + path);
 }
 
-// The schedule of every kernel: from the file where it has a section,
-// otherwise the default heuristic. Sections naming no kernel are errors.
+// The schedule of every kernel: the default heuristic's, with the keys of
+// the kernel's section in the file over it. Sections naming no kernel are errors.
 std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, const std::vector<Kernel>& kernels,
                                                         const Schedule& file, const Halide::Target& target) {
   TargetTraits traits = schedule_traits(target);
   std::map<std::string, KernelSchedule> resolved;
-  std::set<std::string> defaulted;
   std::map<int, const KernelSchedule*> producers;  // by tensor: the kernel's schedule that computes it
   for (const Kernel& kernel : kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];
@@ -53,10 +52,8 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     std::string flatten = flatten_problem(graph, kernel);
     auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
-    KernelSchedule schedule =
-        given != file.kernels.end()
-            ? given->second
-            : default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors);
+    KernelSchedule schedule = section_over(
+        file, kernel.name, default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors));
     std::string problem = schedule_problem(schedule, anchor, out.shape);
     if (problem.empty() && schedule.flatten_pixels) problem = flatten;
     if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
@@ -69,9 +66,8 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     }
     resolved[kernel.name] = schedule;
     producers[kernel.output()] = &resolved[kernel.name];
-    if (given == file.kernels.end()) defaulted.insert(kernel.name);
   }
-  choose_default_layouts(graph, kernels, defaulted, resolved);
+  choose_default_layouts(graph, kernels, file, resolved);
   for (const auto& [name, line] : file.lines) {
     if (resolved.count(name)) continue;
     bool is_layer = false;

@@ -2,6 +2,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace kiln {
 
@@ -112,8 +114,20 @@ inline KernelSchedule autoscheduled(const std::string& plugin, bool fuse, Tensor
 // Schedules by kernel, keyed by the name of the kernel's first layer.
 struct Schedule {
   std::string path;  // where it was read from, for messages
+  // Each section's keys over KernelSchedule{}'s values; a kernel's schedule
+  // is its section's keys over the default heuristic (section_over).
   std::map<std::string, KernelSchedule> kernels;
   std::map<std::string, int> lines;  // each section's line in `path`
+  // Each section's `key = value` lines, in order.
+  std::map<std::string, std::vector<std::pair<std::string, std::string>>> entries;
+  // Whether the section of `kernel` sets `key`.
+  bool sets(const std::string& kernel, const std::string& key) const {
+    auto section = entries.find(kernel);
+    if (section == entries.end()) return false;
+    for (const auto& entry : section->second)
+      if (entry.first == key) return true;
+    return false;
+  }
 };
 
 }  // namespace kiln

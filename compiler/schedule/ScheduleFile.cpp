@@ -61,7 +61,13 @@ class ScheduleParser {
     std::string key = trim(content.substr(0, eq));
     std::string value = trim(content.substr(eq + 1));
     if (current_.empty()) fail("'" + key + "' comes before any [LAYER] section");
-    KernelSchedule& s = schedule_.kernels[current_];
+    schedule_.entries[current_].emplace_back(key, value);
+    set(schedule_.kernels[current_], key, value);
+  }
+
+ public:
+  // Sets `key` of `s` to `value`, or fails.
+  void set(KernelSchedule& s, const std::string& key, const std::string& value) const {
     if (key == "fuse") s.fuse = boolean(key, value);
     else if (key == "vectorize") s.vectorize = axis(key, value);
     else if (key == "vector_width") s.vector_width = positive(key, value);
@@ -82,6 +88,8 @@ class ScheduleParser {
     else if (key == "autoschedule") s.autoschedule = autoscheduler(key, value);
     else fail("unknown key '" + key + "' (expected " + kKeys + ")");
   }
+
+ private:
 
   VectorAxis axis(const std::string& key, const std::string& value) const {
     if (value == "width") return VectorAxis::Width;
@@ -127,6 +135,16 @@ class ScheduleParser {
 
 }  // namespace
 
+KernelSchedule section_over(const Schedule& file, const std::string& kernel, KernelSchedule base) {
+  auto section = file.entries.find(kernel);
+  if (section == file.entries.end()) return base;
+  ScheduleParser parser(file.path);  // the values were checked when the file was read
+  for (const auto& [key, value] : section->second)
+    if (key == "autoschedule") base = autoscheduled(value, base.fuse, base.layout);  // Halide decides the loops
+  for (const auto& [key, value] : section->second) parser.set(base, key, value);
+  return base;
+}
+
 Schedule parse_schedule(const std::string& text, const std::string& path) {
   return ScheduleParser(path).run(text);
 }
@@ -167,7 +185,8 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
 std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std::string& target) {
   std::ostringstream out;
   out << "# Kiln schedule, target " << target << "\n"
-      << "# One [KERNEL] section per kernel, named by its first layer. Keys:\n"
+      << "# One [KERNEL] section per kernel, named by its first layer; keys a section\n"
+      << "# leaves out keep the default heuristic's values. Keys:\n"
       << "#   fuse           pull following elementwise layers into this kernel\n"
       << "#   vectorize      width, or channels (conv2d: weights re-laid out at create)\n"
       << "#   vector_width   lanes computed together\n"

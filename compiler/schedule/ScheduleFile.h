@@ -12,6 +12,11 @@ namespace kiln {
 // `#` comments. Unknown keys and bad values are UserErrors "FILE:LINE: ...".
 Schedule read_schedule_file(const std::string& path);
 Schedule parse_schedule(const std::string& text, const std::string& path);
+// The schedule of `kernel`: the keys its section in `file` sets, over `base`
+// (the default heuristic's schedule) for the keys it leaves out; `base`
+// itself without a section. A section with `autoschedule` starts from that
+// autoscheduler's schedule, keeping `base`'s fuse and layout.
+KernelSchedule section_over(const Schedule& file, const std::string& kernel, KernelSchedule base);
 
 struct ScheduleEntry {
   std::string kernel;

@@ -27,6 +27,14 @@ else:
         if name.startswith(("HL_", "KILN_")):
             config.environment[name] = value
 
+    # For printf: every schedule key at KernelSchedule's own values, so that
+    # a section that begins with it names a whole schedule (the keys a
+    # section leaves out keep the default heuristic's values).
+    bare = ["vectorize = width", "vector_width = 1", "tile_width = 1", "tile_channels = 1", "tile_rows = 0",
+            "flatten_pixels = false", "unroll_taps = false", "unroll_tap_rows = false", "unroll_tiles = false",
+            "reduction_block = 0", "channels_innermost = false", "winograd = false", "channel_tasks = false",
+            "parallel = false", "rows_per_task = 1", "layout = nchw"]
+    config.substitutions.append(("%bare", "".join(line + "\\n" for line in bare)))
     config.substitutions.append(("%kiln", config.kiln))
     config.substitutions.append(("%compare", config.compare))
     config.substitutions.append(("%golden", os.path.join(config.kiln_src_root, "tests", "numeric", "golden")))

@@ -174,7 +174,7 @@ TEST(KernelCache, ReusesAKernelOnlyWithItsScheduleLayoutsAndTarget) {
   compile_network(graph, options);
   EXPECT_EQ(objects(), 3);
   // p with width vectors: c's output becomes NCHW, so c is another kernel too.
-  std::ofstream(dir + "/width.sched") << "[p]\nvector_width = 2\n";
+  std::ofstream(dir + "/width.sched") << "[p]\nvectorize = width\nvector_width = 2\ntile_width = 1\n";
   options.schedule_path = dir + "/width.sched";
   options.out_dir = dir + "/width";
   compile_network(graph, options);
