@@ -4,7 +4,8 @@
 
 namespace kiln {
 
-void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels, const Schedule& file,
+void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels,
+                            const std::set<std::string>& kept_layouts, const std::set<std::string>& kept_orders,
                             std::map<std::string, KernelSchedule>& schedules) {
   // NHWC spares a channel-vector kernel the transposition of every register
   // tile on its way out, and its readers' broadcasts of one pixel's channels
@@ -20,7 +21,7 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
       if (!first) it->second = it->second && channel_vectors(kernel);
     }
   for (const Kernel& kernel : kernels) {
-    if (file.sets(kernel.name, "layout")) continue;
+    if (kept_layouts.count(kernel.name)) continue;
     int output = kernel.output();
     auto readers = read_by_channel_vectors.find(output);
     bool nhwc = channel_vectors(kernel) && graph.layers[output].shape.size() == 4 && !graph.is_output(output) &&
@@ -38,7 +39,7 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
   constexpr int64_t kFewSetsBytes = 1024;
   TensorLayouts layouts = tensor_layouts(kernels, schedules);
   for (const Kernel& kernel : kernels) {
-    if (file.sets(kernel.name, "channels_innermost") || !channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
+    if (kept_orders.count(kernel.name) || !channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
         windows_per_channel(graph.layers[kernel.layers.front()]))
       continue;
     const Layer& anchor = graph.layers[kernel.layers.front()];

@@ -37,11 +37,13 @@ void write_file(const std::string& path, const std::string& text) {
 }
 
 // The schedule of every kernel: the default heuristic's, with the keys of
-// the kernel's section in the file over it. Sections naming no kernel are errors.
+// the kernel's section in the file over it (see section_over). Sections
+// naming no kernel are errors.
 std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, const std::vector<Kernel>& kernels,
                                                         const Schedule& file, const Halide::Target& target) {
   TargetTraits traits = schedule_traits(target);
   std::map<std::string, KernelSchedule> resolved;
+  std::set<std::string> kept_layouts, kept_orders;  // kernels whose section decides these
   std::map<int, const KernelSchedule*> producers;  // by tensor: the kernel's schedule that computes it
   for (const Kernel& kernel : kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];
@@ -52,8 +54,11 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     std::string flatten = flatten_problem(graph, kernel);
     auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
-    KernelSchedule schedule = section_over(
-        file, kernel.name, default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors));
+    KernelSchedule heuristic = default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors);
+    KernelSchedule schedule = section_over(file, kernel.name, heuristic);
+    bool afresh = section_afresh(file, kernel.name, heuristic);
+    if (afresh || file.sets(kernel.name, "layout")) kept_layouts.insert(kernel.name);
+    if (afresh || file.sets(kernel.name, "channels_innermost")) kept_orders.insert(kernel.name);
     std::string problem = schedule_problem(schedule, anchor, out.shape);
     if (problem.empty() && schedule.flatten_pixels) problem = flatten;
     if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
@@ -67,7 +72,7 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     resolved[kernel.name] = schedule;
     producers[kernel.output()] = &resolved[kernel.name];
   }
-  choose_default_layouts(graph, kernels, file, resolved);
+  choose_default_layouts(graph, kernels, kept_layouts, kept_orders, resolved);
   for (const auto& [name, line] : file.lines) {
     if (resolved.count(name)) continue;
     bool is_layer = false;

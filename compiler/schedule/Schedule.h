@@ -115,7 +115,7 @@ inline KernelSchedule autoscheduled(const std::string& plugin, bool fuse, Tensor
 struct Schedule {
   std::string path;  // where it was read from, for messages
   // Each section's keys over KernelSchedule{}'s values; a kernel's schedule
-  // is its section's keys over the default heuristic (section_over).
+  // is mostly its section's keys over the default heuristic (section_over).
   std::map<std::string, KernelSchedule> kernels;
   std::map<std::string, int> lines;  // each section's line in `path`
   // Each section's `key = value` lines, in order.

@@ -135,14 +135,21 @@ class ScheduleParser {
 
 }  // namespace
 
-KernelSchedule section_over(const Schedule& file, const std::string& kernel, KernelSchedule base) {
-  auto section = file.entries.find(kernel);
-  if (section == file.entries.end()) return base;
+bool section_afresh(const Schedule& file, const std::string& kernel, const KernelSchedule& heuristic) {
+  auto section = file.kernels.find(kernel);
+  return section != file.kernels.end() &&
+         (file.sets(kernel, "autoschedule") ||
+          (file.sets(kernel, "vectorize") && section->second.vectorize != heuristic.vectorize));
+}
+
+KernelSchedule section_over(const Schedule& file, const std::string& kernel, const KernelSchedule& heuristic) {
+  auto section = file.kernels.find(kernel);
+  if (section == file.kernels.end()) return heuristic;
+  if (section_afresh(file, kernel, heuristic)) return section->second;
+  KernelSchedule schedule = heuristic;
   ScheduleParser parser(file.path);  // the values were checked when the file was read
-  for (const auto& [key, value] : section->second)
-    if (key == "autoschedule") base = autoscheduled(value, base.fuse, base.layout);  // Halide decides the loops
-  for (const auto& [key, value] : section->second) parser.set(base, key, value);
-  return base;
+  for (const auto& [key, value] : file.entries.at(kernel)) parser.set(schedule, key, value);
+  return schedule;
 }
 
 Schedule parse_schedule(const std::string& text, const std::string& path) {
@@ -186,7 +193,8 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
   std::ostringstream out;
   out << "# Kiln schedule, target " << target << "\n"
       << "# One [KERNEL] section per kernel, named by its first layer; keys a section\n"
-      << "# leaves out keep the default heuristic's values. Keys:\n"
+      << "# leaves out keep the default heuristic's values (unless it sets another\n"
+      << "# vectorize or an autoschedule). Keys:\n"
       << "#   fuse           pull following elementwise layers into this kernel\n"
       << "#   vectorize      width, or channels (conv2d: weights re-laid out at create)\n"
       << "#   vector_width   lanes computed together\n"

@@ -12,11 +12,15 @@ namespace kiln {
 // `#` comments. Unknown keys and bad values are UserErrors "FILE:LINE: ...".
 Schedule read_schedule_file(const std::string& path);
 Schedule parse_schedule(const std::string& text, const std::string& path);
-// The schedule of `kernel`: the keys its section in `file` sets, over `base`
-// (the default heuristic's schedule) for the keys it leaves out; `base`
-// itself without a section. A section with `autoschedule` starts from that
-// autoscheduler's schedule, keeping `base`'s fuse and layout.
-KernelSchedule section_over(const Schedule& file, const std::string& kernel, KernelSchedule base);
+// Whether the section of `kernel` describes the kernel afresh: it hands it
+// to an autoscheduler, or sets a vector axis other than the default
+// heuristic's (whose tiles and tasks would not fit that axis).
+bool section_afresh(const Schedule& file, const std::string& kernel, const KernelSchedule& heuristic);
+// The schedule of `kernel`: the keys its section in `file` sets, over the
+// default heuristic's values for the keys it leaves out, or over
+// KernelSchedule's own where the section is afresh; the heuristic's
+// schedule itself without a section.
+KernelSchedule section_over(const Schedule& file, const std::string& kernel, const KernelSchedule& heuristic);
 
 struct ScheduleEntry {
   std::string kernel;
