@@ -53,15 +53,15 @@ LayerFuncs lower_conv(const LayerInput& in) {
   Halide::RDom r(0, w.kernel_w, 0, w.kernel_h, 0, channels_per_group, in.name("r"));
   Halide::Expr channel = conv.groups == 1 ? Halide::Expr(r.z) : (k / filters_per_group) * channels_per_group + r.z;
 
+  // The input pixel each tap reads.
+  Halide::Expr column = x * w.stride_w + r.x * w.dilation_w - pad.left;
+  Halide::Expr row = y * w.stride_h + r.y * w.dilation_h - pad.top;
+  if (conv.groups == 1 && rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
+    r.where(row >= 0 && row < input.extent(1));
+
   Halide::Func acc(in.name("acc"));
   acc(v) = conv.bias ? in.weight("bias")(k) : Halide::Expr(0.0f);
-  if (conv.groups == 1 && rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2]))) {
-    Halide::Expr row = y * w.stride_h + r.y * w.dilation_h - pad.top;
-    r.where(row >= 0 && row < input.extent(1));
-  }
-  acc(v) += source(x * w.stride_w + r.x * w.dilation_w - pad.left,
-                   y * w.stride_h + r.y * w.dilation_h - pad.top, channel, n) *
-            weight(r.x, r.y, r.z, k);
+  acc(v) += source(column, row, channel, n) * weight(r.x, r.y, r.z, k);
 
   Halide::Func out(in.name());
   out(v) = activate(acc(v), conv.activation);

@@ -114,8 +114,9 @@ inline KernelSchedule autoscheduled(const std::string& plugin, bool fuse, Tensor
 // Schedules by kernel, keyed by the name of the kernel's first layer.
 struct Schedule {
   std::string path;  // where it was read from, for messages
-  // Each section's keys over KernelSchedule{}'s values; a kernel's schedule
-  // is mostly its section's keys over the default heuristic (section_over).
+  // Each section's keys over KernelSchedule{}'s values: what fusion reads,
+  // and the schedule of a section that is afresh. A kernel's schedule
+  // comes from section_over (ScheduleFile.h).
   std::map<std::string, KernelSchedule> kernels;
   std::map<std::string, int> lines;  // each section's line in `path`
   // Each section's `key = value` lines, in order.

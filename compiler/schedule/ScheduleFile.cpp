@@ -90,7 +90,6 @@ class ScheduleParser {
   }
 
  private:
-
   VectorAxis axis(const std::string& key, const std::string& value) const {
     if (value == "width") return VectorAxis::Width;
     if (value == "channels") return VectorAxis::Channels;

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
 from kiln_io import save_npy, save_safetensors  # noqa: E402
+from schedule_keys import BARE_KEYS  # noqa: E402
 
 SPEC = """network sched
 input x: f32[2, 5, 13, 11]
@@ -85,18 +86,10 @@ def reference(x, w):
     return [F.softmax(h, -1), d]
 
 
-# Every key, so that the drawn schedule is the whole schedule: keys a
-# section leaves out would keep the default heuristic's values. Later lines
-# of a section override these.
-EVERY_KEY = ["vectorize = width", "vector_width = 1", "tile_width = 1", "tile_channels = 1", "tile_rows = 0",
-             "flatten_pixels = false", "unroll_taps = false", "unroll_tap_rows = false", "unroll_tiles = false",
-             "reduction_block = 0", "channels_innermost = false", "winograd = false", "channel_tasks = false",
-             "parallel = false", "rows_per_task = 1", "layout = nchw"]
-
-
 def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
     rows = int(np.prod(shape[:-1]))
-    lines = [f"[{name}]"] + EVERY_KEY + [f"fuse = {r.choice(['true', 'false'])}"]
+    # Every key first, so that the drawn schedule is the whole schedule.
+    lines = [f"[{name}]"] + BARE_KEYS + [f"fuse = {r.choice(['true', 'false'])}"]
     draw = r.random()
     channel_tasks = False
     if name in WINOGRAD_KERNELS and draw < 0.4:

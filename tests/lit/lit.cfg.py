@@ -1,5 +1,6 @@
 # lit configuration for Kiln's compiler tests (see lit.site.cfg.py.in).
 import os
+import sys
 
 import lit.formats
 
@@ -28,13 +29,10 @@ else:
             config.environment[name] = value
 
     # For printf: every schedule key at KernelSchedule's own values, so that
-    # a section that begins with it names a whole schedule (the keys a
-    # section leaves out keep the default heuristic's values).
-    bare = ["vectorize = width", "vector_width = 1", "tile_width = 1", "tile_channels = 1", "tile_rows = 0",
-            "flatten_pixels = false", "unroll_taps = false", "unroll_tap_rows = false", "unroll_tiles = false",
-            "reduction_block = 0", "channels_innermost = false", "winograd = false", "channel_tasks = false",
-            "parallel = false", "rows_per_task = 1", "layout = nchw"]
-    config.substitutions.append(("%bare", "".join(line + "\\n" for line in bare)))
+    # a section that begins with it names a whole schedule.
+    sys.path.insert(0, os.path.join(config.kiln_src_root, "tools"))
+    from schedule_keys import BARE_KEYS
+    config.substitutions.append(("%bare", "".join(line + "\\n" for line in BARE_KEYS)))
     config.substitutions.append(("%kiln", config.kiln))
     config.substitutions.append(("%compare", config.compare))
     config.substitutions.append(("%golden", os.path.join(config.kiln_src_root, "tests", "numeric", "golden")))
