@@ -9,7 +9,8 @@ measures in turn, interleaved layer by layer: Kiln's default schedule
 (`kiln bench`), the same with NHWC tensors in and out (ResNet-50's layers:
 the layout Kiln keeps between kernels of channel vectors), Kiln's tuned schedule (the best of the tuning log
 schedules/benchmark_layers.jsonl, after `--tune-budget` more seconds of
-`kiln tune` per layer, 0 by default), oneDNN (`onednn_conv`, primitive execution only,
+`kiln tune` per layer, 0 by default; ResNet-50's layers tuned and measured
+with NHWC tensors in and out), oneDNN (`onednn_conv`, primitive execution only,
 format_tag::any), XNNPACK (`xnnpack_conv`, NHWC operator, 2-thread
 pthreadpool), PyTorch (python3-torch, F.conv2d), Halide's Adams2019
 autoscheduler (`kiln bench --schedule auto:adams2019`) and the seed's naive
@@ -99,10 +100,10 @@ parallel = true
 """
 
 
-def kiln_nhwc_ms(kiln, l, min_time, work):
-    """The layer's kernel alone (`kiln bench` per kernel) with NHWC tensors in
-    and out, as Kiln keeps them between kernels of channel vectors, and as
-    oneDNN's are in the blocked layout it picks."""
+def nhwc_harness(l, work):
+    """Writes the layer's NHWC harness: its spec, the schedule that makes its
+    tensors NHWC, and which kernel is the layer's ("I/N", as `kiln tune
+    --shard` takes it)."""
     spec, schedule = os.path.join(work, l["name"] + ".nhwc.kiln"), os.path.join(work, "nhwc.sched")
     source = "x" if l["c"] % 8 else "pre"
     with open(spec, "w") as f:
@@ -112,7 +113,17 @@ def kiln_nhwc_ms(kiln, l, min_time, work):
                 f"padding={l['pad']}, groups={l['groups']})\npost = maxpool(y, kernel=1)\noutput post\n")
     with open(schedule, "w") as f:
         f.write(NHWC_SCHEDULE if source == "pre" else NHWC_SCHEDULE[NHWC_SCHEDULE.index("[post]"):])
-    out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time), "--schedule", schedule],
+    return spec, schedule, "0/2" if source == "x" else "1/3"
+
+
+def kiln_nhwc_ms(kiln, l, min_time, work, schedule=None):
+    """The layer's kernel alone (`kiln bench` per kernel) with NHWC tensors in
+    and out, as Kiln keeps them between kernels of channel vectors, and as
+    oneDNN's are in the blocked layout it picks; with the harness's schedule
+    or `schedule` (one from `kiln tune` of the harness)."""
+    spec, harness_schedule, _ = nhwc_harness(l, work)
+    out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time),
+                          "--schedule", schedule or harness_schedule],
                          capture_output=True, text=True, check=True).stdout
     return next(layer["ms"] for layer in json.loads(out)["layers"] if layer["name"] == "y")
 
@@ -124,10 +135,17 @@ def gflops(l, ms):
 def tuned_schedule(kiln, l, work, log, budget):
     """The layer's schedule from `kiln tune`, which first spends `budget`
     seconds measuring candidates (appending them to `log`) and then writes
-    the log's best; with budget 0 it only reads the log."""
-    spec, out = os.path.join(work, l["name"] + ".kiln"), os.path.join(work, l["name"] + ".sched")
-    subprocess.run([kiln, "tune", spec, "--budget", str(budget), "--log", log, "-o", out], check=True,
-                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    the log's best; with budget 0 it only reads the log. ResNet-50's layers
+    are tuned in their NHWC harness, starting from its schedule, and only
+    the layer's kernel is tuned (its shard of the harness's kernels)."""
+    out = os.path.join(work, l["name"] + ".tuned.sched")
+    command = [kiln, "tune", "--budget", str(budget), "--log", log, "-o", out]
+    if l["suite"] == "resnet50":
+        spec, start, shard = nhwc_harness(l, work)
+        command += [spec, "--schedule", start, "--shard", shard]
+    else:
+        command.append(os.path.join(work, l["name"] + ".kiln"))
+    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return out
 
 
@@ -272,15 +290,20 @@ def main():
     results, best_peak = [], 0.0
     peers = ("kiln", "kiln_nhwc", "kiln_tuned", "onednn", "xnnpack", "torch", "adams")
     with tempfile.TemporaryDirectory() as work:
-        tuned = {}
+        tuned, tuning_seconds = {}, {}
         for run in range(args.passes):
             for i, l in enumerate(layers()):
                 for attempt in range(2):
                     k_ms, peak = kiln_ms(kiln, l, args.min_time, work)
                     if l["name"] not in tuned:  # kiln_ms wrote the spec
+                        started = time.perf_counter()
                         tuned[l["name"]] = tuned_schedule(kiln, l, work, args.tuning_log, args.tune_budget)
-                    kt_ms, _ = kiln_ms(kiln, l, args.min_time, work, tuned[l["name"]])
-                    n_ms = kiln_nhwc_ms(kiln, l, args.min_time, work) if l["suite"] == "resnet50" else k_ms
+                        tuning_seconds[l["suite"]] = tuning_seconds.get(l["suite"], 0) + time.perf_counter() - started
+                    if l["suite"] == "resnet50":
+                        n_ms = kiln_nhwc_ms(kiln, l, args.min_time, work)
+                        kt_ms = kiln_nhwc_ms(kiln, l, args.min_time, work, tuned[l["name"]])
+                    else:
+                        n_ms, (kt_ms, _) = k_ms, kiln_ms(kiln, l, args.min_time, work, tuned[l["name"]])
                     d_ms, impl = onednn_ms(onednn, l, args.min_time)
                     x_ms = xnnpack_ms(xnnpack, l, args.min_time)
                     t_ms = torch_ms(l, args.min_time)
@@ -318,7 +341,7 @@ def main():
     except (IndexError, OSError):
         pass
     summary = dict(date=datetime.date.today().isoformat(), machine=machine, threads=THREADS, peak_gflops=best_peak,
-                   layers=results)
+                   layers=results, tune_budget=args.tune_budget, tuning_seconds=tuning_seconds)
     resnet = [r for r in results if r["suite"] == "resnet50"]
     lines = [f"Measured {summary['date']} on {machine}, {THREADS} threads, batch 1, fp32; "
              f"medians, the faster of {args.passes} passes; FMA-loop peak {best_peak:.0f} GFLOP/s.", "",
@@ -353,7 +376,11 @@ def main():
               "**Kiln, NHWC: the layer's kernel with NHWC tensors in and out (between two 1x1 max pools that "
               "compute channel vectors; the stem reads the NCHW input), as Kiln keeps tensors between kernels of "
               "channel vectors, and as oneDNN's are in its own blocked layout (format_tag::any) and XNNPACK's in NHWC. "
-              "The other Kiln columns read and write NCHW, the layout of a network's inputs and outputs."]
+              "The other Kiln columns read and write NCHW, the layout of a network's inputs and outputs.",
+              f"Kiln tuned: the best of the tuning log {os.path.relpath(args.tuning_log, os.path.join(HERE, '..'))} "
+              f"after `kiln tune --budget {args.tune_budget:g}` per layer (ResNet-50's in the NHWC harness, "
+              f"starting from its schedule); that tuning took {tuning_seconds.get('resnet50', 0) / 60:.1f} min "
+              f"for ResNet-50's {len(resnet)} layers."]
     lines += ["", "Whole networks (batch 1, median ms):", "",
               "| network | Kiln ms | PyTorch ms | Kiln speed-up over PyTorch |", "|---|---|---|---|"]
     for n in networks(kiln, args.min_time):

@@ -10,7 +10,9 @@
 // measured; kernels whose signature the log knows start from its best,
 // and try today's default against it first when the two differ. Before
 // the neighbours, every kernel tries what each of Halide's autoschedulers
-// makes of it.
+// makes of it. `--schedule` starts the kernels from a schedule file's
+// sections (over the defaults) instead, with its layouts, which the search
+// keeps: a layer is then tuned in the layouts a network gives it.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -114,7 +116,7 @@ std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwor
 // Gives kernels of the shard a candidate each (an untried neighbour of its
 // best) for this round, each with the chance its share of the time earns it,
 // or the next group to try again, with the candidates they had; returns how
-// many got one (0: all at a local optimum).
+// many got one (0: none has an untried schedule within two moves).
 int choose_candidates(std::vector<TunedKernel>& kernels, RetryGroups& retry, const Graph& graph,
                       const TuningLog& log, const TargetTraits& traits, std::mt19937& rng) {
   for (TunedKernel& k : kernels) k.searching = false;
@@ -149,9 +151,9 @@ int choose_candidates(std::vector<TunedKernel>& kernels, RetryGroups& retry, con
     const Layer& anchor = graph.layers[k.layers.front()];
     // An autoscheduler's schedule has no fields to move: the search goes on from the default.
     const KernelSchedule& from = k.best.autoschedule.empty() ? k.best : k.start;
-    std::vector<KernelSchedule> untried;
-    for (const KernelSchedule& s : neighbours(from, anchor, graph.layers[k.layers.back()].shape, traits, k.may_flatten))
-      if (!log.tried(k.signature, s)) untried.push_back(s);
+    std::vector<KernelSchedule> untried =
+        untried_near(from, [&](const KernelSchedule& s) { return log.tried(k.signature, s); }, anchor,
+                     graph.layers[k.layers.back()].shape, traits, k.may_flatten);
     if (untried.empty()) continue;
     k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];
     if (!heaviest || k.best_ms > heaviest->best_ms) heaviest = &k;
@@ -203,43 +205,55 @@ int tune_command(const TuneOptions& options) {
   std::string kernel_cache = scratch.path() + "/kernels";
   TuningLog log(options.log);
 
-  // The default schedules, as compiled: the reference outputs and the starting points.
+  // The default schedules' outputs are the reference; the starting points
+  // are the schedule file's (its sections over the defaults), or the defaults.
   Halide::Target target = choose_target(options.target);
   std::string target_name = target.to_string();
   TargetTraits traits = schedule_traits(target);
-  std::shared_ptr<const NetworkLibrary> reference = build(graph, options, "", kernel_cache);
+  if (options.schedule.rfind("auto:", 0) == 0)
+    throw UserError("error: kiln tune starts from a schedule file, not " + options.schedule +
+                    " (it tries each of Halide's autoschedulers anyway)");
+  std::shared_ptr<const NetworkLibrary> defaults = build(graph, options, "", kernel_cache);
+  std::shared_ptr<const NetworkLibrary> start =
+      options.schedule.empty() ? defaults : build(graph, options, options.schedule, kernel_cache);
+  const char* start_name = options.schedule.empty() ? "default" : "start";
   std::vector<std::vector<float>> reference_outputs;
-  std::vector<double> reference_ms;
+  std::vector<double> start_ms_of;
   {
     IsolatedResult measured = run_isolated(
         [&] {
-          std::unique_ptr<LoadedNetwork> network = load(graph, reference, weights, inputs);
-          // The fastest of three medians: the defaults' times are what the
+          std::unique_ptr<LoadedNetwork> network = load(graph, start, weights, inputs);
+          // The fastest of three medians: the start's times are what the
           // summary's speed-ups divide, and noise only ever slows a kernel down.
           std::vector<double> ms = paired_kernel_ms({network.get()}, options.repeats).front();
           for (int pass = 1; pass < 3; ++pass) {
             std::vector<double> again = paired_kernel_ms({network.get()}, options.repeats).front();
             for (size_t k = 0; k < again.size(); ++k) ms[k] = std::min(ms[k], again[k]);
           }
-          return to_message({{"outputs", network->outputs()}, {"ms", ms}});
+          std::vector<std::vector<float>> outputs = network->outputs();
+          std::vector<std::vector<float>> reference =
+              start == defaults ? outputs : load(graph, defaults, weights, inputs)->outputs();
+          return to_message({{"outputs", reference}, {"ms", ms}, {"agree", outputs_agree(outputs, reference)}});
         },
         0);
-    if (!measured.ok) throw UserError("error: the network with the default schedules failed: " + measured.failure);
+    if (!measured.ok) throw UserError("error: the network with the starting schedules failed: " + measured.failure);
     nlohmann::json result = nlohmann::json::from_cbor(measured.output);
+    if (!result.at("agree").get<bool>())
+      throw UserError("error: " + options.schedule + ": the network's outputs differ from the default schedules'");
     reference_outputs = result.at("outputs").get<std::vector<std::vector<float>>>();
-    reference_ms = result.at("ms").get<std::vector<double>>();
+    start_ms_of = result.at("ms").get<std::vector<double>>();
   }
   std::vector<TunedKernel> kernels;
   {
-    const CompiledNetwork& compiled = reference->compiled();
+    const CompiledNetwork& compiled = start->compiled();
     for (size_t k = 0; k < compiled.kernels.size(); ++k) {
       TunedKernel tuned;
       tuned.name = compiled.kernels[k];
       tuned.layers = compiled.kernel_layers[k];
-      // Candidates keep the default's layouts: a kernel's time depends on them.
+      // Candidates keep the start's layouts: a kernel's time depends on them.
       tuned.signature = kernel_signature(graph, tuned.layers, compiled.layouts, target_name);
       tuned.start = compiled.kernel_schedules[k];
-      tuned.start_ms = reference_ms[k];
+      tuned.start_ms = start_ms_of[k];
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
       tuned.mine = static_cast<int>(k) % options.shard_count == options.shard_index;
@@ -270,13 +284,13 @@ int tune_command(const TuneOptions& options) {
   double start_ms = 0;
   for (const TunedKernel& k : kernels) start_ms += k.start_ms;
   // The network of every kernel's best, which candidates are timed against.
-  std::shared_ptr<const NetworkLibrary> incumbent = reference;
+  std::shared_ptr<const NetworkLibrary> incumbent = start;
   bool incumbent_stale = false;
   for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || !(k.best == k.start);
   RetryGroups retry;
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
     int searching = choose_candidates(kernels, retry, graph, log, traits, rng);
-    if (searching == 0) break;  // every kernel of the shard sits at a local optimum
+    if (searching == 0) break;  // every kernel of the shard has tried all within two moves
     if (incumbent_stale) {
       incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
       incumbent_stale = false;
@@ -362,12 +376,12 @@ int tune_command(const TuneOptions& options) {
     std::string discarded;
     for (const TunedKernel& k : kernels)
       if (k.searching && !failure.empty()) discarded = " (" + k.name + "'s failed: " + failure + "; discarded)";
-    std::fprintf(stderr, "round %d (%.0f s): %d kernels tried%s; best network %.3f ms, %.2fx the default\n", round,
-                 elapsed(), searching, discarded.c_str(), total_ms, start_ms / total_ms);
+    std::fprintf(stderr, "round %d (%.0f s): %d kernels tried%s; best network %.3f ms, %.2fx the %s\n", round,
+                 elapsed(), searching, discarded.c_str(), total_ms, start_ms / total_ms, start_name);
   }
 
   write_schedule(kernels, graph, target_name, false, options.out);
-  std::printf("%-24s %7s %12s %12s %8s   %s\n", "kernel", "trials", "default", "best", "speed-up",
+  std::printf("%-24s %7s %12s %12s %8s   %s\n", "kernel", "trials", start_name, "best", "speed-up",
               "fastest of Halide's autoschedulers");
   for (const TunedKernel& k : kernels)
     if (k.mine) {

@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
       ->check(CLI::NonNegativeNumber);
   tune_cmd->add_option("-o,--output", tune.out, "the schedule file to write")->required();
   tune_cmd->add_option("--log", tune.log, "tuning log (JSON Lines): resumed from, appended to");
+  tune_cmd->add_option("--schedule", tune.schedule, "start from this schedule file (default: the default schedules)");
   tune_cmd->add_option("--target", tune.target, "Halide target string (default: this CPU)");
   tune_cmd->add_option("--shard", shard, "I/N: tune only every N-th kernel from the I-th (0-based)")
       ->check([](const std::string& text) {

@@ -72,4 +72,19 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   return found;
 }
 
+std::vector<KernelSchedule> untried_near(const KernelSchedule& from,
+                                         const std::function<bool(const KernelSchedule&)>& tried,
+                                         const Layer& anchor, const Shape& output, const TargetTraits& target,
+                                         bool may_flatten) {
+  std::vector<KernelSchedule> near = neighbours(from, anchor, output, target, may_flatten), untried;
+  for (const KernelSchedule& s : near)
+    if (!tried(s)) untried.push_back(s);
+  if (!untried.empty()) return untried;
+  for (const KernelSchedule& n : near)
+    for (const KernelSchedule& s : neighbours(n, anchor, output, target, may_flatten))
+      if (!(s == from) && !tried(s) && std::find(untried.begin(), untried.end(), s) == untried.end())
+        untried.push_back(s);
+  return untried;
+}
+
 }  // namespace kiln

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <vector>
 
 #include "graph/Layer.h"
@@ -17,5 +18,14 @@ namespace kiln {
 // `may_flatten`: whether the kernel's tensors allow flatten_pixels.
 std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& anchor, const Shape& output,
                                        const TargetTraits& target, bool may_flatten = true);
+
+// The untried schedules nearest `from`: its neighbours that `tried` does not
+// know, or, where it knows them all (a local optimum), the untried ones two
+// moves away (a register tile's width for its channels, say, where each
+// move alone ran slower).
+std::vector<KernelSchedule> untried_near(const KernelSchedule& from,
+                                         const std::function<bool(const KernelSchedule&)>& tried,
+                                         const Layer& anchor, const Shape& output, const TargetTraits& target,
+                                         bool may_flatten = true);
 
 }  // namespace kiln

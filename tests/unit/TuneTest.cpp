@@ -111,6 +111,30 @@ TEST(ScheduleSpace, NeighboursAreValidAndDifferent) {
   }
 }
 
+// Where every neighbour was tried, the search moves two fields at once,
+// never back to the start nor to a schedule it tried.
+TEST(ScheduleSpace, UntriedNearGoesTwoMovesAtALocalOptimum) {
+  Graph graph = small_network();
+  const Layer& layer = graph.layers[1];
+  TargetTraits traits{16, 32};
+  KernelSchedule start = default_schedule(layer, layer.shape, layer.flops, traits);
+  std::vector<KernelSchedule> near = neighbours(start, layer, layer.shape, traits);
+  auto none = [](const KernelSchedule&) { return false; };
+  EXPECT_EQ(untried_near(start, none, layer, layer.shape, traits), near);
+  auto is_near = [&](const KernelSchedule& s) { return std::find(near.begin(), near.end(), s) != near.end(); };
+  std::vector<KernelSchedule> far = untried_near(start, is_near, layer, layer.shape, traits);
+  EXPECT_GT(far.size(), near.size());
+  for (const KernelSchedule& s : far) {
+    EXPECT_FALSE(s == start);
+    EXPECT_FALSE(is_near(s));
+    EXPECT_EQ(schedule_problem(s, layer, layer.shape), "");
+  }
+  // The register tile reshaped: both of its fields moved.
+  EXPECT_TRUE(std::any_of(far.begin(), far.end(), [&](const KernelSchedule& s) {
+    return s.tile_width != start.tile_width && s.tile_channels != start.tile_channels;
+  }));
+}
+
 // The search reaches Winograd's algorithm from channel tiles (an image of
 // 2 x 2 blocks of 4x4 pixels, too few for the default) and leaves it again.
 TEST(ScheduleSpace, WinogradIsOneStepAwayBothWays) {
