@@ -149,7 +149,7 @@ int choose_candidates(std::vector<TunedKernel>& kernels, RetryGroups& retry, con
       continue;
     }
     const Layer& anchor = graph.layers[k.layers.front()];
-    // An autoscheduler's schedule has no fields to move: the search goes on from the default.
+    // An autoscheduler's schedule has no fields to move: the search goes on from the start.
     const KernelSchedule& from = k.best.autoschedule.empty() ? k.best : k.start;
     std::vector<KernelSchedule> untried =
         untried_near(from, [&](const KernelSchedule& s) { return log.tried(k.signature, s); }, anchor,
@@ -218,7 +218,7 @@ int tune_command(const TuneOptions& options) {
       options.schedule.empty() ? defaults : build(graph, options, options.schedule, kernel_cache);
   const char* start_name = options.schedule.empty() ? "default" : "start";
   std::vector<std::vector<float>> reference_outputs;
-  std::vector<double> start_ms_of;
+  std::vector<double> start_kernel_ms;
   {
     IsolatedResult measured = run_isolated(
         [&] {
@@ -241,7 +241,7 @@ int tune_command(const TuneOptions& options) {
     if (!result.at("agree").get<bool>())
       throw UserError("error: " + options.schedule + ": the network's outputs differ from the default schedules'");
     reference_outputs = result.at("outputs").get<std::vector<std::vector<float>>>();
-    start_ms_of = result.at("ms").get<std::vector<double>>();
+    start_kernel_ms = result.at("ms").get<std::vector<double>>();
   }
   std::vector<TunedKernel> kernels;
   {
@@ -253,7 +253,7 @@ int tune_command(const TuneOptions& options) {
       // Candidates keep the start's layouts: a kernel's time depends on them.
       tuned.signature = kernel_signature(graph, tuned.layers, compiled.layouts, target_name);
       tuned.start = compiled.kernel_schedules[k];
-      tuned.start_ms = start_ms_of[k];
+      tuned.start_ms = start_kernel_ms[k];
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
       tuned.mine = static_cast<int>(k) % options.shard_count == options.shard_index;
