@@ -18,7 +18,7 @@ pure-Python convolution (timed on a slice, extrapolated, and said so); then
 whole networks (the digits CNN, a stack of ResNet basic blocks) in Kiln and
 PyTorch. All use
 2 threads; times are medians, and the whole sweep over the layers runs
-`--passes` times (2 by default), each peer keeping its faster median. `kiln bench` measures an FMA loop beside each
+`--passes` times (3 by default), each peer keeping its faster median. `kiln bench` measures an FMA loop beside each
 layer: a layer measured while that canary was low (a core lost to another
 tenant) is measured again once, and the table says so.
 
@@ -277,7 +277,7 @@ def main():
     parser.add_argument("--min-time", type=float, default=0.5)
     parser.add_argument("--tune-budget", type=float, default=0.0,
                         help="seconds of kiln tune per layer before the tuned column is measured")
-    parser.add_argument("--passes", type=int, default=2,
+    parser.add_argument("--passes", type=int, default=3,
                         help="measure every layer this many times, interleaved, and keep each peer's fastest median")
     parser.add_argument("--tuning-log", default=os.path.join(HERE, "..", "schedules", "benchmark_layers.jsonl"))
     args = parser.parse_args()
