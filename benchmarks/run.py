@@ -18,7 +18,7 @@ pure-Python convolution (timed on a slice, extrapolated, and said so); then
 whole networks (the digits CNN, a stack of ResNet basic blocks) in Kiln and
 PyTorch. All use
 2 threads; times are medians, and the whole sweep over the layers runs
-`--passes` times (3 by default), each peer keeping its faster median. `kiln bench` measures an FMA loop beside each
+`--passes` times (3 by default), each peer keeping its fastest median. `kiln bench` measures an FMA loop beside each
 layer: a layer measured while that canary was low (a core lost to another
 tenant) is measured again once, and the table says so.
 

@@ -67,7 +67,7 @@ TuningLog::TuningLog(std::string path) : path_(std::move(path)) {
       trial.kept = kept ? *kept : trial.correct && (so_far == fastest.end() || trial.median_ms < so_far->second);
       if (trial.correct && (so_far == fastest.end() || trial.median_ms < so_far->second))
         fastest[trial.signature] = trial.median_ms;
-      trials_.push_back(trial);
+      add(std::move(trial));
     } catch (const UserError&) {
       if (i + 1 == lines.size() && !ends_in_newline) {
         std::fprintf(stderr, "%s: warning: skipping a cut-off last line\n", where.c_str());
@@ -89,20 +89,28 @@ void TuningLog::append(Trial trial) {
     out << json.dump() << "\n" << std::flush;
     if (!out) throw UserError("error: cannot write the tuning log " + path_);
   }
+  add(std::move(trial));
+}
+
+void TuningLog::add(Trial trial) {
+  by_signature_[trial.signature].push_back(trials_.size());
   trials_.push_back(std::move(trial));
 }
 
 bool TuningLog::tried(const std::string& signature, const KernelSchedule& schedule) const {
-  for (const Trial& t : trials_)
-    if (t.signature == signature && t.schedule == schedule) return true;
+  auto found = by_signature_.find(signature);
+  if (found == by_signature_.end()) return false;
+  for (size_t i : found->second)
+    if (trials_[i].schedule == schedule) return true;
   return false;
 }
 
 std::optional<Trial> TuningLog::best(const std::string& signature) const {
-  std::optional<Trial> best;
-  for (const Trial& t : trials_)
-    if (t.signature == signature && t.correct && t.kept) best = t;
-  return best;
+  auto found = by_signature_.find(signature);
+  if (found == by_signature_.end()) return std::nullopt;
+  for (auto i = found->second.rbegin(); i != found->second.rend(); ++i)
+    if (trials_[*i].correct && trials_[*i].kept) return trials_[*i];
+  return std::nullopt;
 }
 
 }  // namespace kiln

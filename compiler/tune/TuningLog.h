@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,8 +44,13 @@ class TuningLog {
   std::optional<Trial> best(const std::string& signature) const;
 
  private:
+  void add(Trial trial);
+
   std::string path_;
   std::vector<Trial> trials_;
+  // Indices into trials_ by signature: a kernel at a local optimum asks of
+  // a thousand schedules two moves away whether they were tried.
+  std::map<std::string, std::vector<size_t>> by_signature_;
 };
 
 std::string utc_now();
