@@ -70,12 +70,18 @@ def flops(l):
     return 2 * l["k"] * oh * ow * (l["c"] // l["groups"]) * l["kernel"] ** 2
 
 
+def layer_spec(l, before="", source="x", after="output y\n"):
+    """The .kiln text of the layer as `y`, reading `source`, between the
+    network input x with `before` and `after`."""
+    return (f"network bench\ninput x: f32[1, {l['c']}, {l['h']}, {l['w']}]\n{before}"
+            f"y = conv2d({source}, filters={l['k']}, kernel={l['kernel']}, stride={l['stride']}, "
+            f"padding={l['pad']}, groups={l['groups']})\n{after}")
+
+
 def kiln_ms(kiln, l, min_time, work, schedule=None):
     spec = os.path.join(work, l["name"] + ".kiln")
     with open(spec, "w") as f:
-        f.write(f"network bench\ninput x: f32[1, {l['c']}, {l['h']}, {l['w']}]\n"
-                f"y = conv2d(x, filters={l['k']}, kernel={l['kernel']}, stride={l['stride']}, "
-                f"padding={l['pad']}, groups={l['groups']})\noutput y\n")
+        f.write(layer_spec(l))
     command = [kiln, "bench", spec, "--json", "--min-time", str(min_time)]
     if schedule:
         command += ["--schedule", schedule]
@@ -107,10 +113,8 @@ def nhwc_harness(l, work):
     spec, schedule = os.path.join(work, l["name"] + ".nhwc.kiln"), os.path.join(work, "nhwc.sched")
     source = "x" if l["c"] % 8 else "pre"
     with open(spec, "w") as f:
-        f.write(f"network bench\ninput x: f32[1, {l['c']}, {l['h']}, {l['w']}]\n"
-                + ("" if source == "x" else "pre = maxpool(x, kernel=1)\n")
-                + f"y = conv2d({source}, filters={l['k']}, kernel={l['kernel']}, stride={l['stride']}, "
-                f"padding={l['pad']}, groups={l['groups']})\npost = maxpool(y, kernel=1)\noutput post\n")
+        f.write(layer_spec(l, "" if source == "x" else "pre = maxpool(x, kernel=1)\n", source,
+                           "post = maxpool(y, kernel=1)\noutput post\n"))
     with open(schedule, "w") as f:
         f.write(NHWC_SCHEDULE if source == "pre" else NHWC_SCHEDULE[NHWC_SCHEDULE.index("[post]"):])
     return spec, schedule, "0/2" if source == "x" else "1/3"

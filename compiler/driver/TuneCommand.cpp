@@ -18,7 +18,6 @@
 #include <cstdio>
 #include <deque>
 #include <fstream>
-#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -112,6 +111,18 @@ std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwor
   for (size_t n = 0; n < networks.size(); ++n)
     for (auto& s : samples[n]) medians[n].push_back(median(s));
   return medians;
+}
+
+// Each network's kernels' fastest median of three pairings: noise only
+// ever slows a kernel down.
+std::vector<std::vector<double>> fastest_kernel_ms(const std::vector<LoadedNetwork*>& networks, int repeats) {
+  std::vector<std::vector<double>> fastest = paired_kernel_ms(networks, repeats);
+  for (int pass = 1; pass < 3; ++pass) {
+    std::vector<std::vector<double>> again = paired_kernel_ms(networks, repeats);
+    for (size_t n = 0; n < fastest.size(); ++n)
+      for (size_t k = 0; k < fastest[n].size(); ++k) fastest[n][k] = std::min(fastest[n][k], again[n][k]);
+  }
+  return fastest;
 }
 
 // Gives kernels of the shard a candidate each (an untried neighbour of its
@@ -224,13 +235,8 @@ int tune_command(const TuneOptions& options) {
     IsolatedResult measured = run_isolated(
         [&] {
           std::unique_ptr<LoadedNetwork> network = load(graph, start, weights, inputs);
-          // The fastest of three medians: the start's times are what the
-          // summary's speed-ups divide, and noise only ever slows a kernel down.
-          std::vector<double> ms = paired_kernel_ms({network.get()}, options.repeats).front();
-          for (int pass = 1; pass < 3; ++pass) {
-            std::vector<double> again = paired_kernel_ms({network.get()}, options.repeats).front();
-            for (size_t k = 0; k < again.size(); ++k) ms[k] = std::min(ms[k], again[k]);
-          }
+          // The start's times are what the summary's speed-ups divide.
+          std::vector<double> ms = fastest_kernel_ms({network.get()}, options.repeats).front();
           std::vector<std::vector<float>> outputs = network->outputs();
           std::vector<std::vector<float>> reference =
               start == defaults ? outputs : load(graph, defaults, weights, inputs)->outputs();
@@ -288,14 +294,16 @@ int tune_command(const TuneOptions& options) {
   std::shared_ptr<const NetworkLibrary> incumbent = start;
   bool incumbent_stale = false;
   for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || !(k.best == k.start);
+  auto update_incumbent = [&] {
+    if (!incumbent_stale) return;
+    incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
+    incumbent_stale = false;
+  };
   RetryGroups retry;
   for (int round = 1; elapsed() < options.budget_seconds; ++round) {
     int searching = choose_candidates(kernels, retry, graph, log, traits, rng);
     if (searching == 0) break;  // every kernel of the shard has tried all within two moves
-    if (incumbent_stale) {
-      incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
-      incumbent_stale = false;
-    }
+    update_incumbent();
     // Now and then one network of a pair runs at half speed for a whole
     // measurement while the other does not (its threads share a core), so a
     // win is measured again, and is against the best's fastest median yet:
@@ -395,25 +403,19 @@ int tune_command(const TuneOptions& options) {
     }
   // The progress lines weigh each kernel's best by its fastest median of
   // many pairings, which flatters it: the start's network and the best's,
-  // timed in turns once more (the fastest of three pairings each), say what
-  // the tune gained.
+  // timed in turns once more (each kernel's fastest of three pairings), say
+  // what the tune gained.
   if (std::any_of(kernels.begin(), kernels.end(), [](const TunedKernel& k) { return k.mine && !(k.best == k.start); })) {
-    if (incumbent_stale)
-      incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
+    update_incumbent();
     IsolatedResult measured = run_isolated(
         [&] {
           std::unique_ptr<LoadedNetwork> before = load(graph, start, weights, inputs);
           std::unique_ptr<LoadedNetwork> after = load(graph, incumbent, weights, inputs);
-          std::vector<double> fastest(2, std::numeric_limits<double>::infinity());
-          for (int pass = 0; pass < 3; ++pass) {
-            std::vector<std::vector<double>> pair = paired_kernel_ms({before.get(), after.get()}, options.repeats);
-            for (size_t n = 0; n < 2; ++n) {
-              double sum = 0;
-              for (size_t k = 0; k < kernels.size(); ++k) sum += kernels[k].mine ? pair[n][k] : 0;
-              fastest[n] = std::min(fastest[n], sum);
-            }
-          }
-          return to_message({{"ms", fastest}});
+          std::vector<std::vector<double>> fastest = fastest_kernel_ms({before.get(), after.get()}, options.repeats);
+          std::vector<double> sums(2, 0.0);
+          for (size_t n = 0; n < 2; ++n)
+            for (size_t k = 0; k < kernels.size(); ++k) sums[n] += kernels[k].mine ? fastest[n][k] : 0;
+          return to_message({{"ms", sums}});
         },
         options.timeout_seconds);
     if (measured.ok) {
