@@ -2,6 +2,9 @@
 
 #include <algorithm>
 
+#include "schedule/DefaultSchedule.h"
+#include "schedule/ScheduleFile.h"
+
 namespace kiln {
 namespace {
 
@@ -14,9 +17,27 @@ bool fusable(OpKind op) {
          op == OpKind::Add || op == OpKind::Mul;
 }
 
+// Whether `pool` joins `kernel` by default: the kernel's schedule as it
+// would be resolved (a pooled kernel's pixels never flatten; whether its
+// input is channel vectors is not known yet, and only moves 1x1
+// convolutions from width tiles to channel tiles, which would pool too).
+bool pool_fuses(const Graph& graph, const Kernel& kernel, const Layer& pool, const Schedule& schedule,
+                const TargetTraits& target) {
+  const Layer& anchor = graph.layers[kernel.layers.front()];
+  KernelSchedule heuristic =
+      default_schedule(anchor, graph.layers[kernel.output()].shape, kernel_flops(graph, kernel), target, false, false);
+  return pool_fuses_by_default(section_over(schedule, kernel.name, heuristic), anchor, pool);
+}
+
 }  // namespace
 
-std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
+int64_t kernel_flops(const Graph& graph, const Kernel& kernel) {
+  int64_t flops = 0;
+  for (int layer : kernel.layers) flops += std::min(graph.layers[layer].flops, INT64_MAX - flops);
+  return flops;
+}
+
+std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, const TargetTraits& target) {
   std::vector<std::vector<int>> consumers = graph.consumers();
   std::vector<Kernel> kernels;
   std::vector<int> kernel_of(graph.layers.size(), -1);
@@ -25,18 +46,26 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
     if (layer.op == OpKind::Input) continue;
     int producer = layer.inputs[0];
     int k = kernel_of[producer];
-    bool joins = fusable(layer.op) && k >= 0 && kernels[k].output() == producer &&
-                 kernels[k].layers.size() < kMaxFusedLayers &&
-                 consumers[producer].size() == 1 && !graph.is_output(producer);
-    if (joins) {
+    bool open = k >= 0 && kernels[k].output() == producer && !kernels[k].pooled &&
+                kernels[k].layers.size() < kMaxFusedLayers && consumers[producer].size() == 1 &&
+                !graph.is_output(producer);
+    bool joins = false, pools = false;
+    if (open) {
       auto found = schedule.kernels.find(kernels[k].name);
-      joins = found == schedule.kernels.end() || found->second.fuse;
+      bool section = found != schedule.kernels.end();
+      joins = fusable(layer.op) && (!section || found->second.fuse);
+      // By default, a pool with a section of its own stays a kernel of its own.
+      pools = (layer.op == OpKind::MaxPool || layer.op == OpKind::AvgPool) &&
+              (section && schedule.sets(kernels[k].name, "fuse_pool")
+                   ? found->second.fuse_pool
+                   : !schedule.kernels.count(layer.name) && pool_fuses(graph, kernels[k], layer, schedule, target));
     }
-    if (joins) {
+    if (joins || pools) {
       kernels[k].layers.push_back(i);
+      kernels[k].pooled = pools;
     } else {
       k = static_cast<int>(kernels.size());
-      kernels.push_back(Kernel{layer.name, {i}, {}});
+      kernels.push_back(Kernel{layer.name, {i}, {}, false});
     }
     kernel_of[i] = k;
     for (int input : layer.inputs)
@@ -51,6 +80,7 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule) {
 }
 
 std::string flatten_problem(const Graph& graph, const Kernel& kernel) {
+  if (kernel.pooled) return "flatten_pixels cannot go with a fused pool (set fuse_pool = false)";
   const Shape& output = graph.layers[kernel.output()].shape;
   if (output.size() != 4) return "flatten_pixels needs an NCHW output, the kernel's is " + to_string(output);
   for (int index : kernel.layers)

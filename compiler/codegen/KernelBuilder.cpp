@@ -143,7 +143,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
       built.halide_arguments.push_back(param);
     }
   }
-  LayerFuncs anchor;
+  LayerFuncs anchor, last;
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     LayerInput in{layer, index, {}, weights};
@@ -151,6 +151,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
     if (index == kernel.layers.front()) anchor = funcs;
+    last = funcs;
     tensors[index] = TensorFunc{funcs.output, kernel_view(layer.shape, graph.layers[kernel.output()].shape, schedule)};
   }
 
@@ -158,8 +159,12 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
   Halide::Func output = tensors.at(kernel.output()).func;
   constrain([&](int i) { return output.output_buffer().dim(i); }, result.shape, result.tensor_layout);
   if (apply) {
-    // Only the first layer of a kernel reduces: those fused after it are elementwise.
-    apply_schedule(schedule, output, anchor, graph.layers[kernel.layers.front()]);
+    // Only the first layer of a kernel reduces: those fused after it are
+    // elementwise, but for a pool that ends it.
+    if (kernel.pooled)
+      apply_pooled_schedule(schedule, output, last, tensors.at(kernel.anchor_output()).func, anchor, result.shape);
+    else
+      apply_schedule(schedule, output, anchor, graph.layers[kernel.layers.front()]);
   } else {
     output.set_estimates(estimates(result.shape));
   }

@@ -48,18 +48,19 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
   for (const Kernel& kernel : kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];
     const Layer& out = graph.layers[kernel.output()];
-    int64_t flops = 0;
-    for (int layer : kernel.layers) flops += std::min(graph.layers[layer].flops, INT64_MAX - flops);
+    const Shape& computed = graph.layers[kernel.anchor_output()].shape;  // what the anchor's schedule computes
     auto given = file.kernels.find(kernel.name);
     std::string flatten = flatten_problem(graph, kernel);
     auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
-    KernelSchedule heuristic = default_schedule(anchor, out.shape, flops, traits, flatten.empty(), reads_channel_vectors);
+    KernelSchedule heuristic = default_schedule(anchor, computed, kernel_flops(graph, kernel), traits, flatten.empty(),
+                                                reads_channel_vectors);
     KernelSchedule schedule = section_over(file, kernel.name, heuristic);
+    schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
     bool afresh = section_afresh(file, kernel.name, heuristic);
     if (afresh || file.sets(kernel.name, "layout")) kept_layouts.insert(kernel.name);
     if (afresh || file.sets(kernel.name, "channels_innermost")) kept_orders.insert(kernel.name);
-    std::string problem = schedule_problem(schedule, anchor, out.shape);
+    std::string problem = schedule_problem(schedule, anchor, computed);
     if (problem.empty() && schedule.flatten_pixels) problem = flatten;
     if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
       problem = "layout = nhwc: " + out.name + " is an output of the network, which callers read as NCHW";
@@ -190,7 +191,8 @@ void check_weights_file(const Graph& graph, const std::string& path) {
 
 size_t check_schedule_file(const Graph& graph, const std::string& schedule_path, const std::string& target) {
   Schedule file = read_schedule_file(schedule_path);
-  return resolve_schedules(graph, form_kernels(graph, file), file, choose_target(target)).size();
+  Halide::Target halide_target = choose_target(target);
+  return resolve_schedules(graph, form_kernels(graph, file, schedule_traits(halide_target)), file, halide_target).size();
 }
 
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
@@ -199,10 +201,10 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   bool automatic = is_autoscheduler(options.schedule_path);
   std::string plugin = automatic ? autoscheduler_of(options.schedule_path) : "";
   Schedule file = options.schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(options.schedule_path);
-  std::vector<Kernel> kernels = form_kernels(graph, file);
+  std::vector<Kernel> kernels = form_kernels(graph, file, schedule_traits(target));
   std::map<std::string, KernelSchedule> schedules = resolve_schedules(graph, kernels, file, target);
   if (automatic)  // every tensor NCHW: the baseline owes nothing to Kiln's layouts
-    for (auto& [name, schedule] : schedules) schedule = autoscheduled(plugin, schedule.fuse, TensorLayout::Nchw);
+    for (auto& [name, schedule] : schedules) schedule = autoscheduled(plugin, schedule, TensorLayout::Nchw);
   if (!options.weights_path.empty()) check_weights_file(graph, options.weights_path);
 
   std::error_code error;

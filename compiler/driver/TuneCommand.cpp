@@ -49,6 +49,7 @@ struct TunedKernel {
   int trials = 0;
   bool mine = false;         // in this shard
   bool may_flatten = false;  // its tensors allow flatten_pixels
+  int anchor_output = -1;    // the tensor its first layer's schedule computes
   bool searching = false;    // has a candidate this round
   // The log's best is not today's default, which was never timed against
   // it (the defaults changed since, or another machine's tune): the default
@@ -165,7 +166,7 @@ int choose_candidates(std::vector<TunedKernel>& kernels, RetryGroups& retry, con
     const KernelSchedule& from = k.best.autoschedule.empty() ? k.best : k.start;
     std::vector<KernelSchedule> untried =
         untried_near(from, [&](const KernelSchedule& s) { return log.tried(k.signature, s); }, anchor,
-                     graph.layers[k.layers.back()].shape, traits, k.may_flatten);
+                     graph.layers[k.anchor_output].shape, traits, k.may_flatten);
     if (untried.empty()) continue;
     k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];
     if (!heaviest || k.best_ms > heaviest->best_ms) heaviest = &k;
@@ -264,7 +265,9 @@ int tune_command(const TuneOptions& options) {
       tuned.best = tuned.start;
       tuned.best_ms = tuned.start_ms;
       tuned.mine = static_cast<int>(k) % options.shard_count == options.shard_index;
-      tuned.may_flatten = flatten_problem(graph, Kernel{tuned.name, tuned.layers, {}}).empty();
+      Kernel kernel{tuned.name, tuned.layers, {}, tuned.start.fuse_pool};
+      tuned.may_flatten = flatten_problem(graph, kernel).empty();
+      tuned.anchor_output = kernel.anchor_output();
       // A default is kept unless the log already has a best for the
       // signature (a default since changed, or another network's tune): it
       // was never timed against that one, so it does not replace it.
@@ -277,7 +280,7 @@ int tune_command(const TuneOptions& options) {
         tuned.challenge_default = tuned.mine && !(tuned.best == tuned.start);
       }
       for (const std::string& plugin : autoscheduler_names()) {
-        KernelSchedule seed = autoscheduled(plugin, tuned.start.fuse, tuned.start.layout);
+        KernelSchedule seed = autoscheduled(plugin, tuned.start, tuned.start.layout);
         if (tuned.mine && !log.tried(tuned.signature, seed)) tuned.seeds.push_back(seed);
       }
       kernels.push_back(tuned);

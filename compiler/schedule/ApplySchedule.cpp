@@ -135,8 +135,12 @@ std::vector<Halide::VarOrRVar> tile_reduction_order(std::vector<Halide::VarOrRVa
 // A convolution as register tiles: tile_width output pixels by tile_channels
 // vectors of output channels, accumulated in registers over every input
 // channel and tap (a broadcast input value times weight vectors, with the
-// weights re-laid out in blocks of the tile's channels), then stored.
-void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+// weights re-laid out in blocks of the tile's channels), then stored. Its
+// rows of tiles are one loop, or with `nested_rows` (a region whose extent is
+// not known when compiling: a fused pool's rows) a loop per dimension, which
+// keeps every tile's extent known.
+void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor,
+                         bool nested_rows = false) {
   Halide::Var x("d0"), y("d1"), k("d2"), n("d3");
   Halide::Var xo("xo"), xi("xi"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
   int tile = s.vector_width * s.tile_channels;
@@ -150,7 +154,7 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
     // channel vectors into NCHW would scatter every lane.
     output.reorder(xi, ki, xo, y, ko, n).vectorize(xi).unroll(ki);
   }
-  Halide::LoopLevel row = rows_of(output, {y, ko, n}, s);
+  Halide::LoopLevel row = nested_rows ? Halide::LoopLevel(output, y) : rows_of(output, {y, ko, n}, s);
   if (s.unroll_tiles) output.unroll(xo);
 
   Halide::Func acc = anchor.reductions.front();
@@ -189,8 +193,8 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
 // Pooling or a depthwise convolution as register tiles of tile_width pixels
 // by one vector of channels, reduced over the window in registers: over NHWC
 // each tap is one dense vector load (times one vector of weights, laid out
-// [kh, kw, C]), and the tile stores as it is. Threads take output rows.
-void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+// [kh, kw, C]), and the tile stores as it is. The caller spreads the rows.
+void tile_channel_windows(const KernelSchedule& s, Halide::Func output, Halide::Func acc) {
   Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), xo("xo"), xi("xi"), co("co"), ci("ci");
   const auto shift = Halide::TailStrategy::ShiftInwards;
   output.split(c, co, ci, s.vector_width, shift)
@@ -198,8 +202,6 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
       .reorder(ci, xi, co, xo, y, n)
       .vectorize(ci)
       .unroll(xi);
-  rows_of(output, {y, n}, s);
-  Halide::Func acc = anchor.reductions.front();
   acc.compute_at(output, co).store_in(Halide::MemoryType::Register).reorder_storage(c, x, y, n);
   acc.vectorize(c).unroll(x);
   std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry (, rc of extent 1)
@@ -208,6 +210,12 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
   update.reorder(c, x, taps[0], taps[1]).vectorize(c).unroll(x);
   if (s.unroll_taps)
     for (const Halide::RVar& tap : taps) update.unroll(tap);
+}
+
+// Threads take output rows.
+void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  tile_channel_windows(s, output, anchor.reductions.front());
+  rows_of(output, {Halide::Var("d1"), Halide::Var("d3")}, s);
 }
 
 // Winograd F(4x4, 3x3) (see WinogradConv.cpp). Threads take tasks of
@@ -295,6 +303,29 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
 }
 
 }  // namespace
+
+void apply_pooled_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& pool, Halide::Func conv,
+                           const LayerFuncs& anchor, const Shape& pooled) {
+  KernelSchedule inner = s;
+  inner.layout = TensorLayout::Nhwc;  // the pool loads channel vectors
+  apply_channel_tiles(inner, conv, anchor, true);
+  Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), task("task"), row("row"), tasks("tasks");
+  conv.reorder_storage(c, x, y, n);
+
+  KernelSchedule window = s;
+  window.tile_width = static_cast<int>(std::min<int64_t>(s.tile_width, pooled[3]));
+  tile_channel_windows(window, output, pool.reductions.front());
+  Halide::LoopLevel store = Halide::LoopLevel(output, Halide::Var::outermost()), compute = Halide::LoopLevel(output, y);
+  if (s.parallel) {
+    // Split before fusing with the images: a task's rows stay an interval,
+    // along which Halide slides the convolution's rows.
+    int rows = static_cast<int>(std::min<int64_t>(s.rows_per_task, pooled[2]));
+    output.split(y, task, row, rows, Halide::TailStrategy::ShiftInwards).fuse(task, n, tasks).parallel(tasks);
+    store = Halide::LoopLevel(output, tasks);
+    compute = Halide::LoopLevel(output, row);
+  }
+  conv.store_at(store).compute_at(compute);
+}
 
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
   if (s.winograd)

@@ -13,4 +13,14 @@ namespace kiln {
 // the first layer, whose Funcs `anchor` are.
 void apply_schedule(const KernelSchedule& schedule, Halide::Func output, const LayerFuncs& anchor, const Layer& layer);
 
+// A kernel with a pooling fused in (fuse_pool): `conv` is what the first
+// layer's schedule computes (the convolution and its elementwise layers),
+// in channel tiles; `output` pools it (its Funcs `pool`, its shape
+// `pooled`) in channel windows of up to tile_width pixels, threads taking
+// rows_per_task of its rows. Each pool row computes the convolution's rows it
+// reads that the rows before it did not (Halide's sliding window), into a
+// buffer of the rows the window spans.
+void apply_pooled_schedule(const KernelSchedule& schedule, Halide::Func output, const LayerFuncs& pool,
+                           Halide::Func conv, const LayerFuncs& anchor, const Shape& pooled);
+
 }  // namespace kiln

@@ -23,6 +23,12 @@ struct TargetTraits {
 KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_t flops, const TargetTraits& target,
                                 bool may_flatten = true, bool reads_channel_vectors = false);
 
+// Whether a maxpool or avgpool `pool` joins (fuse_pool) the kernel before
+// it, whose first layer is `anchor` and whose schedule would be `conv`
+// (the heuristic's, under the kernel's section): where the pool's windows
+// do not overlap and `conv` computes channel tiles without Winograd.
+bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool);
+
 // Why `schedule` cannot compute this kernel, or "" if it can.
 std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor, const Shape& output);
 

@@ -27,6 +27,12 @@ struct KernelSchedule {
   // Pull the following elementwise layers (activations, batchnorm, clip,
   // add/mul) into this kernel, so that the intermediate never goes to memory.
   bool fuse = true;
+  // Also pull a maxpool or avgpool that reads the kernel's output (after
+  // those elementwise layers) into a conv2d of channel tiles: threads take
+  // rows_per_task of the pool's output rows (all, if fewer), and each
+  // computes the convolution's rows they read as the pool moves down them,
+  // in a buffer of the few rows its window spans, never the whole tensor.
+  bool fuse_pool = false;
   VectorAxis vectorize = VectorAxis::Width;
   // Lanes computed together (1: scalar).
   int vector_width = 1;
@@ -85,11 +91,11 @@ struct KernelSchedule {
   TensorLayout layout = TensorLayout::Nchw;
   // A Halide autoscheduler that schedules the kernel instead of the fields
   // above (adams2019, mullapudi2016 or li2018; "": Kiln's own schedule).
-  // Only fuse and layout go with it; the weights keep their stored layout.
+  // Only fuse, fuse_pool and layout go with it; the weights keep their stored layout.
   std::string autoschedule;
 
   bool operator==(const KernelSchedule& o) const {
-    return fuse == o.fuse && vectorize == o.vectorize && vector_width == o.vector_width &&
+    return fuse == o.fuse && fuse_pool == o.fuse_pool && vectorize == o.vectorize && vector_width == o.vector_width &&
            tile_width == o.tile_width && tile_channels == o.tile_channels && tile_rows == o.tile_rows &&
            flatten_pixels == o.flatten_pixels &&
            unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
@@ -100,12 +106,13 @@ struct KernelSchedule {
   }
 };
 
-// A kernel that Halide's autoscheduler `plugin` schedules: fusion and the
-// output's layout stay Kiln's, every other field keeps its default (so the
-// weights keep their stored layout).
-inline KernelSchedule autoscheduled(const std::string& plugin, bool fuse, TensorLayout layout) {
+// A kernel that Halide's autoscheduler `plugin` schedules: fusion (from
+// `kiln`'s schedule) and the output's layout stay Kiln's, every other field
+// keeps its default (so the weights keep their stored layout).
+inline KernelSchedule autoscheduled(const std::string& plugin, const KernelSchedule& kiln, TensorLayout layout) {
   KernelSchedule s;
-  s.fuse = fuse;
+  s.fuse = kiln.fuse;
+  s.fuse_pool = kiln.fuse_pool;
   s.layout = layout;
   s.autoschedule = plugin;
   return s;

@@ -9,7 +9,7 @@ namespace kiln {
 namespace {
 
 const char* kKeys =
-    "fuse, vectorize, vector_width, tile_width, tile_channels, tile_rows, flatten_pixels, unroll_taps, unroll_tap_rows, unroll_tiles, "
+    "fuse, fuse_pool, vectorize, vector_width, tile_width, tile_channels, tile_rows, flatten_pixels, unroll_taps, unroll_tap_rows, unroll_tiles, "
     "reduction_block, channels_innermost, winograd, channel_tasks, parallel, rows_per_task, layout or autoschedule";
 
 std::string trim(const std::string& s) {
@@ -69,6 +69,7 @@ class ScheduleParser {
   // Sets `key` of `s` to `value`, or fails.
   void set(KernelSchedule& s, const std::string& key, const std::string& value) const {
     if (key == "fuse") s.fuse = boolean(key, value);
+    else if (key == "fuse_pool") s.fuse_pool = boolean(key, value);
     else if (key == "vectorize") s.vectorize = axis(key, value);
     else if (key == "vector_width") s.vector_width = positive(key, value);
     else if (key == "tile_width") s.tile_width = positive(key, value);
@@ -165,6 +166,7 @@ std::string format_kernel_schedule(const KernelSchedule& s) {
   std::string layout = std::string("layout = ") + (s.layout == TensorLayout::Nhwc ? "nhwc" : "nchw") + "\n";
   std::ostringstream out;
   out << "fuse = " << flag(s.fuse) << "\n";
+  out << "fuse_pool = " << flag(s.fuse_pool) << "\n";
   if (!s.autoschedule.empty()) {  // Halide's plugin decides the rest
     out << "autoschedule = " << s.autoschedule << "\n" << layout;
     return out.str();
@@ -195,6 +197,7 @@ std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std
       << "# leaves out keep the default heuristic's values (unless it sets another\n"
       << "# vectorize or an autoschedule). Keys:\n"
       << "#   fuse           pull following elementwise layers into this kernel\n"
+      << "#   fuse_pool      channels only, conv2d: also pull the pooling after them in, its rows computed as the pool needs them\n"
       << "#   vectorize      width, or channels (conv2d: weights re-laid out at create)\n"
       << "#   vector_width   lanes computed together\n"
       << "#   tile_width     register tile: output pixels (channels), vectors along the width (width)\n"

@@ -9,7 +9,7 @@ then compiles and runs it `rounds` times, each time with a schedule file
 drawing every kernel's schedule at random from the space (vector axis, width,
 register tiles along channels or along the width by rows or by channels,
 flattened pixels, tap unrolling, reduction order, Winograd's algorithm and its
-tasks, fusion, parallel grain, and NCHW or NHWC tensors between kernels).
+tasks, fusion (of a pooling too), parallel grain, and NCHW or NHWC tensors between kernels).
 Every run must match PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|, or
 with Winograd's algorithm within 1e-5 of the output's largest magnitude
 (tests/numeric/make_golden.py says why).
@@ -41,7 +41,8 @@ t = add(q, s, activation=relu)
 d = conv2d(t, filters=33, kernel=(3, 2), stride=2)
 p = maxpool(d, kernel=2, ceil_mode=true)
 e = conv2d(p, filters=16, kernel=1, bias=false)
-g = global_avgpool(e)
+o = avgpool(e, kernel=3, stride=2, padding=1)
+g = global_avgpool(o)
 f = flatten(g)
 h = dense(f, units=10)
 y = softmax(h)
@@ -56,10 +57,13 @@ output y, d
 KERNELS = [("a", [2, 19, 13, 11], True, True, False, True), ("c", [2, 19, 13, 11], True, True, False, True),
            ("q", [2, 19, 13, 11], True, True, True, True), ("d", [2, 33, 6, 5], True, True, False, False),
            ("p", [2, 33, 3, 3], False, True, False, False), ("e", [2, 16, 3, 3], True, True, True, True),
+           ("o", [2, 16, 2, 2], False, True, False, False),
            ("g", [2, 16, 1, 1], False, False, False, False), ("f", [2, 16], False, False, False, False),
            ("h", [2, 10], False, False, False, False), ("y", [2, 10], False, False, False, False)]
 OUTPUT_KERNELS = {"d"}
-POOL_KERNELS = {"p"}
+POOL_KERNELS = {"p", "o"}
+# Kernels that may pull the pool after them in (fuse_pool), by the pool.
+POOLING_KERNELS = {"e": "o"}
 # 3x3 stride-1 convolutions, which Winograd's algorithm computes: their input channels.
 WINOGRAD_KERNELS = {"a": 5}
 
@@ -81,8 +85,8 @@ def reference(x, w):
     t = F.relu(F.conv2d(s, w["q.weight"], w["q.bias"]) + s)
     d = F.conv2d(t, w["d.weight"], w["d.bias"], stride=2)
     p = F.max_pool2d(d, 2, ceil_mode=True)
-    e = F.conv2d(p, w["e.weight"])
-    h = F.linear(torch.flatten(e.mean((2, 3), keepdim=True), 1), w["h.weight"], w["h.bias"])
+    o = F.avg_pool2d(F.conv2d(p, w["e.weight"]), 3, 2, 1)
+    h = F.linear(torch.flatten(o.mean((2, 3), keepdim=True), 1), w["h.weight"], w["h.bias"])
     return [F.softmax(h, -1), d]
 
 
@@ -120,6 +124,8 @@ def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
         if unroll == "true":
             lines.append(f"unroll_tap_rows = {r.choice(['true', 'false'])}")
         lines.append(f"channels_innermost = {r.choice(['true', 'false'])}")
+        if name in POOLING_KERNELS:
+            lines.append(f"fuse_pool = {r.choice(['true', 'false'])}")
     elif name in POOL_KERNELS and draw < 0.5:
         # Tiles of pixels by a vector of channels, reduced over the window in registers.
         tile_rows = shape[0] * shape[2]
@@ -170,7 +176,11 @@ def run_rounds(args, r, work, w, x, expected):
     failures = 0
     for round in range(args.rounds):
         # Round 0 is the default heuristic; the others draw from the space.
-        schedule = "\n\n".join(random_schedule(r, *k) for k in KERNELS) if round else ""
+        sections = {k[0]: random_schedule(r, *k) for k in KERNELS}
+        for kernel, pool in POOLING_KERNELS.items():
+            if "fuse_pool = true" in sections[kernel]:
+                del sections[pool]  # part of the kernel: a section of its own would be an error
+        schedule = "\n\n".join(sections.values()) if round else ""
         schedule_path = os.path.join(work, f"round{round}.sched")
         with open(schedule_path, "w") as f:
             f.write(schedule + "\n")

@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (source.render(error).empty()) std::abort();
     return 0;
   }
-  std::vector<kiln::Kernel> kernels = kiln::form_kernels(graph, kiln::Schedule{});
+  std::vector<kiln::Kernel> kernels = kiln::form_kernels(graph, kiln::Schedule{}, kiln::TargetTraits{});
   for (const kiln::TargetTraits traits : {kiln::TargetTraits{8, 16}, kiln::TargetTraits{16, 32}}) {
     for (const kiln::Kernel& kernel : kernels) {
       const kiln::Layer& anchor = graph.layers[kernel.layers.front()];

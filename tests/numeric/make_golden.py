@@ -359,6 +359,34 @@ case("winograd", WINOGRAD, [rand(2, 16, 19, 23)],
      winograd_ref, atol_of_largest=1e-5)
 
 
+# Pooling fused into the convolution before it (fuse_pool): windows apart
+# (the avgpool) fuse by default; overlapping ones (the maxpool) stay a kernel
+# of their own unless a schedule fuses them (tests/lit/schedule/fuse_pool.test).
+# Batch 2, odd sizes, ceil_mode windows that cross the edge.
+FUSED_POOLS = """network fused_pools
+input x: f32[2, 8, 15, 13]
+c = conv2d(x, filters=32, kernel=5, padding=2)
+b = batchnorm(c)
+r = relu(b)
+m = maxpool(r, kernel=3, stride=2, padding=1, ceil_mode=true)
+e = conv2d(m, filters=24, kernel=1, activation=relu)
+a = avgpool(e, kernel=2, ceil_mode=true, count_include_pad=false)
+output a
+"""
+
+
+def fused_pools_ref(ins, ws):
+    r = F.relu(bn_ref(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=2), ws, "b"))
+    m = F.max_pool2d(r, 3, 2, 1, ceil_mode=True)
+    e = F.relu(F.conv2d(m, ws["e.weight"], ws["e.bias"]))
+    return [F.avg_pool2d(e, 2, ceil_mode=True, count_include_pad=False)]
+
+
+case("fused_pools", FUSED_POOLS, [rand(2, 8, 15, 13)],
+     {"c.weight": rand(32, 8, 5, 5, scale=0.1), "c.bias": rand(32), **bn_weights("b", 32),
+      "e.weight": rand(24, 32, 1, 1, scale=0.2), "e.bias": rand(24)}, fused_pools_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

@@ -4,6 +4,7 @@
 #include "codegen/MemoryPlan.h"
 #include "graph/Checker.h"
 #include "language/Parser.h"
+#include "schedule/ScheduleFile.h"
 
 namespace kiln {
 namespace {
@@ -38,7 +39,7 @@ TEST(Checker, WeightsAndFlops) {
 TEST(Fusion, ElementwiseChainsJoinTheirProducer) {
   Graph g = graph_of("network n\ninput x: f32[1, 2, 4, 4]\nc = conv2d(x, filters=2, kernel=1)\n"
                      "b = batchnorm(c)\nr = relu(b)\ns = add(r, x)\np = maxpool(s, kernel=2)\noutput p\n");
-  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{}, TargetTraits{});
   ASSERT_EQ(kernels.size(), 2u);
   EXPECT_EQ(kernels[0].name, "c");
   EXPECT_EQ(kernels[0].layers, (std::vector<int>{1, 2, 3, 4}));
@@ -49,7 +50,7 @@ TEST(Fusion, ElementwiseChainsJoinTheirProducer) {
 TEST(Fusion, NoFusionIntoATensorReadTwiceOrAnOutput) {
   Graph g = graph_of("network n\ninput x: f32[1, 4]\na = relu(x)\nb = sigmoid(a)\nc = add(a, b)\n"
                      "d = tanh(c)\noutput c, d\n");
-  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{}, TargetTraits{});
   // a is read by b and c; c is an output: nothing fuses.
   EXPECT_EQ(kernels.size(), 4u);
 }
@@ -57,7 +58,7 @@ TEST(Fusion, NoFusionIntoATensorReadTwiceOrAnOutput) {
 TEST(Fusion, KernelsRunAfterTheirLastLayersInputs) {
   // r fuses into a's kernel but reads b, defined after a: the kernel must run after b's.
   Graph g = graph_of("network n\ninput x: f32[1, 4]\na = relu(x)\nb = sigmoid(x)\nr = add(a, b)\noutput r\n");
-  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{}, TargetTraits{});
   ASSERT_EQ(kernels.size(), 2u);
   EXPECT_EQ(kernels[0].name, "b");
   EXPECT_EQ(kernels[1].name, "a");
@@ -68,11 +69,40 @@ TEST(Fusion, LongChainsAreSplitIntoKernelsOfAtMost16Layers) {
   std::string spec = "network n\ninput x: f32[1, 4]\nl0 = relu(x)\n";
   for (int i = 1; i < 40; ++i) spec += "l" + std::to_string(i) + " = relu(l" + std::to_string(i - 1) + ")\n";
   Graph g = graph_of(spec + "output l39\n");
-  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{}, TargetTraits{});
   ASSERT_EQ(kernels.size(), 3u);
   EXPECT_EQ(kernels[0].layers.size(), 16u);
   EXPECT_EQ(kernels[1].name, "l16");
   EXPECT_EQ(kernels[2].layers.size(), 8u);
+}
+
+// A conv of channel tiles (at least a vector of filters, not Winograd's 3x3) then relu and a pool.
+Graph pooled_network(const std::string& pool) {
+  return graph_of("network n\ninput x: f32[1, 4, 12, 12]\nc = conv2d(x, filters=16, kernel=5, padding=2)\n"
+                  "r = relu(c)\np = " + pool + "\nq = conv2d(p, filters=16, kernel=1)\noutput q\n");
+}
+
+TEST(Fusion, APoolOfWindowsApartEndsTheConvolutionsKernel) {
+  for (const char* pool : {"maxpool(r, kernel=2)", "avgpool(r, kernel=3, stride=3)"}) {
+    std::vector<Kernel> kernels = form_kernels(pooled_network(pool), Schedule{}, TargetTraits{});
+    ASSERT_EQ(kernels.size(), 2u) << pool;
+    EXPECT_EQ(kernels[0].layers, (std::vector<int>{1, 2, 3})) << pool;
+    EXPECT_TRUE(kernels[0].pooled);
+    EXPECT_EQ(kernels[0].anchor_output(), 2);
+    EXPECT_FALSE(kernels[1].pooled);
+  }
+}
+
+TEST(Fusion, OverlappingWindowsPoolOnlyWhereTheScheduleSaysSo) {
+  Graph g = pooled_network("maxpool(r, kernel=3, stride=2, padding=1)");
+  EXPECT_EQ(form_kernels(g, Schedule{}, TargetTraits{}).size(), 3u);
+  EXPECT_EQ(form_kernels(g, parse_schedule("[c]\nfuse_pool = true\n", "s"), TargetTraits{}).size(), 2u);
+  // Windows apart, but a section says no, or the pool has a section of its own.
+  Graph apart = pooled_network("maxpool(r, kernel=2)");
+  EXPECT_EQ(form_kernels(apart, parse_schedule("[c]\nfuse_pool = false\n", "s"), TargetTraits{}).size(), 3u);
+  EXPECT_EQ(form_kernels(apart, parse_schedule("[p]\nparallel = false\n", "s"), TargetTraits{}).size(), 3u);
+  // Width vectors cannot pool in their loops: no fusion by default.
+  EXPECT_EQ(form_kernels(apart, parse_schedule("[c]\nvectorize = width\n", "s"), TargetTraits{}).size(), 3u);
 }
 
 TEST(Checker, FlopsSaturateInsteadOfOverflowing) {
@@ -84,7 +114,7 @@ TEST(Checker, FlopsSaturateInsteadOfOverflowing) {
 TEST(MemoryPlan, ReusesMemoryOfDeadTensors) {
   Graph g = graph_of("network n\ninput x: f32[1, 64]\na = dense(x, units=64)\nb = dense(a, units=64)\n"
                      "c = dense(b, units=64)\nd = dense(c, units=64)\noutput d\n");
-  std::vector<Kernel> kernels = form_kernels(g, Schedule{});
+  std::vector<Kernel> kernels = form_kernels(g, Schedule{}, TargetTraits{});
   MemoryPlan plan = plan_memory(g, kernels);
   // a, b and c live in the arena; a is dead once b exists, so c takes its place.
   ASSERT_EQ(plan.offsets.size(), 3u);
