@@ -9,6 +9,13 @@ bool channel_tiles_apply(const Layer& anchor) {
   return anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().groups == 1;
 }
 
+// Whether the schedule can compute a pooling of its output in its loops
+// (fuse_pool): a conv2d's channel tiles, without Winograd (an
+// autoscheduler's schedule has no channel tiles of Kiln's).
+bool pools_in_loops(const KernelSchedule& s, const Layer& anchor) {
+  return s.autoschedule.empty() && s.vectorize == VectorAxis::Channels && channel_tiles_apply(anchor) && !s.winograd;
+}
+
 // About 16 tasks balance two to eight cores; threads pay off only past some work.
 void spread_rows(KernelSchedule& s, int64_t rows, int64_t work) {
   constexpr int64_t kMinParallelWork = 1 << 16;
@@ -238,8 +245,7 @@ bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, cons
   // ran 5% slower fused (AMD Zen 5).
   const Window2d& w = pool.get<PoolAttrs>().window;
   bool apart = w.stride_w >= (w.kernel_w - 1) * w.dilation_w + 1 && w.stride_h >= (w.kernel_h - 1) * w.dilation_h + 1;
-  return apart && conv.autoschedule.empty() && conv.vectorize == VectorAxis::Channels && channel_tiles_apply(anchor) &&
-         !conv.winograd;
+  return apart && pools_in_loops(conv, anchor);
 }
 
 // Why a schedule with winograd = true (and vectorize = channels) cannot
@@ -275,8 +281,7 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
-  if (s.fuse_pool && s.autoschedule.empty() &&
-      !(s.vectorize == VectorAxis::Channels && channel_tiles_apply(anchor) && !s.winograd))
+  if (s.fuse_pool && s.autoschedule.empty() && !pools_in_loops(s, anchor))
     return "fuse_pool needs a conv2d with groups = 1 in channel tiles (vectorize = channels, no winograd)";
   if (s.layout == TensorLayout::Nhwc && shape.size() != 4)
     return "layout = nhwc needs a 4-D output, the output is " + to_string(shape);
