@@ -4,9 +4,8 @@
 
 namespace kiln {
 
-void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels,
-                            const std::set<std::string>& kept_layouts, const std::set<std::string>& kept_orders,
-                            std::map<std::string, KernelSchedule>& schedules) {
+void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels, const KeptChoices& kept,
+                            const TargetTraits& target, std::map<std::string, KernelSchedule>& schedules) {
   // NHWC spares a channel-vector kernel the transposition of every register
   // tile on its way out, and its readers' broadcasts of one pixel's channels
   // come from one cache line, where NCHW puts them a plane apart. Kernels
@@ -21,7 +20,7 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
       if (!first) it->second = it->second && channel_vectors(kernel);
     }
   for (const Kernel& kernel : kernels) {
-    if (kept_layouts.count(kernel.name)) continue;
+    if (kept.layouts.count(kernel.name)) continue;
     int output = kernel.output();
     auto readers = read_by_channel_vectors.find(output);
     bool nhwc = channel_vectors(kernel) && graph.layers[output].shape.size() == 4 && !graph.is_output(output) &&
@@ -39,14 +38,17 @@ void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kerne
   constexpr int64_t kFewSetsBytes = 1024;
   TensorLayouts layouts = tensor_layouts(kernels, schedules);
   for (const Kernel& kernel : kernels) {
-    if (kept_orders.count(kernel.name) || !channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
+    if (!channel_vectors(kernel) || schedules.at(kernel.name).winograd ||
         windows_per_channel(graph.layers[kernel.layers.front()]))
       continue;
     const Layer& anchor = graph.layers[kernel.layers.front()];
     int input = anchor.inputs.front();
     bool nhwc = layout_of(layouts, input) == TensorLayout::Nhwc;
     int64_t apart = graph.layers[input].shape[1] * int64_t{sizeof(float)} * anchor.get<ConvAttrs>().window.stride_w;
-    schedules[kernel.name].channels_innermost = nhwc && apart >= kFewSetsBytes;
+    KernelSchedule& s = schedules[kernel.name];
+    if (!kept.orders.count(kernel.name)) s.channels_innermost = nhwc && apart >= kFewSetsBytes;
+    if (!kept.tiles.count(kernel.name) && nhwc)
+      widen_channel_tiles(s, anchor, graph.layers[kernel.anchor_output()].shape, apart, target);
   }
 }
 

@@ -7,17 +7,26 @@
 
 #include "codegen/Fusion.h"
 #include "graph/Layer.h"
+#include "schedule/DefaultSchedule.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {
 
-// Sets the output layout of the kernels not in `kept_layouts` (those whose
-// schedule file section decides it): NHWC where the kernel computes channel
-// vectors, its output is not the network's, and every kernel that reads it
-// computes channel vectors too; NCHW otherwise. Then sets the reduction
-// order of those not in `kept_orders`, for the layout they read.
-void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels,
-                            const std::set<std::string>& kept_layouts, const std::set<std::string>& kept_orders,
-                            std::map<std::string, KernelSchedule>& schedules);
+// The kernels whose schedule file section decides a choice that depends on
+// layouts.
+struct KeptChoices {
+  std::set<std::string> layouts;  // layout
+  std::set<std::string> orders;   // channels_innermost
+  std::set<std::string> tiles;    // tile_width, unroll_tiles, unroll_tap_rows
+};
+
+// Sets the output layout of the kernels not in `kept.layouts`: NHWC where
+// the kernel computes channel vectors, its output is not the network's, and
+// every kernel that reads it computes channel vectors too; NCHW otherwise.
+// Then sets, for the layouts they read and write, the reduction order of
+// those not in `kept.orders` and the register tiles of those not in
+// `kept.tiles`.
+void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels, const KeptChoices& kept,
+                            const TargetTraits& target, std::map<std::string, KernelSchedule>& schedules);
 
 }  // namespace kiln

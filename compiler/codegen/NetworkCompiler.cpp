@@ -43,7 +43,7 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
                                                         const Schedule& file, const Halide::Target& target) {
   TargetTraits traits = schedule_traits(target);
   std::map<std::string, KernelSchedule> resolved;
-  std::set<std::string> kept_layouts, kept_orders;  // kernels whose section decides these
+  KeptChoices kept;
   std::map<int, const KernelSchedule*> producers;  // by tensor: the kernel's schedule that computes it
   for (const Kernel& kernel : kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];
@@ -58,8 +58,12 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     KernelSchedule schedule = section_over(file, kernel.name, heuristic);
     schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
     bool afresh = section_afresh(file, kernel.name, heuristic);
-    if (afresh || file.sets(kernel.name, "layout")) kept_layouts.insert(kernel.name);
-    if (afresh || file.sets(kernel.name, "channels_innermost")) kept_orders.insert(kernel.name);
+    auto sets = [&](std::initializer_list<const char*> keys) {
+      return afresh || std::any_of(keys.begin(), keys.end(), [&](const char* key) { return file.sets(kernel.name, key); });
+    };
+    if (sets({"layout"})) kept.layouts.insert(kernel.name);
+    if (sets({"channels_innermost"})) kept.orders.insert(kernel.name);
+    if (sets({"tile_width", "tile_channels", "unroll_tiles", "unroll_tap_rows"})) kept.tiles.insert(kernel.name);
     std::string problem = schedule_problem(schedule, anchor, computed);
     if (problem.empty() && schedule.flatten_pixels) problem = flatten;
     if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
@@ -73,7 +77,7 @@ std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, cons
     resolved[kernel.name] = schedule;
     producers[kernel.output()] = &resolved[kernel.name];
   }
-  choose_default_layouts(graph, kernels, kept_layouts, kept_orders, resolved);
+  choose_default_layouts(graph, kernels, kept, traits, resolved);
   for (const auto& [name, line] : file.lines) {
     if (resolved.count(name)) continue;
     bool is_layer = false;

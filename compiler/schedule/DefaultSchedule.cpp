@@ -1,6 +1,7 @@
 #include "schedule/DefaultSchedule.h"
 
 #include <algorithm>
+#include <numeric>
 
 namespace kiln {
 namespace {
@@ -74,7 +75,47 @@ void width_channel_tiles(KernelSchedule& s, const Shape& output, const TargetTra
   spread_rows(s, output[0] * (flat ? 1 : output[2]) * ((width + tile - 1) / tile), work);
 }
 
+// The unrolling of channel tiles tile_width wide along a row `width` wide.
+// A row of few tiles has a border in most of them, where Halide's loop
+// partitioning finds no interior: unrolled, each tile's tests fold away
+// (1.3-1.9x on ResNet-50's padded stride-2 3x3 layers, 7 tiles a row or
+// fewer; its stem's 28 tiles unrolled ran 7-20% slower). Unrolled rows of
+// taps pay off only with one or two tiles a row (1.2x there, 0.93x on a
+// stride-1 layer of two tiles).
+void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t width) {
+  bool padded = window.padding.any(), strided = window.stride_w > 1;
+  int64_t tiles = (width + s.tile_width - 1) / s.tile_width;
+  s.unroll_tiles = padded && (tiles <= 4 || (strided && tiles <= 8));
+  s.unroll_tap_rows = s.unroll_taps && padded && strided && tiles <= 2;
+}
+
 }  // namespace
+
+void widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& output, int64_t apart,
+                         const TargetTraits& target) {
+  // Each weight vector a tile loads serves its tile_width pixels. Where a
+  // block's weights (its channels over every input channel and tap) lie
+  // beyond L1 and most of L2, 2 x 14 accumulators of 32 registers ran
+  // 1.04-1.05x as fast as 2 x 7 on ResNet-50's 3x3 layers of 256 channels
+  // (295 KB a block), stride 1 and 2; no faster with 128 (147 KB). Not where
+  // the pixels would crowd into L1's sets (a 4 KB way holds every pixel
+  // 4 KB apart): 14 pixels of 512 channels at stride 2 ran 0.8x.
+  // Over NCHW output, tiles of 14 transpose badly (0.64x).
+  constexpr int64_t kFarWeightBytes = 256 * 1024, kWayBytes = 4096;
+  constexpr int kWideTile = 14, kPixelsPerSet = 8;
+  if (s.vectorize != VectorAxis::Channels || s.winograd || s.fuse_pool || s.layout != TensorLayout::Nhwc ||
+      s.tile_channels != 2 || s.reduction_block != 0 || target.vector_registers < 32)
+    return;
+  int64_t block_bytes = multiply_adds_per_output(anchor, output) * s.tile_channels * s.vector_width *
+                        int64_t{sizeof(float)};
+  int64_t width = output.back();
+  int wide = row_tile(width, kWideTile);
+  int64_t offsets = kWayBytes / std::gcd(apart, kWayBytes);  // where in a way the tile's pixels start
+  if (block_bytes <= kFarWeightBytes || wide <= s.tile_width || (wide + offsets - 1) / offsets > kPixelsPerSet)
+    return;
+  s.tile_width = wide;
+  unroll_channel_tiles(s, anchor.get<ConvAttrs>().window, width);
+}
 
 bool pixels_flatten(const Layer& anchor) {
   if (anchor.op != OpKind::Conv2d) return false;
@@ -195,16 +236,7 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     s.tile_width = row_tile(width, budget / s.tile_channels);
     // Up to 7 taps along the width unroll: 1.1x on ResNet-50's 7x7 stem.
     s.unroll_taps = window.kernel_w <= 7;
-    // A row of few tiles has a border in most of them, where Halide's loop
-    // partitioning finds no interior: unrolled, each tile's tests fold away
-    // (1.3-1.9x on ResNet-50's padded stride-2 3x3 layers, 7 tiles a row or
-    // fewer; its stem's 28 tiles unrolled ran 7-20% slower). Unrolled rows of
-    // taps pay off only with one or two tiles a row (1.2x there, 0.93x on a
-    // stride-1 layer of two tiles).
-    bool padded = window.padding.any();
-    int64_t tiles = (width + s.tile_width - 1) / s.tile_width;
-    s.unroll_tiles = padded && (tiles <= 4 || (strided && tiles <= 8));
-    s.unroll_tap_rows = s.unroll_taps && padded && strided && tiles <= 2;
+    unroll_channel_tiles(s, window, width);
     // Rows of tiles: image rows times channel blocks times batch.
     int64_t blocks = (output[1] + s.vector_width * s.tile_channels - 1) / (s.vector_width * s.tile_channels);
     spread_rows(s, output[0] * blocks * output[2], work);

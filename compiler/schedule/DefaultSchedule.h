@@ -23,6 +23,13 @@ struct TargetTraits {
 KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_t flops, const TargetTraits& target,
                                 bool may_flatten = true, bool reads_channel_vectors = false);
 
+// Widens the register tiles of a channel-tile schedule that writes NHWC
+// and reads NHWC pixels `apart` bytes apart (the input's channels times
+// the stride), where the block of weights each tile reads is large.
+// `output` is what the anchor computes.
+void widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& output, int64_t apart,
+                         const TargetTraits& target);
+
 // Whether a maxpool or avgpool `pool` joins (fuse_pool) the kernel before
 // it, whose first layer is `anchor` and whose schedule would be `conv`
 // (the heuristic's, under the kernel's section): where the pool's windows

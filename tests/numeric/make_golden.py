@@ -387,6 +387,30 @@ case("fused_pools", FUSED_POOLS, [rand(2, 8, 15, 13)],
       "e.weight": rand(24, 32, 1, 1, scale=0.2), "e.bias": rand(24)}, fused_pools_ref)
 
 
+# A 3x3 stride-2 convolution over many channels between two that compute
+# channel vectors: NHWC in and out, and its block of weights (2 vectors of
+# channels over 232 x 9 taps, 267 KB) large enough that on AVX-512 the
+# default widens its register tiles to 14 pixels.
+WIDE_TILES = """network wide_tiles
+input x: f32[2, 8, 9, 27]
+a = conv2d(x, filters=232, kernel=1, activation=relu)
+b = conv2d(a, filters=32, kernel=3, stride=2, padding=1, activation=relu)
+c = conv2d(b, filters=16, kernel=1)
+output c
+"""
+
+
+def wide_tiles_ref(ins, ws):
+    a = F.relu(F.conv2d(ins[0], ws["a.weight"], ws["a.bias"]))
+    b = F.relu(F.conv2d(a, ws["b.weight"], ws["b.bias"], stride=2, padding=1))
+    return [F.conv2d(b, ws["c.weight"], ws["c.bias"])]
+
+
+case("wide_tiles", WIDE_TILES, [rand(2, 8, 9, 27)],
+     {"a.weight": rand(232, 8, 1, 1, scale=0.3), "a.bias": rand(232), "b.weight": rand(32, 232, 3, 3, scale=0.03),
+      "b.bias": rand(32), "c.weight": rand(16, 32, 1, 1, scale=0.2), "c.bias": rand(16)}, wide_tiles_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:
