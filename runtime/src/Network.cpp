@@ -10,6 +10,7 @@
 #include <mutex>
 #include <vector>
 
+#include "SpinningThreadPool.h"
 #include "kiln/Error.hpp"
 #include "kiln/Safetensors.hpp"
 #include "kiln/network_desc.h"
@@ -244,6 +245,7 @@ void run(kiln_network& net, const float* const* inputs, float* const* outputs, d
 
 extern "C" int kiln_network_create(const kiln_network_desc* desc, const char* weights_path, kiln_network** network) {
   install_error_handler();
+  kiln::install_thread_pool();
   return kiln::guarded([&] {
     if (!desc || !network) throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, "create: model pointer is NULL");
     *network = nullptr;
