@@ -18,7 +18,7 @@ void cpu_relax() {
 #endif
 }
 
-uint64_t index_of(uint64_t claim, int bits) { return claim & ((uint64_t{1} << bits) - 1); }
+uint64_t low_bits(uint64_t word, int bits) { return word & ((uint64_t{1} << bits) - 1); }
 
 }  // namespace
 
@@ -60,7 +60,7 @@ void SpinningThreadPool::set_threads(int threads) {
 void SpinningThreadPool::run_claimed(uint64_t claim) {
   in_pool_task = true;
   for (;;) {
-    uint64_t index = index_of(claim, kIndexBits), extent = index_of(claim >> kIndexBits, kIndexBits);
+    uint64_t index = low_bits(claim, kIndexBits), extent = low_bits(claim >> kIndexBits, kIndexBits);
     if (index >= extent) break;
     if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel)) continue;
     // Claimed: the loop cannot end before this iteration does, so its fields hold.
