@@ -48,6 +48,12 @@ int64_t multiply_adds_per_output(const Layer& anchor, const Shape& output) {
   return anchor.flops / std::max<int64_t>(1, 2 * element_count(output));
 }
 
+// The weights a register tile of `channels` output channels reads: those
+// channels over every input channel and tap.
+int64_t block_weight_bytes(const Layer& anchor, const Shape& output, int64_t channels) {
+  return multiply_adds_per_output(anchor, output) * channels * int64_t{sizeof(float)};
+}
+
 // The tile width, at most `most` and at least three quarters of that (fewer
 // accumulators hide less latency), that computes the fewest pixels of a row
 // (tiles at its end shift inwards and overlap); the wider of equals. A
@@ -96,7 +102,7 @@ void widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
   // Each weight vector a tile loads serves its tile_width pixels. Where a
   // block's weights (its channels over every input channel and tap) lie
   // beyond L1 and most of L2, 2 x 14 accumulators of 32 registers ran
-  // 1.04-1.05x as fast as 2 x 7 on ResNet-50's 3x3 layers of 256 channels
+  // 1.03-1.05x as fast as 2 x 7 on ResNet-50's 3x3 layers of 256 channels
   // (295 KB a block), stride 1 and 2; no faster with 128 (147 KB). Not where
   // the pixels would crowd into L1's sets (a 4 KB way holds every pixel
   // 4 KB apart): 14 pixels of 512 channels at stride 2 ran 0.8x.
@@ -106,12 +112,11 @@ void widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
   if (s.vectorize != VectorAxis::Channels || s.winograd || s.fuse_pool || s.layout != TensorLayout::Nhwc ||
       s.tile_channels != 2 || s.reduction_block != 0 || target.vector_registers < 32)
     return;
-  int64_t block_bytes = multiply_adds_per_output(anchor, output) * s.tile_channels * s.vector_width *
-                        int64_t{sizeof(float)};
   int64_t width = output.back();
   int wide = row_tile(width, kWideTile);
   int64_t offsets = kWayBytes / std::gcd(apart, kWayBytes);  // where in a way the tile's pixels start
-  if (block_bytes <= kFarWeightBytes || wide <= s.tile_width || (wide + offsets - 1) / offsets > kPixelsPerSet)
+  int64_t weights = block_weight_bytes(anchor, output, int64_t{s.tile_channels} * s.vector_width);
+  if (weights <= kFarWeightBytes || wide <= s.tile_width || (wide + offsets - 1) / offsets > kPixelsPerSet)
     return;
   s.tile_width = wide;
   unroll_channel_tiles(s, anchor.get<ConvAttrs>().window, width);
@@ -229,9 +234,8 @@ KernelSchedule default_schedule(const Layer& anchor, const Shape& output, int64_
     const Window2d& window = anchor.get<ConvAttrs>().window;
     bool strided = window.stride_w > 1;
     constexpr int64_t kNearWeightBytes = 64 * 1024;
-    int64_t block_weight_bytes = multiply_adds_per_output(anchor, output) * 4 * s.vector_width * int64_t{sizeof(float)};
     bool wide_tiles = strided && vectors >= 4 && budget >= 16 && width % (budget / 4) == 0 &&
-                      block_weight_bytes <= kNearWeightBytes;
+                      block_weight_bytes(anchor, output, 4 * s.vector_width) <= kNearWeightBytes;
     s.tile_channels = wide_tiles ? 4 : vectors >= 2 ? 2 : 1;
     s.tile_width = row_tile(width, budget / s.tile_channels);
     // Up to 7 taps along the width unroll: 1.1x on ResNet-50's 7x7 stem.

@@ -18,7 +18,6 @@ void cpu_relax() {
 #endif
 }
 
-uint64_t low_bits(uint64_t word, int bits) { return word & ((uint64_t{1} << bits) - 1); }
 
 }  // namespace
 
@@ -60,7 +59,7 @@ void SpinningThreadPool::set_threads(int threads) {
 void SpinningThreadPool::run_claimed(uint64_t claim) {
   in_pool_task = true;
   for (;;) {
-    uint64_t index = low_bits(claim, kIndexBits), extent = low_bits(claim >> kIndexBits, kIndexBits);
+    uint64_t index = claim & kIndexMask, extent = (claim >> kIndexBits) & kIndexMask;
     if (index >= extent) break;
     if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel)) continue;
     // Claimed: the loop cannot end before this iteration does, so its fields hold.
@@ -76,25 +75,25 @@ void SpinningThreadPool::run_claimed(uint64_t claim) {
 }
 
 void SpinningThreadPool::work() {
-  uint64_t seen = claim_.load(std::memory_order_acquire) >> (2 * kIndexBits);
+  uint64_t seen = loop_of(claim_.load(std::memory_order_acquire));
   for (;;) {
     auto spin_start = std::chrono::steady_clock::now();
     uint64_t claim = claim_.load(std::memory_order_acquire);
-    for (int spins = 0; (claim >> (2 * kIndexBits)) == seen && !stopping_; ++spins) {
+    for (int spins = 0; loop_of(claim) == seen && !stopping_; ++spins) {
       cpu_relax();
       if (spins % 256 == 255 && std::chrono::steady_clock::now() - spin_start > kSpinTime) {
         // Sleep until a new loop is published (par_for wakes sleepers after
         // publishing; a sleeper counts itself before it looks again).
         std::unique_lock<std::mutex> lock(sleep_mutex_);
         sleepers_.fetch_add(1);
-        wake_.wait(lock, [&] { return (claim_.load() >> (2 * kIndexBits)) != seen || stopping_; });
+        wake_.wait(lock, [&] { return loop_of(claim_.load()) != seen || stopping_; });
         sleepers_.fetch_sub(1);
         spin_start = std::chrono::steady_clock::now();
       }
       claim = claim_.load(std::memory_order_acquire);
     }
     if (stopping_) return;
-    seen = claim >> (2 * kIndexBits);
+    seen = loop_of(claim);
     run_claimed(claim);
   }
 }
@@ -115,8 +114,8 @@ int SpinningThreadPool::par_for(void* user_context, halide_task_t task, int min,
   closure_ = closure;
   done_.store(0, std::memory_order_relaxed);
   result_.store(0, std::memory_order_relaxed);
-  uint64_t loop = (claim_.load(std::memory_order_relaxed) >> (2 * kIndexBits)) + 1;
-  uint64_t claim = (loop << (2 * kIndexBits)) | (static_cast<uint64_t>(extent) << kIndexBits);
+  uint64_t loop = loop_of(claim_.load(std::memory_order_relaxed)) + 1;
+  uint64_t claim = (loop << kLoopShift) | (static_cast<uint64_t>(extent) << kIndexBits);
   claim_.store(claim, std::memory_order_seq_cst);
   if (sleepers_.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard<std::mutex> lock(sleep_mutex_);

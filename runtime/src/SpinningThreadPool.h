@@ -43,8 +43,9 @@ class SpinningThreadPool {
   // A loop's iterations are claimed through one word: the loop's number,
   // its extent and the next unclaimed iteration, so that a worker late for
   // one loop cannot claim an iteration of the next.
-  static constexpr int kIndexBits = 18;
+  static constexpr int kIndexBits = 18, kLoopShift = 2 * kIndexBits;
   static constexpr uint64_t kIndexMask = (uint64_t{1} << kIndexBits) - 1;
+  static uint64_t loop_of(uint64_t claim) { return claim >> kLoopShift; }
   std::atomic<uint64_t> claim_{0};
   std::atomic<int> done_{0};
   std::atomic<int> result_{0};
