@@ -242,6 +242,7 @@ def main():
         print(f"export_pytorch: error: {e}", file=sys.stderr)
         return 1
     save_network(args.output, network, spec, weights)
+    print(f"wrote {os.path.join(args.output, network)}.kiln and .safetensors ({len(weights)} tensors)")
     return 0
 
 

@@ -1,22 +1,24 @@
 #!/usr/bin/python3
 """Imports an ONNX model into Kiln: a .kiln spec and a .safetensors of its weights.
 
-    kiln import MODEL.onnx -o DIR [--name NAME] [--batch N]
-    (or /usr/bin/python3 tools/import_onnx.py MODEL.onnx -o DIR ...)
+    kiln import MODEL.onnx -o DIR [--name NAME] [--batch N] [--input-shape NAME=D0,D1,...]
+    (`kiln import` runs this script, then checks what it wrote as `kiln check --weights` would)
 
-Covers the ONNX ops that map to Kiln's layers: Conv, MaxPool, AveragePool,
-GlobalAveragePool, GlobalMaxPool, Gemm and MatMul (as dense), Relu, Clip,
-Sigmoid, Tanh, HardSwish, LeakyRelu, Add, Mul, Concat, Flatten and Reshape to
-[N, -1], BatchNormalization, Softmax, LogSoftmax, Pad; Identity and Dropout
-vanish. Shapes are inferred by Kiln's checker from the graph's input shapes
-(a symbolic batch dimension becomes --batch). Anything else is an error that
-names the node and its op. Written in Python with Debian's python3-onnx: its
-parser and helpers follow ONNX itself, and Kiln's model tools are Python.
+Shapes are static in Kiln, so the importer fixes every input's shape first (a
+symbolic first dimension takes --batch, any other symbolic dimension needs
+--input-shape), then folds shape arithmetic (Shape, Gather, Slice, Concat,
+Unsqueeze, Cast, ConstantOfShape, ... of constants) into constants, and maps
+the remaining nodes to Kiln's layers, with patterns to fused layers
+(x * sigmoid(x) -> silu, x * hardsigmoid(x) -> hardswish, ReduceMean over H
+and W -> global_avgpool). Every failure is one line, MODEL: error: ..., that
+names the node and its op, and exit status 1. Written in Python with Debian's
+python3-onnx: its parser and helpers follow ONNX itself.
 """
 import argparse
 import os
 import re
 import sys
+import warnings
 
 import numpy as np
 
@@ -29,9 +31,12 @@ except ImportError:
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from kiln_io import save_network  # noqa: E402
 
+TensorProto = onnx.TensorProto
+FLOAT_TYPES = (TensorProto.FLOAT16, TensorProto.BFLOAT16, TensorProto.DOUBLE)
 
-class Unsupported(Exception):
-    pass
+
+class ImportFailure(Exception):
+    """What the user reads after MODEL: error:."""
 
 
 def kiln_name(text):
@@ -43,177 +48,370 @@ def kiln_name(text):
 
 
 def label(node):
-    """How messages name a node: its name, or its first output's."""
-    return f"'{node.name}'" if node.name else f"with output '{node.output[0]}'"
+    """How messages name a node: its name and op, or its first output's."""
+    named = f"'{node.name}'" if node.name else f"with output '{node.output[0] if node.output else '?'}'"
+    return f"node {named} ({node.op_type})"
+
+
+def type_name(elem_type):
+    return TensorProto.DataType.Name(elem_type) if elem_type in TensorProto.DataType.values() else str(elem_type)
 
 
 def pair_text(values):
-    values = list(values)
+    values = [int(v) for v in values]
     return str(values[0]) if values[0] == values[1] else f"({values[0]}, {values[1]})"
 
 
+def tensor_array(tensor):
+    """An initializer or Constant's value; bf16 by hand, which onnx 1.12 leaves as raw integers."""
+    if tensor.data_type == TensorProto.BFLOAT16:
+        bits = (np.frombuffer(tensor.raw_data, dtype=np.uint16) if tensor.raw_data
+                else np.asarray(tensor.int32_data, dtype=np.uint32).astype(np.uint16))
+        return (bits.astype(np.uint32) << 16).view(np.float32).reshape(tuple(tensor.dims))
+    return numpy_helper.to_array(tensor)
+
+
+def parse_input_shapes(texts):
+    shapes = {}
+    for text in texts:
+        name, sep, dims = text.rpartition("=")
+        try:
+            values = [int(d) for d in dims.split(",")]
+        except ValueError:
+            values = []
+        if not sep or not name or not values or min(values) < 1:
+            raise ImportFailure(f"--input-shape {text}: expected NAME=D0,D1,... with positive dimensions")
+        shapes[name] = values
+    return shapes
+
+
 class Importer:
-    def __init__(self, model, batch):
-        # ONNX's shape inference gives every tensor's rank, which decides what
-        # maps (Kiln's checker infers the shapes themselves from the inputs).
-        model = onnx.shape_inference.infer_shapes(model)
+    def __init__(self, model, batch, input_shapes):
+        self.model = model
         self.graph = model.graph
-        self.ranks = {v.name: len(v.type.tensor_type.shape.dim)
-                      for v in list(self.graph.input) + list(self.graph.value_info) + list(self.graph.output)
-                      if v.type.tensor_type.HasField("shape")}
         self.opset = max((o.version for o in model.opset_import if o.domain in ("", "ai.onnx")), default=13)
         self.batch = batch
-        self.constants = {i.name: numpy_helper.to_array(i) for i in self.graph.initializer}
+        self.constants, self.converted = {}, {}
+        for init in self.graph.initializer:
+            self.constants[init.name] = self.read_tensor(init, f"initializer '{init.name}'")
+        self.check_order()
+        self.fix_input_shapes(input_shapes)
+        self.shapes = self.infer_shapes()
         self.tensors = {}  # ONNX tensor name -> Kiln layer name
         self.lines, self.weights, self.used = [], {}, set()
+        self.skipped, self.fused = set(), {}
+        self.find_patterns()
 
-    def constant(self, node, index, what):
-        name = node.input[index] if index < len(node.input) else ""
-        if not name:
-            return None
-        if name not in self.constants:
-            raise Unsupported(f"node {label(node)} ({node.op_type}): its {what} must be a constant")
-        return self.constants[name]
+    # --- the model as a whole ---------------------------------------------
+    def read_tensor(self, tensor, what):
+        try:
+            value = tensor_array(tensor)
+        except Exception as e:  # noqa: BLE001 - a malformed tensor raises many kinds
+            raise ImportFailure(f"{what} cannot be read ({type(e).__name__}: {e})") from None
+        if tensor.data_type in FLOAT_TYPES:
+            self.converted[type_name(tensor.data_type)] = self.converted.get(type_name(tensor.data_type), 0) + 1
+            value = value.astype(np.float32)
+        return value
 
-    def operand(self, node, name):
-        if name in self.constants:
-            raise Unsupported(f"node {label(node)} ({node.op_type}) with a constant operand '{name}'")
-        return self.tensors[name]
+    def check_order(self):
+        """Every node reads only what is defined before it: no cycles, no dangling names."""
+        if not self.graph.node:
+            raise ImportFailure("the model has no nodes (an empty file, or not an ONNX model)")
+        if not self.graph.output:
+            raise ImportFailure("the model has no outputs")
+        known = {v.name for v in self.graph.input} | set(self.constants)
+        for node in self.graph.node:
+            if node.domain not in ("", "ai.onnx"):
+                raise ImportFailure(f"{label(node)} is from the operator set '{node.domain}', which Kiln lacks")
+            for name in node.input:
+                if name and name not in known:
+                    raise ImportFailure(f"{label(node)} reads '{name}', which no input, initializer or earlier "
+                                        "node defines (the graph has a cycle or is not in topological order)")
+            for name in node.output:
+                if name in known:
+                    raise ImportFailure(f"{label(node)} defines '{name}', which an input, initializer or earlier "
+                                        "node defines already")
+            known.update(o for o in node.output if o)
+            if node.op_type in WINDOWED:
+                check_window_attributes(node)
+        for output in self.graph.output:
+            if output.name not in known:
+                raise ImportFailure(f"output '{output.name}' is not computed by any node")
 
-    def define(self, node, op, operands, attrs=()):
-        base = kiln_name(node.name or node.output[0])
-        name, n = base, 1
-        while name in self.used:
-            n += 1
-            name = f"{base}_{n}"
-        self.used.add(name)
-        self.lines.append(f"{name} = {op}({', '.join([self.operand(node, o) for o in operands] + list(attrs))})")
-        self.tensors[node.output[0]] = name
-        return name
+    def fix_input_shapes(self, input_shapes):
+        """Writes a static shape into every input (Kiln's shapes are static)."""
+        inputs = [v for v in self.graph.input if v.name not in self.constants]
+        if not inputs:
+            raise ImportFailure("the model has no inputs")
+        for name in input_shapes:
+            if name not in {v.name for v in inputs}:
+                raise ImportFailure(f"--input-shape names '{name}', which is not an input of the model "
+                                    f"(inputs: {', '.join(v.name for v in inputs)})")
+        for value in inputs:
+            ttype = value.type.tensor_type if value.type.HasField("tensor_type") else None
+            if ttype is None:
+                raise ImportFailure(f"input '{value.name}' is not a tensor")
+            if ttype.elem_type != TensorProto.FLOAT:
+                raise ImportFailure(f"input '{value.name}' is {type_name(ttype.elem_type)}; Kiln's inputs are f32 "
+                                    "(an integer or other input has no meaning in Kiln yet)")
+            dims = [d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else None
+                    for d in ttype.shape.dim] if ttype.HasField("shape") else None
+            if value.name in input_shapes:
+                fixed = input_shapes[value.name]
+                if dims is not None and len(dims) != len(fixed):
+                    raise ImportFailure(f"--input-shape {value.name}: the model's input has {len(dims)} dimensions, "
+                                        f"not {len(fixed)}")
+                if dims is not None and any(d is not None and d != f for d, f in zip(dims, fixed)):
+                    raise ImportFailure(f"--input-shape {value.name}={','.join(map(str, fixed))} disagrees with the "
+                                        f"model's fixed dimensions [{', '.join(str(d) if d else '?' for d in dims)}]")
+                dims = fixed
+            elif dims is None:
+                raise ImportFailure(f"input '{value.name}' has no shape: give one with --input-shape "
+                                    f"{value.name}=D0,D1,...")
+            else:
+                if dims and dims[0] is None:
+                    dims[0] = self.batch
+                symbolic = [describe_dim(d) for d, v in zip(ttype.shape.dim, dims) if v is None]
+                if symbolic:
+                    raise ImportFailure(f"input '{value.name}' has symbolic dimensions {', '.join(symbolic)} "
+                                        f"(shape [{', '.join(describe_dim(d) for d in ttype.shape.dim)}]): fix them with "
+                                        f"--input-shape {value.name}=D0,D1,...")
+            if not 1 <= len(dims) <= 6 or int(np.prod(dims, dtype=object)) > 2 ** 31 - 1:
+                raise ImportFailure(f"input '{value.name}' of shape {dims}: Kiln's tensors have 1 to 6 dimensions "
+                                    "and at most 2^31-1 elements")
+            del ttype.shape.dim[:]
+            for d in dims:
+                ttype.shape.dim.add().dim_value = d
+
+    def infer_shapes(self):
+        """Every tensor's static shape that ONNX's shape inference finds."""
+        try:
+            inferred = onnx.shape_inference.infer_shapes(self.model, strict_mode=False, data_prop=True)
+        except Exception as e:  # noqa: BLE001 - inference raises many kinds on a bad model
+            raise ImportFailure("ONNX shape inference rejects the model: " + str(e).strip().splitlines()[-1]) from None
+        shapes = {}
+        for v in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
+            ttype = v.type.tensor_type
+            if ttype.HasField("shape") and all(d.HasField("dim_value") and d.dim_value >= 0 for d in ttype.shape.dim):
+                shapes[v.name] = [d.dim_value for d in ttype.shape.dim]
+        return shapes
+
+    def find_patterns(self):
+        """x * sigmoid(x) -> silu(x), x * hardsigmoid(x) -> hardswish(x), where the gate is read only there."""
+        producer, readers = {}, {}
+        for index, node in enumerate(self.graph.node):
+            for o in node.output:
+                producer[o] = index
+            for i in node.input:
+                readers[i] = readers.get(i, 0) + 1
+        outputs = {o.name for o in self.graph.output}
+        for index, node in enumerate(self.graph.node):
+            if node.op_type != "Mul" or len(node.input) != 2:
+                continue
+            for gate, x in (node.input, reversed(node.input)):
+                if gate not in producer or readers.get(gate) != 1 or gate in outputs:
+                    continue
+                p = self.graph.node[producer[gate]]
+                if not p.input or p.input[0] != x:
+                    continue
+                attrs = {a.name: onnx.helper.get_attribute_value(a) for a in p.attribute}
+                hard = abs(attrs.get("alpha", 0.2) - 1 / 6) < 1e-6 and abs(attrs.get("beta", 0.5) - 0.5) < 1e-6
+                if p.op_type == "Sigmoid" or (p.op_type == "HardSigmoid" and hard):
+                    self.skipped.add(producer[gate])
+                    self.fused[index] = ("silu" if p.op_type == "Sigmoid" else "hardswish", x)
+                    break
 
     def run(self, network):
         for value in self.graph.input:
             if value.name in self.constants:
                 continue
-            dims = []
-            for d in value.type.tensor_type.shape.dim:
-                dims.append(d.dim_value if d.dim_value > 0 else self.batch)
-            if value.type.tensor_type.elem_type != onnx.TensorProto.FLOAT:
-                raise Unsupported(f"input '{value.name}' is not float32")
-            name = kiln_name(value.name)
-            self.used.add(name)
+            name = self.unique(kiln_name(value.name))
             self.tensors[value.name] = name
-            self.lines.append(f"input {name}: f32[{', '.join(map(str, dims))}]")
-        for node in self.graph.node:
-            self.node(node)
-        outputs = [self.tensors[o.name] for o in self.graph.output]
+            dims = ", ".join(str(d.dim_value) for d in value.type.tensor_type.shape.dim)
+            self.lines.append(f"input {name}: f32[{dims}]")
+        for index, node in enumerate(self.graph.node):
+            if index not in self.skipped:
+                try:
+                    self.node(node, index)
+                except ImportFailure:
+                    raise
+                except Exception as e:  # noqa: BLE001 - an attribute of the wrong kind, a bad constant...
+                    raise ImportFailure(f"{label(node)} cannot be read ({type(e).__name__}: {e})") from None
+        outputs = []
+        for o in self.graph.output:
+            if o.name in self.constants:
+                raise ImportFailure(f"output '{o.name}' is a constant; Kiln's outputs are computed by layers")
+            if o.name not in self.tensors or self.tensors[o.name] in [self.tensors[v.name] for v in self.graph.input
+                                                                      if v.name in self.tensors]:
+                raise ImportFailure(f"output '{o.name}' is a network input; Kiln's outputs are computed by layers")
+            if self.tensors[o.name] in outputs:
+                raise ImportFailure(f"output '{o.name}' is the same tensor as another output")
+            outputs.append(self.tensors[o.name])
         self.lines.append("output " + ", ".join(outputs))
         return f"network {network}\n" + "\n".join(self.lines) + "\n", self.weights
 
-    def node(self, node):
+    # --- helpers -------------------------------------------------------------
+    def unique(self, base):
+        name, n = base, 1
+        while name in self.used:
+            n += 1
+            name = f"{base}_{n}"
+        self.used.add(name)
+        return name
+
+    def constant(self, node, index, what, required=False):
+        name = node.input[index] if index < len(node.input) else ""
+        if not name:
+            if required:
+                raise ImportFailure(f"{label(node)} has no {what}")
+            return None
+        if name not in self.constants:
+            raise ImportFailure(f"{label(node)}: its {what} '{name}' must be a constant")
+        return self.constants[name]
+
+    def weight(self, node, index, what, required=False):
+        """A constant that becomes an f32 weight."""
+        value = self.constant(node, index, what, required)
+        if value is not None and value.dtype.kind not in "f":
+            raise ImportFailure(f"{label(node)}: its {what} is {value.dtype}; Kiln's weights are f32")
+        return value
+
+    def shape(self, name):
+        return self.shapes.get(name)
+
+    def operand(self, node, name):
+        if name in self.constants:
+            raise ImportFailure(f"{label(node)} with the constant operand '{name}' has no Kiln layer "
+                                "(Kiln's operands are tensors computed by layers)")
+        return self.tensors[name]
+
+    def define(self, node, op, operands, attrs=()):
+        name = self.unique(kiln_name(node.name or node.output[0]))
+        self.lines.append(f"{name} = {op}({', '.join([self.operand(node, o) for o in operands] + list(attrs))})")
+        self.tensors[node.output[0]] = name
+        return name
+
+    def alias(self, node, source):
+        self.tensors[node.output[0]] = self.operand(node, source)
+
+    def fail(self, node, text):
+        raise ImportFailure(f"{label(node)}: {text}")
+
+    # --- nodes -------------------------------------------------------------------
+    def node(self, node, index):
         op = node.op_type
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+        if len(node.output) != 1 and op not in ("Dropout", "MaxPool", "BatchNormalization"):
+            self.fail(node, f"{len(node.output)} outputs; Kiln's layers have one")
+        inputs = [i for i in node.input if i]
+        shape = self.shape(node.output[0]) if node.output else None
+        if shape is not None and 0 in shape and op not in WINDOWED:  # window() says why for those
+            self.fail(node, f"its output would be empty: {shape}")
         if op == "Constant":
-            self.constants[node.output[0]] = numpy_helper.to_array(attrs["value"])
-        elif op in ("Identity", "Dropout"):  # of a tensor or of a constant
-            if node.input[0] in self.constants:
-                self.constants[node.output[0]] = self.constants[node.input[0]]
-            else:
-                self.tensors[node.output[0]] = self.tensors[node.input[0]]
-        elif op == "Conv":
-            w = self.constant(node, 1, "weight")
-            if w.ndim != 4:
-                raise Unsupported(f"node {label(node)} (Conv): {w.ndim - 2}-D convolution")
-            parts = [f"filters={w.shape[0]}", f"kernel={pair_text(attrs.get('kernel_shape', w.shape[2:]))}",
-                     f"groups={attrs.get('group', 1)}"] + self.window(node, attrs)
-            b = self.constant(node, 2, "bias")
-            parts.append(f"bias={'true' if b is not None else 'false'}")
-            name = self.define(node, "conv2d", [node.input[0]], parts)
-            self.weights[name + ".weight"] = w
-            if b is not None:
-                self.weights[name + ".bias"] = b
-        elif op in ("MaxPool", "AveragePool"):
-            if len(node.output) > 1 and node.output[1]:
-                raise Unsupported(f"node {label(node)} (MaxPool with indices)")
-            if len(attrs["kernel_shape"]) != 2:
-                raise Unsupported(f"node {label(node)} ({op}): {len(attrs['kernel_shape'])}-D pooling")
-            parts = [f"kernel={pair_text(attrs['kernel_shape'])}"] + self.window(node, attrs)
-            if attrs.get("ceil_mode", 0):
-                parts.append("ceil_mode=true")
-            if op == "AveragePool":
-                parts.append(f"count_include_pad={'true' if attrs.get('count_include_pad', 0) else 'false'}")
-            self.define(node, "maxpool" if op == "MaxPool" else "avgpool", [node.input[0]], parts)
-        elif op in ("GlobalAveragePool", "GlobalMaxPool"):
-            self.define(node, "global_avgpool" if op == "GlobalAveragePool" else "global_maxpool", [node.input[0]])
-        elif op in ("Gemm", "MatMul"):
-            self.dense(node, op, attrs)
-        elif op in ("Relu", "Sigmoid", "Tanh", "HardSwish"):
-            self.define(node, {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSwish": "hardswish"}[op],
-                        [node.input[0]])
-        elif op == "LeakyRelu":
-            self.define(node, "leaky_relu", [node.input[0]], [f"alpha={attrs.get('alpha', 0.01)!r}"])
-        elif op == "Clip":
-            low = attrs.get("min") if self.opset < 11 else self.constant(node, 1, "min")
-            high = attrs.get("max") if self.opset < 11 else self.constant(node, 2, "max")
-            parts = ([f"min={float(low)!r}"] if low is not None else []) + ([f"max={float(high)!r}"] if high is not None else [])
-            self.define(node, "clip", [node.input[0]], parts)
-        elif op in ("Add", "Mul"):
-            ranks = [self.ranks.get(name) for name in node.input]
-            if None not in ranks and ranks[0] != ranks[1]:
-                raise Unsupported(f"node {label(node)} ({op} broadcasting a rank-{ranks[1]} operand to rank "
-                                  f"{ranks[0]}; Kiln broadcasts between equal ranks)")
-            self.define(node, op.lower(), list(node.input))
-        elif op == "Concat":
-            self.define(node, "concat", list(node.input), [f"axis={attrs['axis']}"])
-        elif op == "Flatten":
-            if attrs.get("axis", 1) != 1:
-                raise Unsupported(f"node {label(node)} (Flatten with axis {attrs.get('axis')}); Kiln flattens from axis 1")
-            self.define(node, "flatten", [node.input[0]])
-        elif op == "Reshape":
-            shape = list(self.constant(node, 1, "shape"))
-            if len(shape) != 2 or shape[1] != -1 or shape[0] not in (0, self.batch):
-                raise Unsupported(f"node {label(node)} (Reshape to {shape}); Kiln reshapes only to [N, -1] (flatten)")
-            self.define(node, "flatten", [node.input[0]])
-        elif op == "BatchNormalization":
-            if attrs.get("training_mode", 0) or (len(node.output) > 1 and any(node.output[1:])):
-                raise Unsupported(f"node {label(node)} (BatchNormalization in training mode)")
-            name = self.define(node, "batchnorm", [node.input[0]], [f"eps={attrs.get('epsilon', 1e-5)!r}"])
-            for key, index in (("weight", 1), ("bias", 2), ("running_mean", 3), ("running_var", 4)):
-                self.weights[f"{name}.{key}"] = self.constant(node, index, key)
-        elif op in ("Softmax", "LogSoftmax"):
-            if self.opset < 13:
-                raise Unsupported(f"node {label(node)} ({op} before opset 13 flattens its input)")
-            self.define(node, op.lower().replace("logsoftmax", "log_softmax"), [node.input[0]],
-                        [f"axis={attrs.get('axis', -1)}"])
-        elif op == "Pad":
-            self.pad(node, attrs)
+            if "value" not in attrs:
+                self.fail(node, "only a Constant with a 'value' tensor is supported")
+            self.constants[node.output[0]] = self.read_tensor(attrs["value"], label(node))
+        elif inputs and all(i in self.constants for i in inputs) and op in FOLDS:
+            try:
+                self.constants[node.output[0]] = np.asarray(FOLDS[op](self, node, attrs))
+            except ImportFailure:
+                raise
+            except Exception as e:  # noqa: BLE001 - numpy's errors for inconsistent constants
+                self.fail(node, f"cannot fold its constant inputs ({type(e).__name__}: {e})")
+        elif op == "Shape":
+            shape = self.shape(node.input[0])
+            if shape is None:
+                self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
+            self.constants[node.output[0]] = np.asarray(shape, dtype=np.int64)[attrs.get("start", 0):attrs.get("end")]
+        elif op in ("Identity", "Dropout"):
+            self.alias(node, node.input[0])
+        elif index in self.fused:
+            self.define(node, self.fused[index][0], [self.fused[index][1]])
+        elif op in TENSOR_OPS:
+            TENSOR_OPS[op](self, node, attrs)
         else:
-            raise Unsupported(f"node {label(node)} (op {op}) has no Kiln layer")
+            if inputs and all(i in self.constants for i in inputs):
+                self.fail(node, "Kiln cannot fold this op of constants at import")
+            raise ImportFailure(f"{label(node)} has no Kiln layer")
 
-    def window(self, node, attrs):
-        parts = [f"stride={pair_text(attrs.get('strides', [1, 1]))}"]
+    def conv(self, node, attrs):
+        w = self.weight(node, 1, "weight", required=True)
+        if w.ndim != 4:
+            self.fail(node, f"{w.ndim - 2}-D convolution; Kiln's conv2d is 2-D")
+        group = attrs.get("group", 1)
+        kernel = list(attrs.get("kernel_shape", w.shape[2:]))
+        x = self.shape(node.input[0])
+        if group < 1 or w.shape[0] % group:
+            self.fail(node, f"group={group} does not divide the weight's {w.shape[0]} output channels")
+        if kernel != list(w.shape[2:]):
+            self.fail(node, f"kernel_shape {kernel} disagrees with the weight's shape {list(w.shape)}")
+        if x is not None and (len(x) != 4 or x[1] != w.shape[1] * group):
+            self.fail(node, f"the weight {list(w.shape)} with group={group} reads {w.shape[1] * group} channels, "
+                      f"the input '{node.input[0]}' is {x}")
+        parts = [f"filters={w.shape[0]}", f"kernel={pair_text(kernel)}", f"groups={group}"] + \
+            self.window(node, attrs, kernel)
+        b = self.weight(node, 2, "bias")
+        if b is not None and b.shape != (w.shape[0],):
+            self.fail(node, f"a bias of shape {list(b.shape)} for {w.shape[0]} output channels")
+        parts.append(f"bias={'true' if b is not None else 'false'}")
+        name = self.define(node, "conv2d", [node.input[0]], parts)
+        self.weights[name + ".weight"] = w
+        if b is not None:
+            self.weights[name + ".bias"] = b
+
+    def pool(self, node, attrs):
+        if len(node.output) > 1 and node.output[1]:
+            self.fail(node, "max pooling with indices has no Kiln layer")
+        kernel = list(attrs.get("kernel_shape", []))
+        if len(kernel) != 2:
+            self.fail(node, f"{len(kernel)}-D pooling; Kiln pools 2-D")
+        parts = [f"kernel={pair_text(kernel)}"] + self.window(node, attrs, kernel)
+        if attrs.get("ceil_mode", 0):
+            parts.append("ceil_mode=true")
+        if node.op_type == "AveragePool":
+            parts.append(f"count_include_pad={'true' if attrs.get('count_include_pad', 0) else 'false'}")
+        self.define(node, "maxpool" if node.op_type == "MaxPool" else "avgpool", [node.input[0]], parts)
+
+    def window(self, node, attrs, kernel):
+        """stride, dilation and padding of a Conv or a pool, the window inside the padded input."""
+        strides, dilations = list(attrs.get("strides", [1, 1])), list(attrs.get("dilations", [1, 1]))
+        parts = [f"stride={pair_text(strides)}"]
         if "dilations" in attrs:
-            parts.append(f"dilation={pair_text(attrs['dilations'])}")
+            parts.append(f"dilation={pair_text(dilations)}")
         auto_pad = attrs.get("auto_pad", b"NOTSET").decode()
+        pads = [0, 0, 0, 0]
         if auto_pad == "SAME_UPPER":
             parts.append("padding=same")
         elif auto_pad == "VALID":
             parts.append("padding=valid")
         elif auto_pad != "NOTSET":
-            raise Unsupported(f"node {label(node)} ({node.op_type} with auto_pad={auto_pad})")
+            self.fail(node, f"auto_pad={auto_pad} has no Kiln padding (SAME_UPPER, VALID and explicit pads do)")
         elif "pads" in attrs:
-            parts.append("padding=({}, {}, {}, {})".format(*attrs["pads"]))
+            pads = list(attrs["pads"])
+            parts.append(f"padding=({pads[0]}, {pads[1]}, {pads[2]}, {pads[3]})")
+        x = self.shape(node.input[0])
+        if x is not None and len(x) != 4:
+            self.fail(node, f"its input '{node.input[0]}' is {x}; Kiln's windows slide over NCHW tensors")
+        for axis, name in ((0, "height"), (1, "width")):
+            span = dilations[axis] * (kernel[axis] - 1) + 1
+            if auto_pad != "SAME_UPPER" and x is not None and x[2 + axis] + pads[axis] + pads[axis + 2] < span:
+                self.fail(node, f"its window ({span} wide) is larger than the padded input {name} "
+                          f"{x[2 + axis] + pads[axis] + pads[axis + 2]}")
         return parts
 
-    def dense(self, node, op, attrs):
-        w = self.constant(node, 1, "weight")
+    def dense(self, node, attrs):
+        w = self.weight(node, 1, "weight", required=True)
         if w.ndim != 2 or attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
-            raise Unsupported(f"node {label(node)} ({op} other than x W^T + b with a constant 2-D W)")
+            self.fail(node, "only x W^T + b with a constant 2-D W maps to dense")
         weight = w if attrs.get("transB", 0) else w.T  # Kiln's dense weight is [units, F]
-        b = self.constant(node, 2, "bias") if op == "Gemm" else None
+        x = self.shape(node.input[0])
+        if x is not None and (len(x) != 2 or x[1] != weight.shape[1]):
+            self.fail(node, f"the weight {list(w.shape)} reads {weight.shape[1]} features, the input "
+                      f"'{node.input[0]}' is {x}")
+        b = self.weight(node, 2, "bias") if node.op_type == "Gemm" else None
         if b is not None:
             if b.size != weight.shape[0]:
-                raise Unsupported(f"node {label(node)} (Gemm with a bias of shape {list(b.shape)})")
+                self.fail(node, f"a bias of shape {list(b.shape)} for {weight.shape[0]} outputs")
             b = b.reshape(-1)
         name = self.define(node, "dense", [node.input[0]],
                            [f"units={weight.shape[0]}", f"bias={'true' if b is not None else 'false'}"])
@@ -221,18 +419,307 @@ class Importer:
         if b is not None:
             self.weights[name + ".bias"] = b
 
+    def unary(self, node, attrs):
+        op = node.op_type
+        if op == "LeakyRelu":
+            self.define(node, "leaky_relu", [node.input[0]], [f"alpha={float(attrs.get('alpha', 0.01))!r}"])
+        elif op == "HardSigmoid":
+            self.define(node, "hardsigmoid", [node.input[0]],
+                        [f"alpha={float(attrs.get('alpha', 0.2))!r}", f"beta={float(attrs.get('beta', 0.5))!r}"])
+        else:
+            self.define(node, UNARY[op], [node.input[0]])
+
+    def clip(self, node, attrs):
+        low = attrs.get("min") if self.opset < 11 else self.constant(node, 1, "min")
+        high = attrs.get("max") if self.opset < 11 else self.constant(node, 2, "max")
+        parts = ([f"min={float(low)!r}"] if low is not None else []) + ([f"max={float(high)!r}"] if high is not None else [])
+        self.define(node, "clip", [node.input[0]], parts)
+
+    def binary(self, node, attrs):
+        operands = list(node.input)
+        if len(operands) != 2:
+            self.fail(node, f"{len(operands)} operands; expected 2")
+        # The operand of the output's own shape first, so the layer can fuse
+        # into the kernel that computes it.
+        a, b = (self.shape(o) for o in operands)
+        if a is not None and b is not None:
+            try:
+                out = list(np.broadcast_shapes(tuple(a), tuple(b)))
+            except ValueError:
+                self.fail(node, f"operands of shapes {a} and {b} do not broadcast")
+            if a != out and b == out:
+                operands.reverse()
+        self.define(node, node.op_type.lower(), operands)
+
+    def concat(self, node, attrs):
+        operands = [i for i in node.input if i]
+        shapes = [self.shape(o) for o in operands]
+        axis = attrs.get("axis", 1)
+        if None not in shapes:
+            rank = len(shapes[0])
+            for o, shape in zip(operands, shapes):
+                if len(shape) != rank or any(d != e for i, (d, e) in enumerate(zip(shape, shapes[0]))
+                                             if i != axis % rank):
+                    self.fail(node, f"operands '{operands[0]}' {shapes[0]} and '{o}' {shape} differ in more "
+                              f"than axis {axis}")
+        if len(operands) == 1:
+            self.alias(node, operands[0])
+        else:
+            self.define(node, "concat", operands, [f"axis={axis}"])
+
+    def flatten(self, node, attrs):
+        x = self.shape(node.input[0])
+        axis = attrs.get("axis", 1)
+        if axis != 1 and not (x is not None and axis < 0 and axis + len(x) == 1):
+            self.fail(node, f"flatten from axis {axis}; Kiln flattens from axis 1")
+        if x is not None and len(x) < 2:
+            self.fail(node, f"flatten of {x}; Kiln flattens tensors of 2 or more dimensions")
+        self.define(node, "flatten", [node.input[0]])
+
+    def reshape(self, node, attrs):
+        shape = [int(v) for v in self.constant(node, 1, "shape", required=True)]
+        x = self.shape(node.input[0])
+        if x is None:
+            self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
+        target = [x[i] if v == 0 and not attrs.get("allowzero", 0) and i < len(x) else v for i, v in enumerate(shape)]
+        if target.count(-1) == 1:
+            known = int(np.prod([v for v in target if v != -1]))
+            target[target.index(-1)] = int(np.prod(x)) // known if known else 0
+        if int(np.prod(target)) != int(np.prod(x)) or min(target, default=1) < 0:
+            self.fail(node, f"cannot reshape {x} to {shape}")
+        if target == x:
+            self.alias(node, node.input[0])
+        elif len(target) == 2 and len(x) >= 2 and target[0] == x[0]:
+            self.define(node, "flatten", [node.input[0]])
+        else:
+            self.fail(node, f"reshape of {x} to {target} has no Kiln layer (Kiln reshapes to [N, -1] with flatten)")
+
+    def squeeze(self, node, attrs):
+        """Squeezing [N, C, 1, 1] to [N, C] (as after a global pool) is a flatten."""
+        x, y = self.shape(node.input[0]), self.shape(node.output[0])
+        if x is None or y is None:
+            self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
+        if y == x:
+            self.alias(node, node.input[0])
+        elif len(y) == 2 and len(x) >= 2 and y[0] == x[0] and int(np.prod(x)) == int(np.prod(y)):
+            self.define(node, "flatten", [node.input[0]])
+        else:
+            self.fail(node, f"{node.op_type} of {x} to {y} has no Kiln layer")
+
+    def reduce_mean(self, node, attrs):
+        x = self.shape(node.input[0])
+        axes = attrs.get("axes")
+        if axes is None and len(node.input) > 1 and node.input[1]:
+            axes = self.constant(node, 1, "axes")
+        axes = sorted(int(a) % len(x) for a in axes) if x is not None and axes is not None else None
+        if x is None or len(x) != 4 or axes != [2, 3]:
+            self.fail(node, f"ReduceMean over axes {axes} of {x}; Kiln averages over H and W of NCHW (global_avgpool)")
+        if attrs.get("keepdims", 1):
+            self.define(node, "global_avgpool", [node.input[0]])
+        else:
+            pooled = self.unique(kiln_name((node.name or node.output[0]) + "_pool"))
+            self.lines.append(f"{pooled} = global_avgpool({self.operand(node, node.input[0])})")
+            name = self.unique(kiln_name(node.name or node.output[0]))
+            self.lines.append(f"{name} = flatten({pooled})")
+            self.tensors[node.output[0]] = name
+
+    def batchnorm(self, node, attrs):
+        if attrs.get("training_mode", 0) or (len(node.output) > 1 and any(node.output[1:])):
+            self.fail(node, "BatchNormalization in training mode")
+        x = self.shape(node.input[0])
+        params = [self.weight(node, i, key, required=True) for i, key in
+                  ((1, "weight"), (2, "bias"), (3, "running_mean"), (4, "running_var"))]
+        channels = x[1] if x is not None and len(x) > 1 else params[0].size
+        for (index, key), p in zip(((1, "weight"), (2, "bias"), (3, "running_mean"), (4, "running_var")), params):
+            if p.shape != (channels,):
+                self.fail(node, f"its {key} has shape {list(p.shape)}, the input '{node.input[0]}' has {channels} channels")
+        eps = float(attrs.get("epsilon", 1e-5))
+        if not eps > 0:
+            self.fail(node, f"epsilon={eps} must be positive")
+        name = self.define(node, "batchnorm", [node.input[0]], [f"eps={eps!r}"])
+        for key, p in zip(("weight", "bias", "running_mean", "running_var"), params):
+            self.weights[f"{name}.{key}"] = p
+
+    def softmax(self, node, attrs):
+        if self.opset < 13:
+            self.fail(node, "Softmax before opset 13 flattens its input, which Kiln's softmax does not")
+        self.define(node, "softmax" if node.op_type == "Softmax" else "log_softmax", [node.input[0]],
+                    [f"axis={attrs.get('axis', -1)}"])
+
     def pad(self, node, attrs):
-        if attrs.get("mode", b"constant").decode() != "constant":
-            raise Unsupported(f"node {label(node)} (Pad in {attrs['mode'].decode()} mode)")
-        pads = list(attrs["pads"]) if self.opset < 11 else list(self.constant(node, 1, "pads"))
+        mode = attrs.get("mode", b"constant").decode()
+        if mode != "constant":
+            self.fail(node, f"Pad in {mode} mode; Kiln pads with a constant")
+        pads = list(attrs.get("pads", [])) if self.opset < 11 else list(self.constant(node, 1, "pads", required=True))
         value = attrs.get("value", 0.0) if self.opset < 11 else self.constant(node, 2, "value")
         rank = len(pads) // 2
-        if rank < 2 or any(pads[:rank - 2]) or any(pads[rank:2 * rank - 2]):
-            raise Unsupported(f"node {label(node)} (Pad of dimensions other than the last two)")
+        if rank < 2 or len(pads) % 2 or any(pads[:rank - 2]) or any(pads[rank:2 * rank - 2]) or min(pads) < 0:
+            self.fail(node, f"pads={pads}: Kiln pads the last two dimensions by amounts of at least 0")
         parts = [f"padding=({pads[rank - 2]}, {pads[rank - 1]}, {pads[2 * rank - 2]}, {pads[2 * rank - 1]})"]
         if value is not None:
             parts.append(f"value={float(value)!r}")
         self.define(node, "pad", [node.input[0]], parts)
+
+
+WINDOWED = ("Conv", "MaxPool", "AveragePool", "LpPool", "ConvTranspose")
+
+
+def check_window_attributes(node):
+    """Strides, dilations, kernel and pads of a window, checked before ONNX's
+    shape inference, which divides by the strides."""
+    for attr in node.attribute:
+        least = {"kernel_shape": 1, "strides": 1, "dilations": 1, "pads": 0}.get(attr.name)
+        if least is None:
+            continue
+        values = list(attr.ints)
+        count = 4 if attr.name == "pads" else 2
+        if attr.type != onnx.AttributeProto.INTS or len(values) != count or min(values) < least:
+            raise ImportFailure(f"{label(node)}: {attr.name}={values}: expected {count} values of at least {least} "
+                                "(Kiln's windows are 2-D)")
+
+
+def describe_dim(d):
+    if d.HasField("dim_param") and d.dim_param:
+        return f"'{d.dim_param}'"
+    return str(d.dim_value) if d.HasField("dim_value") and d.dim_value > 0 else "'?'"
+
+
+# --- shape arithmetic folded at import ------------------------------------------
+def axes_of(imp, node, attrs, index):
+    if "axes" in attrs:
+        return [int(a) for a in attrs["axes"]]
+    value = imp.constant(node, index, "axes")
+    return None if value is None else [int(a) for a in value]
+
+
+def fold_unsqueeze(imp, node, attrs):
+    x = imp.constants[node.input[0]]
+    axes = axes_of(imp, node, attrs, 1)
+    rank = x.ndim + len(axes)
+    for a in sorted(a % rank for a in axes):
+        x = np.expand_dims(x, a)
+    return x
+
+
+def fold_squeeze(imp, node, attrs):
+    x = imp.constants[node.input[0]]
+    axes = axes_of(imp, node, attrs, 1)
+    return np.squeeze(x, axis=None if axes is None else tuple(a % x.ndim for a in axes))
+
+
+def fold_slice(imp, node, attrs):
+    x = imp.constants[node.input[0]]
+    if imp.opset < 10:
+        starts, ends, axes, steps = attrs["starts"], attrs["ends"], attrs.get("axes"), None
+    else:
+        starts, ends = imp.constant(node, 1, "starts"), imp.constant(node, 2, "ends")
+        axes, steps = imp.constant(node, 3, "axes"), imp.constant(node, 4, "steps")
+    axes = range(len(starts)) if axes is None else axes
+    steps = [1] * len(starts) if steps is None else steps
+    index = [slice(None)] * x.ndim
+    for s, e, a, st in zip(starts, ends, axes, steps):
+        index[int(a) % x.ndim] = slice(int(s), int(e), int(st))
+    return x[tuple(index)]
+
+
+def fold_cast(imp, node, attrs):
+    return imp.constants[node.input[0]].astype(onnx.mapping.TENSOR_TYPE_TO_NP_TYPE[attrs["to"]])
+
+
+def fold_constant_of_shape(imp, node, attrs):
+    value = tensor_array(attrs["value"]).reshape(-1)[0] if "value" in attrs else np.float32(0)
+    return np.full([int(d) for d in imp.constants[node.input[0]]], value, dtype=np.asarray(value).dtype)
+
+
+def fold_reshape(imp, node, attrs):
+    x, shape = imp.constants[node.input[0]], [int(v) for v in imp.constants[node.input[1]]]
+    return x.reshape([x.shape[i] if v == 0 and not attrs.get("allowzero", 0) else v for i, v in enumerate(shape)])
+
+
+def fold_div(imp, node, attrs):
+    a, b = imp.constants[node.input[0]], imp.constants[node.input[1]]
+    return np.trunc(a / b).astype(a.dtype) if a.dtype.kind in "iu" else a / b
+
+
+def fold_binary(function):
+    return lambda imp, node, attrs: function(imp.constants[node.input[0]], imp.constants[node.input[1]])
+
+
+def fold_unary(function):
+    return lambda imp, node, attrs: function(imp.constants[node.input[0]])
+
+
+FOLDS = {
+    "Identity": fold_unary(lambda x: x),
+    "Gather": lambda imp, node, attrs: np.take(imp.constants[node.input[0]], imp.constants[node.input[1]],
+                                               axis=attrs.get("axis", 0)),
+    "Unsqueeze": fold_unsqueeze,
+    "Squeeze": fold_squeeze,
+    "Concat": lambda imp, node, attrs: np.concatenate([imp.constants[i] for i in node.input if i],
+                                                      axis=attrs.get("axis", 0)),
+    "Slice": fold_slice,
+    "Cast": fold_cast,
+    "ConstantOfShape": fold_constant_of_shape,
+    "Reshape": fold_reshape,
+    "Flatten": lambda imp, node, attrs: (lambda x, a: x.reshape(int(np.prod(x.shape[:a])), -1))(
+        imp.constants[node.input[0]], attrs.get("axis", 1)),
+    "Add": fold_binary(np.add),
+    "Sub": fold_binary(np.subtract),
+    "Mul": fold_binary(np.multiply),
+    "Div": fold_div,
+    "Equal": fold_binary(np.equal),
+    "Where": lambda imp, node, attrs: np.where(*(imp.constants[i] for i in node.input)),
+    "Neg": fold_unary(np.negative),
+    "Sqrt": fold_unary(np.sqrt),
+    "Floor": fold_unary(np.floor),
+    "Ceil": fold_unary(np.ceil),
+    "Range": lambda imp, node, attrs: np.arange(*(imp.constants[i].item() for i in node.input)),
+}
+
+UNARY = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSwish": "hardswish", "Gelu": "gelu"}
+TENSOR_OPS = {
+    "Conv": Importer.conv,
+    "MaxPool": Importer.pool,
+    "AveragePool": Importer.pool,
+    "GlobalAveragePool": lambda imp, node, attrs: imp.define(node, "global_avgpool", [node.input[0]]),
+    "GlobalMaxPool": lambda imp, node, attrs: imp.define(node, "global_maxpool", [node.input[0]]),
+    "Gemm": Importer.dense,
+    "MatMul": Importer.dense,
+    "LeakyRelu": Importer.unary,
+    "HardSigmoid": Importer.unary,
+    **{op: Importer.unary for op in UNARY},
+    "Clip": Importer.clip,
+    "Add": Importer.binary,
+    "Mul": Importer.binary,
+    "Concat": Importer.concat,
+    "Flatten": Importer.flatten,
+    "Reshape": Importer.reshape,
+    "Squeeze": Importer.squeeze,
+    "ReduceMean": Importer.reduce_mean,
+    "BatchNormalization": Importer.batchnorm,
+    "Softmax": Importer.softmax,
+    "LogSoftmax": Importer.softmax,
+    "Pad": Importer.pad,
+}
+
+
+def import_model(path, network, batch=1, input_shapes=()):
+    """(spec text, {weight name: f32 array}, notes) for the ONNX file at `path`; ImportFailure says why not."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", network):
+        raise ImportFailure(f"--name {network}: a network name is a C identifier (letters, digits and _)")
+    try:
+        model = onnx.load(path)
+    except Exception as e:  # noqa: BLE001 - onnx raises many kinds for a bad file
+        detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no detail"
+        raise ImportFailure(f"not a readable ONNX model ({type(e).__name__}: {detail})") from None
+    try:
+        importer = Importer(model, batch, parse_input_shapes(input_shapes))
+        spec, weights = importer.run(network)
+    except RecursionError:
+        raise ImportFailure("the model is nested too deeply to read") from None
+    notes = [f"{count} {kind} tensor{'s' if count > 1 else ''} converted to f32"
+             for kind, count in sorted(importer.converted.items())]
+    return spec, {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()}, notes
 
 
 def main():
@@ -240,20 +727,25 @@ def main():
     parser.add_argument("model", help="MODEL.onnx")
     parser.add_argument("-o", "--output", required=True, help="directory for NAME.kiln and NAME.safetensors")
     parser.add_argument("--name", help="network name (default: the file's)")
-    parser.add_argument("--batch", type=int, default=1, help="the batch size where the model leaves it open")
+    parser.add_argument("--batch", type=int, default=1, help="a symbolic first dimension (default 1)")
+    parser.add_argument("--input-shape", action="append", default=[], metavar="NAME=D0,D1,...",
+                        help="an input's shape, fixing its symbolic dimensions (repeatable)")
     args = parser.parse_args()
-    network = args.name or re.sub(r"\W", "_", os.path.splitext(os.path.basename(args.model))[0])
+    warnings.simplefilter("ignore")  # protobuf's and numpy's warnings about a bad file: its error says it
+    stem = os.path.splitext(os.path.basename(args.model))[0]
+    network = args.name or re.sub(r"^(?=[^A-Za-z_]|$)", "t_", re.sub(r"[^A-Za-z0-9_]", "_", stem))
     try:
-        model = onnx.load(args.model)
-    except Exception as e:  # noqa: BLE001 - onnx raises many kinds for a bad file
-        print(f"{args.model}: error: not a readable ONNX model ({type(e).__name__}: {e})", file=sys.stderr)
-        return 1
-    try:
-        spec, weights = Importer(model, args.batch).run(network)
-    except Unsupported as e:
+        spec, weights, notes = import_model(args.model, network, args.batch, args.input_shape)
+    except ImportFailure as e:
         print(f"{args.model}: error: {e}", file=sys.stderr)
         return 1
-    save_network(args.output, network, spec, {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()})
+    except Exception as e:  # noqa: BLE001 - whatever else a hostile file provokes is still one line
+        print(f"{args.model}: error: the importer cannot read this model ({type(e).__name__}: {e})", file=sys.stderr)
+        return 1
+    for note in notes:
+        print(f"{args.model}: note: {note}", file=sys.stderr)
+    save_network(args.output, network, spec, weights)
+    print(f"wrote {os.path.join(args.output, network)}.kiln and .safetensors ({len(weights)} tensors)")
     return 0
 
 

@@ -38,4 +38,3 @@ def save_network(directory, name, spec, weights):
     with open(os.path.join(directory, name + ".kiln"), "w") as f:
         f.write(spec)
     save_safetensors(os.path.join(directory, name + ".safetensors"), weights)
-    print(f"wrote {os.path.join(directory, name)}.kiln and .safetensors ({len(weights)} tensors)")

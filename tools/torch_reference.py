@@ -6,7 +6,7 @@ import torch.nn.functional as F
 
 def activation(x, name, alpha=0.01):
     return {"none": lambda t: t, "relu": F.relu, "relu6": F.relu6, "sigmoid": torch.sigmoid,
-            "tanh": torch.tanh, "silu": F.silu, "hardswish": F.hardswish,
+            "tanh": torch.tanh, "silu": F.silu, "hardswish": F.hardswish, "hardsigmoid": F.hardsigmoid,
             "gelu": lambda t: F.gelu(t, approximate="none"),
             "leaky_relu": lambda t: F.leaky_relu(t, alpha)}[name](x)
 

@@ -53,7 +53,8 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, c
     if (open) {
       auto found = schedule.kernels.find(kernels[k].name);
       bool section = found != schedule.kernels.end();
-      joins = fusable(layer.op) && (!section || found->second.fuse);
+      // A layer that broadcasts its producer to a larger shape starts a kernel.
+      joins = fusable(layer.op) && layer.shape == graph.layers[producer].shape && (!section || found->second.fuse);
       // By default, a pool with a section of its own stays a kernel of its own.
       pools = (layer.op == OpKind::MaxPool || layer.op == OpKind::AvgPool) &&
               (section && schedule.sets(kernels[k].name, "fuse_pool")

@@ -50,6 +50,7 @@ int tune_command(const TuneOptions& options);
 
 struct ImportOptions {
   std::string model, out_dir, name;
+  std::vector<std::string> input_shapes;  // NAME=D0,D1,...
   int batch = 1;
 };
 int import_command(const ImportOptions& options);

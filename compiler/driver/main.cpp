@@ -71,7 +71,9 @@ int main(int argc, char** argv) {
   import_cmd->add_option("model", import.model, "the .onnx file")->required();
   import_cmd->add_option("-o,--output", import.out_dir, "output directory")->required();
   import_cmd->add_option("--name", import.name, "network name (default: the file's)");
-  import_cmd->add_option("--batch", import.batch, "the batch size where the model leaves it open (default 1)")
+  import_cmd->add_option("--input-shape", import.input_shapes,
+                         "NAME=D0,D1,...: an input's shape, fixing its symbolic dimensions (repeatable)");
+  import_cmd->add_option("--batch", import.batch, "the size of a symbolic first dimension (default 1)")
       ->check(CLI::PositiveNumber);
 
   kiln::TuneOptions tune;

@@ -11,10 +11,10 @@ std::optional<Activation> activation_named(const std::string& name) {
       {"relu6", ActivationKind::Relu6},     {"sigmoid", ActivationKind::Sigmoid},
       {"tanh", ActivationKind::Tanh},       {"silu", ActivationKind::Silu},
       {"hardswish", ActivationKind::Hardswish}, {"gelu", ActivationKind::Gelu},
-      {"leaky_relu", ActivationKind::LeakyRelu},
+      {"leaky_relu", ActivationKind::LeakyRelu}, {"hardsigmoid", ActivationKind::Hardsigmoid},
   };
   for (const auto& [text, kind] : table)
-    if (name == text) return Activation{kind};
+    if (name == text) return Activation{kind, kind == ActivationKind::Hardsigmoid ? 1.0f / 6 : 0.01f};
   return std::nullopt;
 }
 
@@ -27,6 +27,7 @@ const char* activation_name(ActivationKind kind) {
     case ActivationKind::Tanh: return "tanh";
     case ActivationKind::Silu: return "silu";
     case ActivationKind::Hardswish: return "hardswish";
+    case ActivationKind::Hardsigmoid: return "hardsigmoid";
     case ActivationKind::Gelu: return "gelu";
     case ActivationKind::LeakyRelu: return "leaky_relu";
   }
@@ -173,7 +174,7 @@ Activation AttributeReader::activation(const std::string& key) const {
   if (value->kind == ast::Value::Kind::Identifier)
     if (auto known = activation_named(value->text)) return *known;
   wrong(*value, key,
-        "one of none, relu, relu6, sigmoid, tanh, silu, hardswish, gelu, leaky_relu");
+        "one of none, relu, relu6, sigmoid, tanh, silu, hardswish, hardsigmoid, gelu, leaky_relu");
 }
 
 namespace {

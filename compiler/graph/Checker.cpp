@@ -211,11 +211,13 @@ void check_batchnorm(LayerContext& ctx) {
 }
 
 void check_activation(LayerContext& ctx) {
-  bool leaky = ctx.syntax.op.text == "leaky_relu";
-  AttributeReader attrs(ctx.syntax, leaky ? std::vector<std::string>{"alpha"}
-                                          : std::vector<std::string>{});
   Activation activation = *activation_named(ctx.syntax.op.text);
-  activation.alpha = attrs.number("alpha", 0.01f);
+  std::vector<std::string> keys;
+  if (activation.kind == ActivationKind::LeakyRelu) keys = {"alpha"};
+  if (activation.kind == ActivationKind::Hardsigmoid) keys = {"alpha", "beta"};  // PyTorch's 1/6 and 0.5
+  AttributeReader attrs(ctx.syntax, keys);
+  activation.alpha = attrs.number("alpha", activation.alpha);
+  activation.beta = attrs.number("beta", activation.beta);
   ctx.layer.shape = ctx.in();
   ctx.layer.flops = element_count(ctx.in());
   ctx.layer.attrs = ActivationAttrs{activation};
@@ -229,19 +231,25 @@ void check_clip(LayerContext& ctx) {
   ctx.layer.attrs = clip;
 }
 
+// NumPy's broadcasting: shapes aligned at their last dimension, where each
+// pair of sizes is equal or one of them is 1.
 void check_binary(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"activation"});
   const Shape& a = ctx.in(0);
   const Shape& b = ctx.in(1);
-  bool broadcast = a.size() == b.size();
-  for (size_t i = 0; broadcast && i < a.size(); ++i) broadcast = b[i] == a[i] || b[i] == 1;
-  if (!broadcast)
-    ctx.fail(ctx.operand_where(1),
-             ctx.syntax.op.text + " needs equal shapes, or a second operand broadcast along size-1 "
-             "dimensions such as [N, C, 1, 1]: " + quoted(ctx.syntax.operands[0].text) + " is " +
-             to_string(a) + ", " + quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
-  ctx.layer.shape = a;
-  ctx.layer.flops = element_count(a);
+  Shape shape(std::max(a.size(), b.size()), 1);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
+    int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    if (x != y && x != 1 && y != 1)
+      ctx.fail(ctx.operand_where(1),
+               ctx.syntax.op.text + " needs shapes that broadcast (aligned at the last dimension, each pair of "
+               "sizes equal or one of them 1): " + quoted(ctx.syntax.operands[0].text) + " is " + to_string(a) +
+               ", " + quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
+    shape[shape.size() - 1 - i] = std::max(x, y);
+  }
+  ctx.layer.shape = shape;
+  ctx.layer.flops = element_count(shape);
   ctx.layer.attrs = BinaryAttrs{attrs.activation("activation")};
 }
 
@@ -309,10 +317,11 @@ const std::map<std::string, OpInfo>& op_table() {
       {"hardswish", {OpKind::Activation, 1, 1, check_activation}},
       {"gelu", {OpKind::Activation, 1, 1, check_activation}},
       {"leaky_relu", {OpKind::Activation, 1, 1, check_activation}},
+      {"hardsigmoid", {OpKind::Activation, 1, 1, check_activation}},
       {"clip", {OpKind::Clip, 1, 1, check_clip}},
       {"add", {OpKind::Add, 2, 2, check_binary}},
       {"mul", {OpKind::Mul, 2, 2, check_binary}},
-      {"concat", {OpKind::Concat, 2, 1024, check_concat}},
+      {"concat", {OpKind::Concat, 1, 1024, check_concat}},
       {"pad", {OpKind::Pad, 1, 1, check_pad}},
       {"softmax", {OpKind::Softmax, 1, 1, check_softmax}},
       {"log_softmax", {OpKind::LogSoftmax, 1, 1, check_softmax}},

@@ -30,11 +30,12 @@ enum class OpKind {
   LogSoftmax,
 };
 
-enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Gelu, LeakyRelu };
+enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Hardsigmoid, Gelu, LeakyRelu };
 
 struct Activation {
   ActivationKind kind = ActivationKind::None;
-  float alpha = 0.01f;  // leaky_relu's slope
+  float alpha = 0.01f;  // leaky_relu's slope; hardsigmoid's is set by the checker
+  float beta = 0.5f;    // hardsigmoid's offset: clamp(alpha x + beta, 0, 1)
 };
 
 // Padding of the two spatial dimensions, already resolved from `same` etc.

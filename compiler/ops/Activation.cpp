@@ -28,6 +28,7 @@ Halide::Expr activate(Halide::Expr x, const Activation& activation) {
     case ActivationKind::Tanh: return Halide::tanh(x);
     case ActivationKind::Silu: return x / (1.0f + Halide::exp(-x));
     case ActivationKind::Hardswish: return x * Halide::clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f;
+    case ActivationKind::Hardsigmoid: return Halide::clamp(activation.alpha * x + activation.beta, 0.0f, 1.0f);
     case ActivationKind::LeakyRelu: return Halide::select(x >= 0.0f, x, activation.alpha * x);
     case ActivationKind::Gelu: {
       // 0.5 x (1 + erf(x / sqrt 2)), with 1 + erf(z) = erfc(-z) for z < 0.

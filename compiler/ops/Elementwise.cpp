@@ -1,13 +1,19 @@
-// Activation layers, clip, and add/mul with broadcasting of size-1 dimensions.
+// Activation layers, clip, and add/mul with NumPy's broadcasting.
 #include "ops/Lowering.h"
 
 namespace kiln {
 
 LayerFuncs lower_elementwise(const LayerInput& in) {
   const Layer& layer = in.layer;
-  const TensorFunc& a = in.inputs[0];
-  std::vector<Halide::Var> v = dims(a.rank());
-  Halide::Expr x = a.func(v);
+  std::vector<Halide::Var> v = dims(static_cast<int>(layer.shape.size()));
+  // Halide's dimension 0 is the last axis, so operands of lower rank align
+  // there; their size-1 dimensions read index 0.
+  auto broadcast = [&](const TensorFunc& t) {
+    std::vector<Halide::Expr> at;
+    for (int i = 0; i < t.rank(); ++i) at.push_back(t.extent(i) == 1 ? Halide::Expr(0) : Halide::Expr(v[i]));
+    return t.func(at);
+  };
+  Halide::Expr x = broadcast(in.inputs[0]);
   Halide::Func out(in.name());
   switch (layer.op) {
     case OpKind::Activation:
@@ -22,11 +28,7 @@ LayerFuncs lower_elementwise(const LayerInput& in) {
       break;
     }
     default: {
-      const TensorFunc& b = in.inputs[1];
-      std::vector<Halide::Expr> at = as_exprs(v);
-      for (int i = 0; i < b.rank(); ++i)
-        if (b.extent(i) == 1) at[i] = 0;
-      Halide::Expr y = b.func(at);
+      Halide::Expr y = broadcast(in.inputs[1]);
       Halide::Expr combined = layer.op == OpKind::Add ? x + y : x * y;
       out(v) = activate(combined, layer.get<BinaryAttrs>().activation);
     }

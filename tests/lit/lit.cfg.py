@@ -38,5 +38,6 @@ else:
     config.substitutions.append(("%golden", os.path.join(config.kiln_src_root, "tests", "numeric", "golden")))
     config.substitutions.append(("%python", config.python))
     config.substitutions.append(("%examples", os.path.join(config.kiln_src_root, "examples")))
+    config.substitutions.append(("%hostile", os.path.join(config.kiln_src_root, "tests", "import", "hostile", "models")))
     config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
     config.substitutions.append(("%tools", os.path.join(config.kiln_src_root, "tools")))

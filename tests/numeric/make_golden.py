@@ -410,6 +410,46 @@ case("wide_tiles", WIDE_TILES, [rand(2, 8, 9, 27)],
      {"a.weight": rand(232, 8, 1, 1, scale=0.3), "a.bias": rand(232), "b.weight": rand(32, 232, 3, 3, scale=0.03),
       "b.bias": rand(32), "c.weight": rand(16, 32, 1, 1, scale=0.2), "c.bias": rand(16)}, wide_tiles_ref)
 
+# --- hardsigmoid, broadcasting either operand, one-operand concat -----------
+# (after the cases above, so that their random data stays as it was)
+case("act_hardsigmoid", "network t\ninput x: f32[1, 2, 3, 40]\ny = hardsigmoid(x)\noutput y\n",
+     [rand(1, 2, 3, 40, scale=4.0)], {}, lambda ins, ws: [F.hardsigmoid(ins[0])])
+case("hardsigmoid_onnx", "network t\ninput x: f32[1, 50]\ny = hardsigmoid(x, alpha=0.2, beta=0.4)\noutput y\n",
+     [rand(1, 50, scale=4.0)], {}, lambda ins, ws: [torch.clamp(0.2 * ins[0] + 0.4, 0.0, 1.0)])
+conv_case("conv_act_hardsigmoid", (1, 3, 6, 6), 4, 3, activation="hardsigmoid",
+          attrs=", kernel=3, activation=hardsigmoid")
+case("mul_broadcast_first", "network t\ninput g: f32[1, 4, 1, 1]\ninput x: f32[1, 4, 3, 3]\nm = mul(g, x)\noutput m\n",
+     [rand(1, 4, 1, 1), rand(1, 4, 3, 3)], {}, lambda ins, ws: [ins[0] * ins[1]])
+case("broadcast_ranks",
+     "network t\ninput a: f32[2, 3, 4, 5]\ninput b: f32[5]\ninput c: f32[3, 1, 1]\n"
+     "s = add(a, b)\nm = mul(c, s, activation=relu)\noutput m\n",
+     [rand(2, 3, 4, 5), rand(5), rand(3, 1, 1)], {}, lambda ins, ws: [F.relu(ins[2] * (ins[0] + ins[1]))])
+case("broadcast_both", "network t\ninput a: f32[2, 1, 4, 1]\ninput b: f32[3, 1, 5]\ns = add(a, b)\noutput s\n",
+     [rand(2, 1, 4, 1), rand(3, 1, 5)], {}, lambda ins, ws: [ins[0] + ins[1]])
+case("concat_single", "network t\ninput x: f32[1, 3, 4, 4]\nr = relu(x)\ny = concat(r)\noutput y\n",
+     [rand(1, 3, 4, 4)], {}, lambda ins, ws: [F.relu(ins[0])])
+SQUEEZE_EXCITE = """network t
+input x: f32[1, 8, 7, 7]
+c = conv2d(x, filters=16, kernel=3, padding=1, activation=hardswish)
+p = global_avgpool(c)
+f1 = conv2d(p, filters=4, kernel=1, activation=relu)
+f2 = conv2d(f1, filters=16, kernel=1)
+g = hardsigmoid(f2)
+y = mul(g, c)
+output y
+"""
+
+
+def squeeze_excite_ref(ins, ws):
+    c = F.hardswish(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1))
+    f1 = F.relu(F.conv2d(c.mean((2, 3), keepdim=True), ws["f1.weight"], ws["f1.bias"]))
+    return [F.hardsigmoid(F.conv2d(f1, ws["f2.weight"], ws["f2.bias"])) * c]
+
+
+case("squeeze_excite", SQUEEZE_EXCITE, [rand(1, 8, 7, 7)],
+     {"c.weight": rand(16, 8, 3, 3, scale=0.3), "c.bias": rand(16), "f1.weight": rand(4, 16, 1, 1, scale=0.3),
+      "f1.bias": rand(4), "f2.weight": rand(16, 4, 1, 1, scale=0.3), "f2.bias": rand(16)}, squeeze_excite_ref)
+
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
