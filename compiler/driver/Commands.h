@@ -40,6 +40,7 @@ int bench_command(const BenchOptions& options);
 
 struct TuneOptions : NetworkOptions {
   double budget_seconds = 60;
+  int max_rounds = 0;  // 0: as many as the budget allows
   std::string out, log;
   int shard_index = 0, shard_count = 1;  // --shard I/N
   int repeats = 7;                       // profiled runs per candidate

@@ -303,7 +303,13 @@ int tune_command(const TuneOptions& options) {
     incumbent_stale = false;
   };
   RetryGroups retry;
-  for (int round = 1; elapsed() < options.budget_seconds; ++round) {
+  // A positive budget measures at least one round, however slow the machine,
+  // so that what a short tune does depends on the budget alone.
+  auto more_rounds = [&](int round) {
+    return options.budget_seconds > 0 && (round == 1 || elapsed() < options.budget_seconds) &&
+           (options.max_rounds == 0 || round <= options.max_rounds);
+  };
+  for (int round = 1; more_rounds(round); ++round) {
     int searching = choose_candidates(kernels, retry, graph, log, traits, rng);
     if (searching == 0) break;  // every kernel of the shard has tried all within two moves
     update_incumbent();

@@ -80,9 +80,12 @@ int main(int argc, char** argv) {
   std::string shard = "0/1";
   auto* tune_cmd = app.add_subcommand("tune", "search schedules by measuring them; write the best schedule file");
   tune_cmd->add_option("spec", tune.spec, "the .kiln file")->required();
-  tune_cmd->add_option("--budget", tune.budget_seconds, "seconds to search (0: write the log's best)")
+  tune_cmd->add_option("--budget", tune.budget_seconds,
+                       "seconds to search; a positive budget measures at least one round (0: write the log's best)")
       ->required()
       ->check(CLI::NonNegativeNumber);
+  tune_cmd->add_option("--rounds", tune.max_rounds, "stop after this many rounds, within the budget (default: no limit)")
+      ->check(CLI::PositiveNumber);
   tune_cmd->add_option("-o,--output", tune.out, "the schedule file to write")->required();
   tune_cmd->add_option("--log", tune.log, "tuning log (JSON Lines): resumed from, appended to");
   tune_cmd->add_option("--schedule", tune.schedule, "start from this schedule file (default: the default schedules)");
