@@ -41,10 +41,10 @@ def tuple_text(values):
 
 
 ACTIVATION_MODULES = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Sigmoid: "sigmoid", nn.Tanh: "tanh", nn.SiLU: "silu",
-                      nn.Hardswish: "hardswish"}
+                      nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid"}
 ACTIVATION_FUNCTIONS = {F.relu: "relu", torch.relu: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
                         F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.silu: "silu",
-                        F.hardswish: "hardswish"}
+                        F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid"}
 IDENTITY_MODULES = (nn.Dropout, nn.Identity)
 
 
@@ -196,6 +196,20 @@ class Exporter:
                 include = given.get("count_include_pad", True)
                 self.layer(node, node.name, "avgpool", [args[0]],
                            attrs + [f"count_include_pad={'true' if include else 'false'}"])
+        elif target in (torch.mean, "mean"):
+            # The mean over H and W of NCHW (as MnasNet ends) is a global average pool.
+            dims = args[1] if len(args) > 1 else node.kwargs.get("dim")
+            keep = args[2] if len(args) > 2 else node.kwargs.get("keepdim", False)
+            rank = len(args[0].meta["tensor_meta"].shape)
+            dims = list(dims) if isinstance(dims, (list, tuple)) else [dims]
+            if rank != 4 or None in dims or sorted(d % 4 for d in dims) != [2, 3]:
+                raise Unsupported(f"'{node.name}' (mean over {dims}; Kiln averages over H and W of NCHW tensors)")
+            if keep:
+                self.layer(node, node.name, "global_avgpool", [args[0]])
+            else:
+                pooled = self.fresh(node, node.name + "_pool")
+                self.lines.append(f"{pooled} = global_avgpool({self.name_of(args[0])})")
+                self.lines.append(f"{self.fresh(node, node.name)} = flatten({pooled})")
         elif target in (torch.cat, torch.concat):
             dim = args[1] if len(args) > 1 else node.kwargs.get("dim", 0)
             self.layer(node, node.name, "concat", list(args[0]), [f"axis={dim}"])

@@ -16,6 +16,7 @@ python3-onnx: its parser and helpers follow ONNX itself.
 """
 import argparse
 import os
+import pickle
 import re
 import sys
 import warnings
@@ -37,6 +38,35 @@ FLOAT_TYPES = (TensorProto.FLOAT16, TensorProto.BFLOAT16, TensorProto.DOUBLE)
 
 class ImportFailure(Exception):
     """What the user reads after MODEL: error:."""
+
+
+def isolated(function, what):
+    """function()'s result, computed in a forked child: ONNX's C++ crashes on
+    some malformed models (a segmentation fault in shape inference), and a
+    crash there must be an error like any other."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read)
+        try:
+            payload = pickle.dumps((True, function()))
+        except Exception as e:  # noqa: BLE001 - the parent words the error
+            message = str(e).strip().splitlines()
+            payload = pickle.dumps((False, message[-1] if message else type(e).__name__))
+        with os.fdopen(write, "wb") as f:
+            f.write(payload)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status) or not data:
+        raise ImportFailure(f"{what} crashed on the model (signal {os.WTERMSIG(status) if os.WIFSIGNALED(status) else '?'}"
+                            "): it is malformed in a way ONNX does not check")
+    ok, value = pickle.loads(data)
+    if not ok:
+        raise ImportFailure(f"{what} rejects the model: {value}")
+    return value
 
 
 def kiln_name(text):
@@ -94,12 +124,15 @@ class Importer:
         self.constants, self.converted = {}, {}
         for init in self.graph.initializer:
             self.constants[init.name] = self.read_tensor(init, f"initializer '{init.name}'")
+        self.initializers = set(self.constants)
         self.check_order()
         self.fix_input_shapes(input_shapes)
         self.shapes = self.infer_shapes()
         self.tensors = {}  # ONNX tensor name -> Kiln layer name
         self.lines, self.weights, self.used = [], {}, set()
         self.skipped, self.fused = set(), {}
+        # A channel shuffle's 5-D steps, not layers: tensor -> (4-D source, groups, shape, transposed).
+        self.views = {}
         self.find_patterns()
 
     # --- the model as a whole ---------------------------------------------
@@ -184,16 +217,31 @@ class Importer:
                 ttype.shape.dim.add().dim_value = d
 
     def infer_shapes(self):
-        """Every tensor's static shape that ONNX's shape inference finds."""
-        try:
-            inferred = onnx.shape_inference.infer_shapes(self.model, strict_mode=False, data_prop=True)
-        except Exception as e:  # noqa: BLE001 - inference raises many kinds on a bad model
-            raise ImportFailure("ONNX shape inference rejects the model: " + str(e).strip().splitlines()[-1]) from None
-        shapes = {}
-        for v in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
-            ttype = v.type.tensor_type
-            if ttype.HasField("shape") and all(d.HasField("dim_value") and d.dim_value >= 0 for d in ttype.shape.dim):
-                shapes[v.name] = [d.dim_value for d in ttype.shape.dim]
+        """Every tensor's static shape that ONNX's shape inference finds, with
+        what the importer has folded so far given as initializers (ONNX's own
+        data propagation loses shapes computed by Shape, Gather, Concat ...)."""
+        model = self.model
+        folded = {name for name in self.constants if name not in self.initializers}
+        if folded:
+            model = onnx.ModelProto()
+            model.CopyFrom(self.model)
+            kept = [n for n in model.graph.node if not (n.output and all(o in folded for o in n.output))]
+            del model.graph.node[:]
+            model.graph.node.extend(kept)
+            model.graph.initializer.extend(numpy_helper.from_array(np.asarray(self.constants[name]), name)
+                                           for name in sorted(folded))
+
+        def static_shapes():
+            inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
+            shapes = {}
+            for v in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):
+                ttype = v.type.tensor_type
+                if ttype.HasField("shape") and all(d.HasField("dim_value") and d.dim_value >= 0
+                                                   for d in ttype.shape.dim):
+                    shapes[v.name] = [d.dim_value for d in ttype.shape.dim]
+            return shapes
+        shapes = isolated(static_shapes, "ONNX shape inference")
+        self.inferred_with = len(self.constants)
         return shapes
 
     def find_patterns(self):
@@ -269,6 +317,15 @@ class Importer:
             raise ImportFailure(f"{label(node)}: its {what} '{name}' must be a constant")
         return self.constants[name]
 
+    def integers(self, node, index, what, required=False):
+        """A constant list of integers (shapes, axes, pads ...), as ONNX requires them."""
+        value = self.constant(node, index, what, required)
+        if value is None:
+            return None
+        if value.dtype.kind not in "iu" or value.ndim > 1:
+            self.fail(node, f"its {what} is a {value.ndim}-D {value.dtype} constant; ONNX wants a list of integers")
+        return [int(v) for v in value.reshape(-1)]
+
     def weight(self, node, index, what, required=False):
         """A constant that becomes an f32 weight."""
         value = self.constant(node, index, what, required)
@@ -277,9 +334,16 @@ class Importer:
         return value
 
     def shape(self, name):
+        """A tensor's static shape, inferred again where folding has added constants since."""
+        if name not in self.shapes and len(self.constants) != self.inferred_with:
+            self.shapes = self.infer_shapes()
         return self.shapes.get(name)
 
     def operand(self, node, name):
+        if name in self.views:
+            raise ImportFailure(f"{label(node)} reads '{name}', a {len(self.views[name][2])}-D view of "
+                                f"'{self.views[name][0]}' that has no Kiln layer (Kiln's channel shuffle "
+                                "is Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
         if name in self.constants:
             raise ImportFailure(f"{label(node)} with the constant operand '{name}' has no Kiln layer "
                                 "(Kiln's operands are tensors computed by layers)")
@@ -301,7 +365,7 @@ class Importer:
     def node(self, node, index):
         op = node.op_type
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        if len(node.output) != 1 and op not in ("Dropout", "MaxPool", "BatchNormalization"):
+        if len(node.output) != 1 and op not in ("Dropout", "MaxPool", "BatchNormalization", "Split"):
             self.fail(node, f"{len(node.output)} outputs; Kiln's layers have one")
         inputs = [i for i in node.input if i]
         shape = self.shape(node.output[0]) if node.output else None
@@ -376,7 +440,9 @@ class Importer:
         """stride, dilation and padding of a Conv or a pool, the window inside the padded input."""
         strides, dilations = list(attrs.get("strides", [1, 1])), list(attrs.get("dilations", [1, 1]))
         parts = [f"stride={pair_text(strides)}"]
-        if "dilations" in attrs:
+        if node.op_type == "AveragePool" and dilations != [1, 1]:
+            self.fail(node, f"dilations={dilations}; Kiln's avgpool has no dilation")
+        if "dilations" in attrs and node.op_type != "AveragePool":
             parts.append(f"dilation={pair_text(dilations)}")
         auto_pad = attrs.get("auto_pad", b"NOTSET").decode()
         pads = [0, 0, 0, 0]
@@ -398,6 +464,12 @@ class Importer:
                 self.fail(node, f"its window ({span} wide) is larger than the padded input {name} "
                           f"{x[2 + axis] + pads[axis] + pads[axis + 2]}")
         return parts
+
+    def global_pool(self, node, attrs):
+        x = self.shape(node.input[0])
+        if x is not None and len(x) != 4:
+            self.fail(node, f"its input '{node.input[0]}' is {x}; Kiln's global pools take NCHW tensors")
+        self.define(node, "global_avgpool" if node.op_type == "GlobalAveragePool" else "global_maxpool", [node.input[0]])
 
     def dense(self, node, attrs):
         w = self.weight(node, 1, "weight", required=True)
@@ -477,8 +549,9 @@ class Importer:
         self.define(node, "flatten", [node.input[0]])
 
     def reshape(self, node, attrs):
-        shape = [int(v) for v in self.constant(node, 1, "shape", required=True)]
-        x = self.shape(node.input[0])
+        shape = self.integers(node, 1, "shape", required=True)
+        view = self.views.get(node.input[0])
+        x = view[2] if view else self.shape(node.input[0])
         if x is None:
             self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
         target = [x[i] if v == 0 and not attrs.get("allowzero", 0) and i < len(x) else v for i, v in enumerate(shape)]
@@ -487,12 +560,121 @@ class Importer:
             target[target.index(-1)] = int(np.prod(x)) // known if known else 0
         if int(np.prod(target)) != int(np.prod(x)) or min(target, default=1) < 0:
             self.fail(node, f"cannot reshape {x} to {shape}")
-        if target == x:
+        if view:
+            source, groups, _, transposed = view
+            if not transposed or target != self.shape(source):
+                self.fail(node, f"reshape of {x} to {target} has no Kiln layer (after a Reshape to 5-D, Kiln "
+                          "takes a Transpose [0, 2, 1, 3, 4] and a Reshape back: a channel shuffle)")
+            name = self.unique(kiln_name(node.name or node.output[0]))
+            self.lines.append(f"{name} = channel_shuffle({self.operand(node, source)}, groups={groups})")
+            self.tensors[node.output[0]] = name
+        elif target == x:
             self.alias(node, node.input[0])
+        elif len(x) == 4 and len(target) == 5 and target[0] == x[0] and target[1] * target[2] == x[1] and \
+                target[3:] == x[2:]:
+            self.views[node.output[0]] = (node.input[0], target[1], target, False)
         elif len(target) == 2 and len(x) >= 2 and target[0] == x[0]:
             self.define(node, "flatten", [node.input[0]])
         else:
             self.fail(node, f"reshape of {x} to {target} has no Kiln layer (Kiln reshapes to [N, -1] with flatten)")
+
+    def transpose(self, node, attrs):
+        view = self.views.get(node.input[0])
+        perm = list(attrs.get("perm", []))
+        if view is None or view[3] or perm != [0, 2, 1, 3, 4]:
+            self.fail(node, f"transpose {perm} has no Kiln layer (Kiln transposes the groups of a channel shuffle: "
+                      "Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
+        source, groups, shape, _ = view
+        self.views[node.output[0]] = (source, groups, [shape[0], shape[2], shape[1]] + shape[3:], True)
+
+    def split(self, node, attrs):
+        """Each output a slice along the axis."""
+        x = self.shape(node.input[0])
+        if x is None:
+            self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
+        axis = attrs.get("axis", 0)
+        if not -len(x) <= axis < len(x):
+            self.fail(node, f"axis {axis} is out of range for {x}")
+        axis %= len(x)
+        sizes = attrs.get("split") if self.opset < 13 else self.integers(node, 1, "split")
+        count = len(node.output)
+        if sizes is None:
+            if x[axis] % count:
+                self.fail(node, f"{count} equal parts of the {x[axis]} of axis {axis}")
+            sizes = [x[axis] // count] * count
+        sizes = [int(v) for v in sizes]
+        if len(sizes) != count or sum(sizes) != x[axis] or min(sizes) < 1:
+            self.fail(node, f"split {sizes} of the {x[axis]} of axis {axis} into {count} outputs")
+        start = 0
+        for output, size in zip(node.output, sizes):
+            name = self.unique(kiln_name(output if not node.name else f"{node.name}_{output}"))
+            self.lines.append(f"{name} = slice({self.operand(node, node.input[0])}, axis={axis}, start={start}, "
+                              f"end={start + size})")
+            self.tensors[output] = name
+            start += size
+
+    def slice(self, node, attrs):
+        """A slice layer per sliced axis."""
+        x = self.shape(node.input[0])
+        if x is None:
+            self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
+        if self.opset < 10:
+            starts, ends, axes, steps = attrs.get("starts"), attrs.get("ends"), attrs.get("axes"), None
+        else:
+            starts, ends = self.integers(node, 1, "starts", True), self.integers(node, 2, "ends", True)
+            axes, steps = self.integers(node, 3, "axes"), self.integers(node, 4, "steps")
+        axes = list(range(len(starts))) if axes is None else [int(a) for a in axes]
+        steps = [1] * len(starts) if steps is None else [int(v) for v in steps]
+        if not len(starts) == len(ends) == len(axes) == len(steps) or any(not -len(x) <= a < len(x) for a in axes):
+            self.fail(node, f"starts, ends, axes and steps that disagree for {x}")
+        source = node.input[0]
+        current = self.operand(node, source)
+        for start, end, axis, step in zip(starts, ends, axes, steps):
+            if step < 1:
+                self.fail(node, f"step {step}; Kiln slices forwards")
+            start, end = (int(max(min(v, 2 ** 31 - 1), -2 ** 31)) for v in (start, end))
+            count = len(range(*slice(start, end, step).indices(x[axis % len(x)])))
+            if count < 1:
+                self.fail(node, f"the slice [{start}:{end}:{step}] of axis {axis} of {x} is empty")
+            name = self.unique(kiln_name(node.name or node.output[0]))
+            self.lines.append(f"{name} = slice({current}, axis={axis % len(x)}, start={start}, end={end}, step={step})")
+            current = name
+        self.tensors[node.output[0]] = current
+
+    def resize(self, node, attrs):
+        x = self.shape(node.input[0])
+        if x is None or len(x) != 4:
+            self.fail(node, f"resizes {x}; Kiln resizes H and W of NCHW tensors")
+        if self.opset < 11:
+            scales, sizes = self.constant(node, 1, "scales"), None
+        else:
+            scales, sizes = self.constant(node, 2, "scales"), self.integers(node, 3, "sizes")
+        if sizes is not None and len(sizes):
+            target = [int(v) for v in sizes]
+        elif scales is not None and len(scales) == 4:
+            target = [int(np.floor(d * float(s))) for d, s in zip(x, scales)]
+            if any(abs(d * float(s) - t) > 1e-6 for d, s, t in zip(x, scales, target)):
+                self.fail(node, f"scales {list(map(float, scales))} of {x} give fractional sizes; Kiln resizes to "
+                          "whole sizes")
+        else:
+            self.fail(node, "neither sizes nor 4 scales are given")
+        if len(target) != 4 or target[:2] != x[:2] or min(target) < 1:
+            self.fail(node, f"resize of {x} to {target}; Kiln resizes H and W")
+        mode = attrs.get("mode", b"nearest").decode()
+        coordinates = attrs.get("coordinate_transformation_mode", b"half_pixel").decode()
+        nearest = attrs.get("nearest_mode", b"round_prefer_floor").decode()
+        if mode == "nearest" and coordinates == "asymmetric" and nearest == "floor":
+            parts = ["mode=nearest"]
+        elif mode == "linear" and (coordinates == "half_pixel" or
+                                   (coordinates == "pytorch_half_pixel" and min(target[2:]) > 1)):
+            parts = ["mode=bilinear"]
+        elif mode == "linear" and coordinates == "align_corners":
+            parts = ["mode=bilinear", "align_corners=true"]
+        else:
+            self.fail(node, f"mode={mode} with coordinate_transformation_mode={coordinates}"
+                      + (f" and nearest_mode={nearest}" if mode == "nearest" else "") + " has no Kiln layer "
+                      "(Kiln's resize is PyTorch's nearest: asymmetric, floor; and bilinear: half_pixel or align_corners)")
+        self.define(node, "resize", [node.input[0]], [f"size=({target[2]}, {target[3]})"] + parts)
 
     def squeeze(self, node, attrs):
         """Squeezing [N, C, 1, 1] to [N, C] (as after a global pool) is a flatten."""
@@ -510,7 +692,7 @@ class Importer:
         x = self.shape(node.input[0])
         axes = attrs.get("axes")
         if axes is None and len(node.input) > 1 and node.input[1]:
-            axes = self.constant(node, 1, "axes")
+            axes = self.integers(node, 1, "axes")
         axes = sorted(int(a) % len(x) for a in axes) if x is not None and axes is not None else None
         if x is None or len(x) != 4 or axes != [2, 3]:
             self.fail(node, f"ReduceMean over axes {axes} of {x}; Kiln averages over H and W of NCHW (global_avgpool)")
@@ -527,6 +709,8 @@ class Importer:
         if attrs.get("training_mode", 0) or (len(node.output) > 1 and any(node.output[1:])):
             self.fail(node, "BatchNormalization in training mode")
         x = self.shape(node.input[0])
+        if x is not None and len(x) < 2:
+            self.fail(node, f"its input '{node.input[0]}' is {x}; Kiln normalizes axis 1 of 2-D or larger tensors")
         params = [self.weight(node, i, key, required=True) for i, key in
                   ((1, "weight"), (2, "bias"), (3, "running_mean"), (4, "running_var"))]
         channels = x[1] if x is not None and len(x) > 1 else params[0].size
@@ -543,18 +727,21 @@ class Importer:
     def softmax(self, node, attrs):
         if self.opset < 13:
             self.fail(node, "Softmax before opset 13 flattens its input, which Kiln's softmax does not")
-        self.define(node, "softmax" if node.op_type == "Softmax" else "log_softmax", [node.input[0]],
-                    [f"axis={attrs.get('axis', -1)}"])
+        x, axis = self.shape(node.input[0]), attrs.get("axis", -1)
+        if x is not None and not -len(x) <= axis < len(x):
+            self.fail(node, f"axis {axis} is out of range for {x}")
+        self.define(node, "softmax" if node.op_type == "Softmax" else "log_softmax", [node.input[0]], [f"axis={axis}"])
 
     def pad(self, node, attrs):
         mode = attrs.get("mode", b"constant").decode()
         if mode != "constant":
             self.fail(node, f"Pad in {mode} mode; Kiln pads with a constant")
-        pads = list(attrs.get("pads", [])) if self.opset < 11 else list(self.constant(node, 1, "pads", required=True))
+        pads = list(attrs.get("pads", [])) if self.opset < 11 else self.integers(node, 1, "pads", required=True)
         value = attrs.get("value", 0.0) if self.opset < 11 else self.constant(node, 2, "value")
         rank = len(pads) // 2
-        if rank < 2 or len(pads) % 2 or any(pads[:rank - 2]) or any(pads[rank:2 * rank - 2]) or min(pads) < 0:
-            self.fail(node, f"pads={pads}: Kiln pads the last two dimensions by amounts of at least 0")
+        if rank < 2 or len(pads) % 2 or any(pads[:rank - 2]) or any(pads[rank:2 * rank - 2]) or min(pads) < 0 or \
+                max(pads) > 1 << 24:
+            self.fail(node, f"pads={pads}: Kiln pads the last two dimensions by 0 to 2^24")
         parts = [f"padding=({pads[rank - 2]}, {pads[rank - 1]}, {pads[2 * rank - 2]}, {pads[2 * rank - 1]})"]
         if value is not None:
             parts.append(f"value={float(value)!r}")
@@ -573,9 +760,10 @@ def check_window_attributes(node):
             continue
         values = list(attr.ints)
         count = 4 if attr.name == "pads" else 2
-        if attr.type != onnx.AttributeProto.INTS or len(values) != count or min(values) < least:
+        if attr.type != onnx.AttributeProto.INTS or len(values) != count or min(values) < least or \
+                max(values) > 1 << 24:
             raise ImportFailure(f"{label(node)}: {attr.name}={values}: expected {count} values of at least {least} "
-                                "(Kiln's windows are 2-D)")
+                                "and at most 2^24 (Kiln's windows are 2-D)")
 
 
 def describe_dim(d):
@@ -681,8 +869,8 @@ TENSOR_OPS = {
     "Conv": Importer.conv,
     "MaxPool": Importer.pool,
     "AveragePool": Importer.pool,
-    "GlobalAveragePool": lambda imp, node, attrs: imp.define(node, "global_avgpool", [node.input[0]]),
-    "GlobalMaxPool": lambda imp, node, attrs: imp.define(node, "global_maxpool", [node.input[0]]),
+    "GlobalAveragePool": Importer.global_pool,
+    "GlobalMaxPool": Importer.global_pool,
     "Gemm": Importer.dense,
     "MatMul": Importer.dense,
     "LeakyRelu": Importer.unary,
@@ -700,6 +888,10 @@ TENSOR_OPS = {
     "Softmax": Importer.softmax,
     "LogSoftmax": Importer.softmax,
     "Pad": Importer.pad,
+    "Transpose": Importer.transpose,
+    "Split": Importer.split,
+    "Slice": Importer.slice,
+    "Resize": Importer.resize,
 }
 
 

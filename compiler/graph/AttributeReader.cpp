@@ -115,6 +115,17 @@ bool AttributeReader::boolean(const std::string& key, bool fallback) const {
   wrong(*value, key, "true or false");
 }
 
+std::string AttributeReader::choice(const std::string& key, const std::vector<std::string>& options) const {
+  const ast::Value* value = find(key);
+  if (!value) return options.front();
+  for (const std::string& option : options)
+    if (value->kind == ast::Value::Kind::Identifier && value->text == option) return option;
+  std::string expected;
+  for (size_t i = 0; i < options.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == options.size() ? " or " : ", ") + options[i];
+  wrong(*value, key, expected);
+}
+
 std::pair<int, int> AttributeReader::read_pair(const ast::Value& value, const std::string& key) const {
   auto positive_int = [](const ast::Value& v) {
     return v.kind == ast::Value::Kind::Integer && v.integer >= 1 && v.integer <= (1 << 24);

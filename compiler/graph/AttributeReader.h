@@ -33,6 +33,8 @@ class AttributeReader {
   float number(const std::string& key, float fallback) const;
   std::optional<float> optional_number(const std::string& key) const;
   bool boolean(const std::string& key, bool fallback) const;
+  // One of `options`, written as a name.
+  std::string choice(const std::string& key, const std::vector<std::string>& options) const;
   // An int or an (h, w) pair of positive integers.
   std::pair<int, int> required_pair(const std::string& key) const;
   std::pair<int, int> pair(const std::string& key, std::pair<int, int> fallback) const;

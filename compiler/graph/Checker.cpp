@@ -1,5 +1,6 @@
 #include "graph/Checker.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -293,6 +294,56 @@ void check_softmax(LayerContext& ctx) {
   ctx.layer.flops = 3 * element_count(ctx.in());
 }
 
+// Python's slicing along one axis: negative start and end count from the
+// end, both clamped to the extent.
+void check_slice(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"axis", "start", "end", "step"});
+  SliceAttrs slice;
+  slice.axis = ctx.axis(attrs, 1);
+  int64_t extent = ctx.in()[slice.axis];
+  auto resolve = [&](const char* key, int64_t fallback) {
+    int64_t at = attrs.has(key) ? attrs.integer(key, 0) : fallback;
+    if (at < 0) at += extent;
+    return std::clamp<int64_t>(at, 0, extent);
+  };
+  slice.start = resolve("start", 0);
+  int64_t end = resolve("end", extent);
+  slice.step = attrs.positive("step", 1);
+  int64_t count = end > slice.start ? (end - slice.start + slice.step - 1) / slice.step : 0;
+  if (count < 1)
+    ctx.fail(ctx.syntax.op.where, "slice [" + std::to_string(slice.start) + ":" + std::to_string(end) + "] of axis " +
+                                      std::to_string(slice.axis) + " (extent " + std::to_string(extent) + ") of " +
+                                      to_string(ctx.in()) + " is empty");
+  ctx.layer.shape = ctx.in();
+  ctx.layer.shape[slice.axis] = count;
+  ctx.layer.attrs = slice;
+}
+
+void check_channel_shuffle(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"groups"});
+  ctx.require_rank(4, "NCHW");
+  ShuffleAttrs shuffle{attrs.required_positive("groups")};
+  if (ctx.in()[1] % shuffle.groups != 0)
+    ctx.fail(attrs.find("groups")->where, "groups=" + std::to_string(shuffle.groups) + " does not divide the " +
+                                              std::to_string(ctx.in()[1]) + " channels of " + to_string(ctx.in()));
+  ctx.layer.shape = ctx.in();
+  ctx.layer.attrs = shuffle;
+}
+
+void check_resize(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"size", "mode", "align_corners"});
+  ctx.require_rank(4, "NCHW");
+  auto [height, width] = attrs.required_pair("size");
+  ResizeAttrs resize;
+  resize.bilinear = attrs.choice("mode", {"nearest", "bilinear"}) == "bilinear";
+  resize.align_corners = attrs.boolean("align_corners", false);
+  if (resize.align_corners && !resize.bilinear)
+    ctx.fail(attrs.find("align_corners")->where, "align_corners goes with mode=bilinear (as in PyTorch)");
+  ctx.layer.shape = {ctx.in()[0], ctx.in()[1], height, width};
+  ctx.layer.flops = element_count(ctx.layer.shape) * (resize.bilinear ? 8 : 0);
+  ctx.layer.attrs = resize;
+}
+
 struct OpInfo {
   OpKind kind;
   size_t min_operands, max_operands;
@@ -325,6 +376,9 @@ const std::map<std::string, OpInfo>& op_table() {
       {"pad", {OpKind::Pad, 1, 1, check_pad}},
       {"softmax", {OpKind::Softmax, 1, 1, check_softmax}},
       {"log_softmax", {OpKind::LogSoftmax, 1, 1, check_softmax}},
+      {"slice", {OpKind::Slice, 1, 1, check_slice}},
+      {"channel_shuffle", {OpKind::ChannelShuffle, 1, 1, check_channel_shuffle}},
+      {"resize", {OpKind::Resize, 1, 1, check_resize}},
   };
   return table;
 }

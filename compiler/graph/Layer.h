@@ -28,6 +28,9 @@ enum class OpKind {
   Pad,
   Softmax,
   LogSoftmax,
+  Slice,
+  ChannelShuffle,
+  Resize,
 };
 
 enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Hardsigmoid, Gelu, LeakyRelu };
@@ -95,9 +98,24 @@ struct PadAttrs {
   float value = 0.0f;
 };
 
+struct SliceAttrs {
+  int axis = 0;  // normalized to 0..rank-1
+  int64_t start = 0, step = 1;  // start resolved to 0..extent-1
+};
+struct ShuffleAttrs {
+  int groups = 1;
+};
+// PyTorch's F.interpolate to a size: nearest reads floor(dst * in / out);
+// bilinear reads (dst + 0.5) * in / out - 0.5 (at least 0), or with
+// align_corners dst * (in - 1) / (out - 1).
+struct ResizeAttrs {
+  bool bilinear = false;
+  bool align_corners = false;
+};
+
 using LayerAttrs = std::variant<InputAttrs, ConvAttrs, PoolAttrs, GlobalPoolAttrs, DenseAttrs,
                                 FlattenAttrs, BatchNormAttrs, ActivationAttrs, ClipAttrs,
-                                BinaryAttrs, AxisAttrs, PadAttrs>;
+                                BinaryAttrs, AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs>;
 
 // A weight tensor the layer reads from the weights file, named as in a
 // PyTorch state_dict (LAYER.weight, LAYER.bias, ...).

@@ -26,7 +26,10 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::BatchNorm: return lower_normalization(in);
     case OpKind::Flatten:
     case OpKind::Concat:
-    case OpKind::Pad: return lower_reshape(in);
+    case OpKind::Pad:
+    case OpKind::Slice:
+    case OpKind::ChannelShuffle: return lower_reshape(in);
+    case OpKind::Resize: return lower_resize(in);
     case OpKind::Softmax:
     case OpKind::LogSoftmax: return lower_softmax(in);
     case OpKind::Input: break;

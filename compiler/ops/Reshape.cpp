@@ -1,4 +1,4 @@
-// Ops that only move data: flatten, concat, pad.
+// Ops that only move data: flatten, concat, pad, slice, channel_shuffle.
 #include "ops/Lowering.h"
 
 namespace kiln {
@@ -57,12 +57,39 @@ Halide::Func pad(const LayerInput& in) {
   return out;
 }
 
+Halide::Func slice(const LayerInput& in) {
+  const SliceAttrs& slice = in.layer.get<SliceAttrs>();
+  const TensorFunc& input = in.inputs[0];
+  std::vector<Halide::Var> v = dims(input.rank());
+  std::vector<Halide::Expr> at = as_exprs(v);
+  int d = input.rank() - 1 - slice.axis;
+  at[d] = static_cast<int>(slice.start) + v[d] * static_cast<int>(slice.step);
+  Halide::Func out(in.name());
+  out(v) = input.func(at);
+  return out;
+}
+
+// ShuffleNet's channel shuffle: the channels as [groups, C / groups],
+// transposed. Output channel c reads (c % groups) * (C / groups) + c / groups.
+Halide::Func channel_shuffle(const LayerInput& in) {
+  const TensorFunc& input = in.inputs[0];
+  int groups = in.layer.get<ShuffleAttrs>().groups, per_group = input.extent(2) / groups;
+  std::vector<Halide::Var> v = dims(4);
+  std::vector<Halide::Expr> at = as_exprs(v);
+  at[2] = (v[2] % groups) * per_group + v[2] / groups;
+  Halide::Func out(in.name());
+  out(v) = input.func(at);
+  return out;
+}
+
 }  // namespace
 
 LayerFuncs lower_reshape(const LayerInput& in) {
   switch (in.layer.op) {
     case OpKind::Flatten: return {flatten(in), {}};
     case OpKind::Concat: return {concat(in), {}};
+    case OpKind::Slice: return {slice(in), {}};
+    case OpKind::ChannelShuffle: return {channel_shuffle(in), {}};
     default: return {pad(in), {}};
   }
 }

@@ -451,6 +451,47 @@ case("squeeze_excite", SQUEEZE_EXCITE, [rand(1, 8, 7, 7)],
       "f1.bias": rand(4), "f2.weight": rand(16, 4, 1, 1, scale=0.3), "f2.bias": rand(16)}, squeeze_excite_ref)
 
 
+# --- slice, channel_shuffle, resize -------------------------------------------
+case("slice_channels", "network t\ninput x: f32[1, 6, 3, 4]\na = slice(x, axis=1, start=0, end=3)\n"
+     "b = slice(x, axis=1, start=-3)\ny = add(b, a)\noutput y\n",
+     [rand(1, 6, 3, 4)], {}, lambda ins, ws: [ins[0][:, 3:] + ins[0][:, :3]])
+case("slice_width_step", "network t\ninput x: f32[2, 3, 4, 11]\ny = slice(x, axis=-1, start=1, end=100, step=3)\noutput y\n",
+     [rand(2, 3, 4, 11)], {}, lambda ins, ws: [ins[0][..., 1::3]])
+case("channel_shuffle", "network t\ninput x: f32[1, 12, 3, 5]\ny = channel_shuffle(x, groups=3)\noutput y\n",
+     [rand(1, 12, 3, 5)], {}, lambda ins, ws: [F.channel_shuffle(ins[0], 3)])
+for mode, size, align, shape in [("nearest", (10, 12), None, (1, 3, 5, 6)), ("nearest", (7, 4), None, (2, 2, 5, 9)),
+                                 ("bilinear", (10, 13), False, (1, 3, 5, 6)), ("bilinear", (3, 4), False, (1, 2, 8, 9)),
+                                 ("bilinear", (11, 7), True, (1, 3, 5, 6)), ("bilinear", (1, 5), True, (1, 2, 4, 3))]:
+    attrs = f"size=({size[0]}, {size[1]}), mode={mode}" + ("" if align is None else f", align_corners={str(align).lower()}")
+    case(f"resize_{mode}_{size[0]}x{size[1]}" + ("_align" if align else ""),
+         f"network t\ninput x: f32{list(shape)}\ny = resize(x, {attrs})\noutput y\n", [rand(*shape)], {},
+         lambda ins, ws, mode=mode, size=size, align=align: [F.interpolate(ins[0], size=size, mode=mode,
+                                                                             align_corners=align)])
+SHUFFLE_UNIT = """network t
+input x: f32[1, 8, 6, 6]
+a = slice(x, axis=1, end=4)
+b = slice(x, axis=1, start=4)
+c = conv2d(b, filters=4, kernel=3, padding=1, groups=4)
+d = conv2d(c, filters=4, kernel=1, activation=relu)
+y = concat(a, d)
+z = channel_shuffle(y, groups=2)
+up = resize(z, size=(12, 12), mode=bilinear)
+output up
+"""
+
+
+def shuffle_unit_ref(ins, ws):
+    a, b = ins[0].chunk(2, dim=1)
+    d = F.relu(F.conv2d(F.conv2d(b, ws["c.weight"], ws["c.bias"], padding=1, groups=4), ws["d.weight"], ws["d.bias"]))
+    z = F.channel_shuffle(torch.cat([a, d], 1), 2)
+    return [F.interpolate(z, size=(12, 12), mode="bilinear", align_corners=False)]
+
+
+case("shuffle_unit", SHUFFLE_UNIT, [rand(1, 8, 6, 6)],
+     {"c.weight": rand(4, 1, 3, 3, scale=0.3), "c.bias": rand(4), "d.weight": rand(4, 4, 1, 1, scale=0.3),
+      "d.bias": rand(4)}, shuffle_unit_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

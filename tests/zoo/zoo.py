@@ -2,7 +2,7 @@
 """The model zoo: torchvision 0.14's CNNs through Kiln, compared with PyTorch.
 
     /usr/bin/python3 tests/zoo/zoo.py --kiln build/bin/kiln [--models resnet18,vgg11] [--opset 13]
-                                      [--batch 1] [--via onnx|fx] [--list]
+                                      [--batch 1] [--via onnx|fx] [--import-only] [--list]
 
 Each model (random weights, random BatchNorm statistics, seed 0; nothing is
 downloaded) is exported (torch.onnx.export at --opset, or torch.fx with
@@ -26,7 +26,8 @@ import torchvision
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
 sys.path.insert(0, TOOLS)
 from compare_with_pytorch import randomize_batchnorm  # noqa: E402
-from kiln_io import save_npy  # noqa: E402
+from export_pytorch import Unsupported, export  # noqa: E402
+from kiln_io import save_network, save_npy  # noqa: E402
 
 LIMIT = 1e-4
 
@@ -108,9 +109,14 @@ def try_model(name, args, work):
             raise RuntimeError(f"torch.onnx.export: {type(e).__name__}: {str(e).splitlines()[0][:120]}") from None
         run([args.kiln, "import", onnx_path, "-o", work, "--name", "net"], "import")
     else:
-        run([sys.executable, os.path.join(TOOLS, "export_pytorch.py"), name, "--input-shape",
-             f"{args.batch},3,{size},{size}", "-o", work, "--name", "net"], "torch.fx export")
+        try:
+            save_network(work, "net", *export(model, x, "net"))
+        except Unsupported as e:
+            raise RuntimeError(f"torch.fx export: {e}") from None
     spec, weights = os.path.join(work, "net.kiln"), os.path.join(work, "net.safetensors")
+    if args.import_only:
+        run([args.kiln, "check", spec, "--weights", weights], "check")
+        return None, None, None
     started = time.time()
     run([args.kiln, "compile", spec, "--weights", weights, "-o", os.path.join(work, "out"), "--emit", "schedule"],
         "compile")
@@ -135,6 +141,7 @@ def main():
     parser.add_argument("--opset", type=int, default=13)
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--via", choices=("onnx", "fx"), default="onnx")
+    parser.add_argument("--import-only", action="store_true", help="export, import and check; no compile or run")
     parser.add_argument("--list", action="store_true", help="print the zoo's names and exit")
     args = parser.parse_args()
     if args.list:
@@ -151,6 +158,10 @@ def main():
         with tempfile.TemporaryDirectory() as work:
             try:
                 kernels, seconds, relative = try_model(name, args, work)
+                if args.import_only:
+                    passed += 1
+                    print(f"{name:36} {'':7} {'':9} {'':9}  imported and checked", flush=True)
+                    continue
                 ok = relative <= LIMIT
                 passed += ok
                 print(f"{name:36} {kernels:7d} {seconds:9.1f} {relative:9.2g}  {'ok' if ok else 'WRONG'}", flush=True)

@@ -178,9 +178,50 @@ def _():
     return m
 
 
-@case("unknown_op", "node 'resize' (Resize) has no Kiln layer")
+@case("unknown_op", "node 'lrn' (LRN) has no Kiln layer")
+def _():
+    return one_node("LRN", ["x"], size=3)
+
+
+@case("resize_half_pixel_nearest", "mode=nearest with coordinate_transformation_mode=half_pixel")
 def _():
     return one_node("Resize", ["x", "", "s"], [const("s", np.array([1, 1, 2, 2], np.float32))])
+
+
+@case("resize_fractional_scales", "give fractional sizes")
+def _():
+    return one_node("Resize", ["x", "", "s"], [const("s", np.array([1, 1, 1.3, 1.3], np.float32))], mode="linear")
+
+
+@case("resize_channels", "Kiln resizes H and W")
+def _():
+    return one_node("Resize", ["x", "", "", "s"], [const("s", np.array([1, 6, 16, 16], np.int64))], mode="linear")
+
+
+@case("transpose_alone", "transpose [0, 2, 3, 1] has no Kiln layer")
+def _():
+    return one_node("Transpose", ["x"], perm=[0, 2, 3, 1])
+
+
+@case("reshape_5d_used_alone", "a 5-D view of 'x'")
+def _():
+    nodes = [helper.make_node("Reshape", ["x", "s"], ["v"], name="view"), helper.make_node("Relu", ["v"], ["y"], name="relu")]
+    return model(nodes, [tensor("x", [1, 4, 8, 8])], [tensor("y", None)], [const("s", np.array([1, 2, 2, 8, 8], np.int64))])
+
+
+@case("channel_shuffle_pattern", "imports")
+def _():
+    nodes = [helper.make_node("Reshape", ["x", "s5"], ["v"], name="view"),
+             helper.make_node("Transpose", ["v"], ["t"], name="swap", perm=[0, 2, 1, 3, 4]),
+             helper.make_node("Reshape", ["t", "s4"], ["y"], name="shuffle")]
+    inits = [const("s5", np.array([1, 2, 2, 8, 8], np.int64)), const("s4", np.array([1, -1, 8, 8], np.int64))]
+    return model(nodes, [tensor("x", [1, 4, 8, 8])], [tensor("y", None)], inits)
+
+
+@case("slice_negative_step", "step -1; Kiln slices forwards")
+def _():
+    inits = [const(n, np.array([v], np.int64)) for n, v in (("b", -1), ("e", -100), ("a", 3), ("st", -1))]
+    return one_node("Slice", ["x", "b", "e", "a", "st"], inits)
 
 
 @case("empty_op_type", "node 'nameless' () has no Kiln layer")
@@ -210,10 +251,17 @@ def _():
     return model([node, helper.make_node("Add", ["x", "c"], ["y"])], [tensor("x", [1, 3])], [tensor("y", None)])
 
 
-@case("two_outputs", "2 outputs; Kiln's layers have one")
+@case("split_two_outputs", "imports")
 def _():
     node = helper.make_node("Split", ["x"], ["a", "b"], name="split", axis=1)
     return model([node], [tensor("x", [1, 4])], [tensor("a", None), tensor("b", None)])
+
+
+@case("two_outputs", "2 outputs; Kiln's layers have one")
+def _():
+    node = helper.make_node("TopK", ["x", "k"], ["a", "b"], name="topk", axis=1)
+    return model([node], [tensor("x", [1, 4])], [tensor("a", None), tensor("b", None, TensorProto.INT64)],
+                 [const("k", np.array([2], np.int64))])
 
 
 @case("initializer_bad_size", "cannot be read")

@@ -1,4 +1,4 @@
-"""make_onnx.py OUT.onnx: a one-node ONNX model using Resize, which Kiln lacks."""
+"""make_onnx.py OUT.onnx: a one-node ONNX model using Resize in a mode Kiln lacks (half_pixel nearest)."""
 import sys
 
 import onnx
