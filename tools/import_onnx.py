@@ -895,15 +895,45 @@ TENSOR_OPS = {
 }
 
 
+def load_external_data(model, folder):
+    """Initializers stored beside the model, read only from its folder and below."""
+    root = os.path.realpath(folder)
+    tensors = list(model.graph.initializer) + [a.t for n in model.graph.node for a in n.attribute
+                                               if a.type == onnx.AttributeProto.TENSOR]
+    for tensor in tensors:
+        if tensor.data_location != TensorProto.EXTERNAL:
+            continue
+        info = {e.key: e.value for e in tensor.external_data}
+        location = info.get("location", "")
+        path = os.path.realpath(os.path.join(root, location))
+        if not location or os.path.isabs(location) or os.path.commonpath([root, path]) != root:
+            raise ImportFailure(f"tensor '{tensor.name}' reads external data from '{location}', outside the "
+                                "model's folder")
+        try:
+            with open(path, "rb") as f:
+                f.seek(int(info.get("offset", 0)))
+                length = int(info["length"]) if "length" in info else -1
+                tensor.raw_data = f.read(length)
+        except (OSError, ValueError) as e:
+            raise ImportFailure(f"tensor '{tensor.name}': its external data '{location}' cannot be read "
+                                f"({e.strerror if isinstance(e, OSError) else e})") from None
+        if length >= 0 and len(tensor.raw_data) != length:
+            raise ImportFailure(f"tensor '{tensor.name}': its external data '{location}' holds "
+                                f"{len(tensor.raw_data)} of {length} bytes")
+        del tensor.external_data[:]
+        tensor.data_location = TensorProto.DEFAULT
+
+
 def import_model(path, network, batch=1, input_shapes=()):
     """(spec text, {weight name: f32 array}, notes) for the ONNX file at `path`; ImportFailure says why not."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", network):
         raise ImportFailure(f"--name {network}: a network name is a C identifier (letters, digits and _)")
     try:
-        model = onnx.load(path)
+        model = onnx.load(path, load_external_data=False)
     except Exception as e:  # noqa: BLE001 - onnx raises many kinds for a bad file
         detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no detail"
         raise ImportFailure(f"not a readable ONNX model ({type(e).__name__}: {detail})") from None
+    load_external_data(model, os.path.dirname(os.path.abspath(path)))
     try:
         importer = Importer(model, batch, parse_input_shapes(input_shapes))
         spec, weights = importer.run(network)

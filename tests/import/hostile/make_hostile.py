@@ -583,11 +583,53 @@ def _():
     return model(nodes, [tensor("x", [1, 3, 6, 6])], [tensor("y", None)], inits)
 
 
+def external_conv(location, length=432):
+    """A Conv whose weight lives in an external data file at `location`."""
+    w = const("w", weight(4, 3, 3, 3))
+    w.ClearField("raw_data")
+    w.data_location = TensorProto.EXTERNAL
+    for key, value in (("location", location), ("offset", "0"), ("length", str(length))):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    node = helper.make_node("Conv", ["x", "w"], ["y"], name="conv")
+    return model([node], [tensor("x", [1, 3, 8, 8])], [tensor("y", None)], [w])
+
+
+@case("external_data", "imports")
+def _():
+    return external_conv("external_data.bin"), {"external_data.bin": weight(4, 3, 3, 3).tobytes()}
+
+
+@case("external_data_outside", "reads external data from '../make_hostile.py', outside the model's folder")
+def _():
+    return external_conv("../make_hostile.py")
+
+
+@case("external_data_absolute", "reads external data from '/etc/passwd', outside the model's folder")
+def _():
+    return external_conv("/etc/passwd")
+
+
+@case("external_data_missing", "its external data 'nowhere.bin' cannot be read")
+def _():
+    return external_conv("nowhere.bin")
+
+
+@case("external_data_short", "holds 4 of 432 bytes")
+def _():
+    return external_conv("external_data_short.bin"), {"external_data_short.bin": b"1234"}
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
     for name, (make, expect) in CASES.items():
-        made = make()
+        made, extra = make(), {}
+        if isinstance(made, tuple):
+            made, extra = made
+        for filename, content in extra.items():
+            with open(os.path.join(OUT, filename), "wb") as f:
+                f.write(content)
         data = made if isinstance(made, bytes) else made.SerializeToString()
         with open(os.path.join(OUT, name + ".onnx"), "wb") as f:
             f.write(data)
