@@ -467,7 +467,7 @@ class Importer:
 
     def global_pool(self, node, attrs):
         x = self.shape(node.input[0])
-        if x is not None and len(x) != 4:
+        if x is None or len(x) != 4:
             self.fail(node, f"its input '{node.input[0]}' is {x}; Kiln's global pools take NCHW tensors")
         self.define(node, "global_avgpool" if node.op_type == "GlobalAveragePool" else "global_maxpool", [node.input[0]])
 
@@ -905,6 +905,8 @@ def load_external_data(model, folder):
             continue
         info = {e.key: e.value for e in tensor.external_data}
         location = info.get("location", "")
+        if not isinstance(location, str):  # protobuf hands invalid UTF-8 back as bytes
+            raise ImportFailure(f"tensor '{tensor.name}' has an external data location that is not text")
         path = os.path.realpath(os.path.join(root, location))
         if not location or os.path.isabs(location) or os.path.commonpath([root, path]) != root:
             raise ImportFailure(f"tensor '{tensor.name}' reads external data from '{location}', outside the "

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""onnx_import_fuzz.py --kiln KILN --seconds S --out DIR SEED_DIR...: fuzzes Kiln's ONNX importer.
+"""onnx_import_fuzz.py --kiln KILN --seconds S [--runs N] --out DIR SEED_DIR...: fuzzes Kiln's ONNX importer.
 
 Mutates the seed models (every *.onnx below the seed folders) at the level of
 their protobuf (attributes, dimensions, element types, node inputs and
@@ -145,6 +145,7 @@ def main():
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=0, help="stop after this many mutants (default: no limit)")
     parser.add_argument("seeds", nargs="+")
     args = parser.parse_args()
     warnings.simplefilter("ignore")
@@ -158,10 +159,11 @@ def main():
                 seeds.append(open(path, "rb").read())
     os.makedirs(args.out, exist_ok=True)
     findings, runs, imported = 0, 0, 0
-    deadline = time.time() + args.seconds
+    started = time.time()
+    deadline = started + args.seconds
     with tempfile.TemporaryDirectory() as work:
         mutant_path = os.path.join(work, "mutant.onnx")
-        while time.time() < deadline and seeds:
+        while time.time() < deadline and seeds and (args.runs == 0 or runs < args.runs):
             seed = rng.choice(seeds)
             if isinstance(seed, bytes) or rng.random() < 0.15:
                 data = flip_bytes(seed if isinstance(seed, bytes) else seed.SerializeToString(), rng)
@@ -182,7 +184,7 @@ def main():
                 with open(saved, "wb") as f:
                     f.write(data)
                 print(f"FINDING {saved}: {problem}")
-    print(f"onnx import fuzzing: {runs} mutants from {len(seeds)} seeds in {args.seconds:.0f} s, "
+    print(f"onnx import fuzzing: {runs} mutants from {len(seeds)} seeds in {time.time() - started:.0f} s, "
           f"{imported} imported and checked, {findings} findings")
     print(f"{runs - findings} passed, {findings} failed")
     return 1 if findings or not runs else 0
