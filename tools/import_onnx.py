@@ -349,9 +349,15 @@ class Importer:
                                 "(Kiln's operands are tensors computed by layers)")
         return self.tensors[name]
 
+    def emit(self, base, op, operands, attrs=()):
+        """Writes one layer over Kiln names; returns its own (unique) name."""
+        name = self.unique(kiln_name(base))
+        self.lines.append(f"{name} = {op}({', '.join(list(operands) + list(attrs))})")
+        return name
+
     def define(self, node, op, operands, attrs=()):
-        name = self.unique(kiln_name(node.name or node.output[0]))
-        self.lines.append(f"{name} = {op}({', '.join([self.operand(node, o) for o in operands] + list(attrs))})")
+        """The layer computing the node's output from ONNX tensors `operands`."""
+        name = self.emit(node.name or node.output[0], op, [self.operand(node, o) for o in operands], attrs)
         self.tensors[node.output[0]] = name
         return name
 
@@ -565,9 +571,7 @@ class Importer:
             if not transposed or target != self.shape(source):
                 self.fail(node, f"reshape of {x} to {target} has no Kiln layer (after a Reshape to 5-D, Kiln "
                           "takes a Transpose [0, 2, 1, 3, 4] and a Reshape back: a channel shuffle)")
-            name = self.unique(kiln_name(node.name or node.output[0]))
-            self.lines.append(f"{name} = channel_shuffle({self.operand(node, source)}, groups={groups})")
-            self.tensors[node.output[0]] = name
+            self.define(node, "channel_shuffle", [source], [f"groups={groups}"])
         elif target == x:
             self.alias(node, node.input[0])
         elif len(x) == 4 and len(target) == 5 and target[0] == x[0] and target[1] * target[2] == x[1] and \
@@ -607,10 +611,9 @@ class Importer:
             self.fail(node, f"split {sizes} of the {x[axis]} of axis {axis} into {count} outputs")
         start = 0
         for output, size in zip(node.output, sizes):
-            name = self.unique(kiln_name(output if not node.name else f"{node.name}_{output}"))
-            self.lines.append(f"{name} = slice({self.operand(node, node.input[0])}, axis={axis}, start={start}, "
-                              f"end={start + size})")
-            self.tensors[output] = name
+            self.tensors[output] = self.emit(output if not node.name else f"{node.name}_{output}", "slice",
+                                             [self.operand(node, node.input[0])],
+                                             [f"axis={axis}", f"start={start}", f"end={start + size}"])
             start += size
 
     def slice(self, node, attrs):
@@ -636,9 +639,8 @@ class Importer:
             count = len(range(*slice(start, end, step).indices(x[axis % len(x)])))
             if count < 1:
                 self.fail(node, f"the slice [{start}:{end}:{step}] of axis {axis} of {x} is empty")
-            name = self.unique(kiln_name(node.name or node.output[0]))
-            self.lines.append(f"{name} = slice({current}, axis={axis % len(x)}, start={start}, end={end}, step={step})")
-            current = name
+            current = self.emit(node.name or node.output[0], "slice", [current],
+                                [f"axis={axis % len(x)}", f"start={start}", f"end={end}", f"step={step}"])
         self.tensors[node.output[0]] = current
 
     def resize(self, node, attrs):
@@ -699,11 +701,9 @@ class Importer:
         if attrs.get("keepdims", 1):
             self.define(node, "global_avgpool", [node.input[0]])
         else:
-            pooled = self.unique(kiln_name((node.name or node.output[0]) + "_pool"))
-            self.lines.append(f"{pooled} = global_avgpool({self.operand(node, node.input[0])})")
-            name = self.unique(kiln_name(node.name or node.output[0]))
-            self.lines.append(f"{name} = flatten({pooled})")
-            self.tensors[node.output[0]] = name
+            pooled = self.emit((node.name or node.output[0]) + "_pool", "global_avgpool",
+                               [self.operand(node, node.input[0])])
+            self.tensors[node.output[0]] = self.emit(node.name or node.output[0], "flatten", [pooled])
 
     def batchnorm(self, node, attrs):
         if attrs.get("training_mode", 0) or (len(node.output) > 1 and any(node.output[1:])):
