@@ -133,6 +133,10 @@ class Importer:
         self.skipped, self.fused = set(), {}
         # A channel shuffle's 5-D steps, not layers: tensor -> (4-D source, groups, shape, transposed).
         self.views = {}
+        # Transposes of NCHW tensors to NHWC, not layers: such a tensor names the
+        # NCHW Kiln layer, and only ops indifferent to the layout (or over the
+        # channels, now its last axis) read it (ConvNeXt's blocks).
+        self.channels_last = set()
         self.find_patterns()
 
     # --- the model as a whole ---------------------------------------------
@@ -245,28 +249,16 @@ class Importer:
         return shapes
 
     def find_patterns(self):
-        """x * sigmoid(x) -> silu(x), x * hardsigmoid(x) -> hardswish(x), where the gate is read only there."""
-        producer, readers = {}, {}
+        """Subgraphs that are one Kiln layer: self.fused[index of their last node] writes it, the other
+        nodes are skipped. Their intermediate tensors must be read only inside the pattern."""
+        graph = GraphIndex(self.graph)
         for index, node in enumerate(self.graph.node):
-            for o in node.output:
-                producer[o] = index
-            for i in node.input:
-                readers[i] = readers.get(i, 0) + 1
-        outputs = {o.name for o in self.graph.output}
-        for index, node in enumerate(self.graph.node):
-            if node.op_type != "Mul" or len(node.input) != 2:
-                continue
-            for gate, x in (node.input, reversed(node.input)):
-                if gate not in producer or readers.get(gate) != 1 or gate in outputs:
-                    continue
-                p = self.graph.node[producer[gate]]
-                if not p.input or p.input[0] != x:
-                    continue
-                attrs = {a.name: onnx.helper.get_attribute_value(a) for a in p.attribute}
-                hard = abs(attrs.get("alpha", 0.2) - 1 / 6) < 1e-6 and abs(attrs.get("beta", 0.5) - 0.5) < 1e-6
-                if p.op_type == "Sigmoid" or (p.op_type == "HardSigmoid" and hard):
-                    self.skipped.add(producer[gate])
-                    self.fused[index] = ("silu" if p.op_type == "Sigmoid" else "hardswish", x)
+            for find in (find_gate, find_layer_norm, find_gelu, find_l2_norm, find_linear):
+                found = None if index in self.skipped or index in self.fused else find(self, graph, index, node)
+                if found and not (found[0] & (self.skipped | set(self.fused))):
+                    inner, last, write = found
+                    self.skipped.update(inner)
+                    self.fused[last] = write
                     break
 
     def run(self, network):
@@ -287,6 +279,9 @@ class Importer:
                     raise ImportFailure(f"{label(node)} cannot be read ({type(e).__name__}: {e})") from None
         outputs = []
         for o in self.graph.output:
+            if o.name in self.channels_last:
+                raise ImportFailure(f"output '{o.name}' is an NCHW tensor transposed to NHWC; Kiln's outputs are "
+                                    "NCHW (transpose it back in the model)")
             if o.name in self.constants:
                 raise ImportFailure(f"output '{o.name}' is a constant; Kiln's outputs are computed by layers")
             if o.name not in self.tensors or self.tensors[o.name] in [self.tensors[v.name] for v in self.graph.input
@@ -339,14 +334,18 @@ class Importer:
             self.shapes = self.infer_shapes()
         return self.shapes.get(name)
 
-    def operand(self, node, name):
+    def operand(self, node, name, channels_last=False):
         if name in self.views:
             raise ImportFailure(f"{label(node)} reads '{name}', a {len(self.views[name][2])}-D view of "
                                 f"'{self.views[name][0]}' that has no Kiln layer (Kiln's channel shuffle "
                                 "is Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
+        if name in self.channels_last and not channels_last:
+            raise ImportFailure(f"{label(node)} reads '{name}', an NCHW tensor transposed to NHWC; Kiln keeps "
+                                "tensors NCHW and takes NHWC only in layer norms over the last axis, MatMul "
+                                "over it, elementwise ops and the Transpose back")
         if name in self.constants:
             raise ImportFailure(f"{label(node)} with the constant operand '{name}' has no Kiln layer "
-                                "(Kiln's operands are tensors computed by layers)")
+                                "(Kiln's operands are tensors computed by layers, or per-channel constants)")
         return self.tensors[name]
 
     def emit(self, base, op, operands, attrs=()):
@@ -355,14 +354,29 @@ class Importer:
         self.lines.append(f"{name} = {op}({', '.join(list(operands) + list(attrs))})")
         return name
 
-    def define(self, node, op, operands, attrs=()):
-        """The layer computing the node's output from ONNX tensors `operands`."""
-        name = self.emit(node.name or node.output[0], op, [self.operand(node, o) for o in operands], attrs)
+    def define(self, node, op, operands, attrs=(), layout_free=False):
+        """The layer computing the node's output from ONNX tensors `operands`. A
+        layout_free op (elementwise, or over the channels) also reads NHWC
+        transposes when all its operands are: its output is one too."""
+        views = [o in self.channels_last for o in operands]
+        if layout_free and any(views) and not all(views):
+            self.fail(node, "mixes NHWC transposes with NCHW tensors")
+        name = self.emit(node.name or node.output[0], op,
+                         [self.operand(node, o, layout_free) for o in operands], attrs)
         self.tensors[node.output[0]] = name
+        if layout_free and any(views):
+            self.channels_last.add(node.output[0])
         return name
 
-    def alias(self, node, source):
-        self.tensors[node.output[0]] = self.operand(node, source)
+    def channel_axis(self, name):
+        """The ONNX axis that is Kiln's axis 1 (the channels) of a tensor."""
+        shape = self.shape(name)
+        return len(shape) - 1 if name in self.channels_last else 1
+
+    def alias(self, node, source, channels_last=False):
+        self.tensors[node.output[0]] = self.operand(node, source, channels_last)
+        if source in self.channels_last:
+            self.channels_last.add(node.output[0])
 
     def fail(self, node, text):
         raise ImportFailure(f"{label(node)}: {text}")
@@ -371,7 +385,8 @@ class Importer:
     def node(self, node, index):
         op = node.op_type
         attrs = {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
-        if len(node.output) != 1 and op not in ("Dropout", "MaxPool", "BatchNormalization", "Split"):
+        if len(node.output) != 1 and op not in ("Dropout", "MaxPool", "BatchNormalization", "Split",
+                                                "LayerNormalization"):
             self.fail(node, f"{len(node.output)} outputs; Kiln's layers have one")
         inputs = [i for i in node.input if i]
         shape = self.shape(node.output[0]) if node.output else None
@@ -394,9 +409,9 @@ class Importer:
                 self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
             self.constants[node.output[0]] = np.asarray(shape, dtype=np.int64)[attrs.get("start", 0):attrs.get("end")]
         elif op in ("Identity", "Dropout"):
-            self.alias(node, node.input[0])
+            self.alias(node, node.input[0], channels_last=True)
         elif index in self.fused:
-            self.define(node, self.fused[index][0], [self.fused[index][1]])
+            self.fused[index](node)
         elif op in TENSOR_OPS:
             TENSOR_OPS[op](self, node, attrs)
         else:
@@ -477,46 +492,92 @@ class Importer:
             self.fail(node, f"its input '{node.input[0]}' is {x}; Kiln's global pools take NCHW tensors")
         self.define(node, "global_avgpool" if node.op_type == "GlobalAveragePool" else "global_maxpool", [node.input[0]])
 
-    def dense(self, node, attrs):
+    def dense(self, node, attrs, bias_node=None):
+        """Gemm, or MatMul (with the Add of a bias after it when bias_node is that Add): a dense layer
+        over [N, F], or a 1x1 conv2d over the channels of an NHWC transpose."""
         w = self.weight(node, 1, "weight", required=True)
         if w.ndim != 2 or attrs.get("transA", 0) or attrs.get("alpha", 1.0) != 1.0 or attrs.get("beta", 1.0) != 1.0:
             self.fail(node, "only x W^T + b with a constant 2-D W maps to dense")
         weight = w if attrs.get("transB", 0) else w.T  # Kiln's dense weight is [units, F]
-        x = self.shape(node.input[0])
-        if x is not None and (len(x) != 2 or x[1] != weight.shape[1]):
-            self.fail(node, f"the weight {list(w.shape)} reads {weight.shape[1]} features, the input "
-                      f"'{node.input[0]}' is {x}")
+        source = node.input[0]
+        x = self.shape(source)
+        over_channels = source in self.channels_last
+        if x is not None and (len(x) != (4 if over_channels else 2) or x[-1] != weight.shape[1]):
+            self.fail(node, f"the weight {list(w.shape)} reads {weight.shape[1]} features, the input '{source}' is {x} "
+                      "(Kiln's dense reads [N, F]; a 4-D MatMul maps to a 1x1 conv2d over an NHWC transpose)")
         b = self.weight(node, 2, "bias") if node.op_type == "Gemm" else None
+        if bias_node is not None:
+            b = self.constants[[i for i in bias_node.input if i != node.output[0]][0]]
         if b is not None:
             if b.size != weight.shape[0]:
-                self.fail(node, f"a bias of shape {list(b.shape)} for {weight.shape[0]} outputs")
+                self.fail(bias_node or node, f"a bias of shape {list(b.shape)} for {weight.shape[0]} outputs")
             b = b.reshape(-1)
-        name = self.define(node, "dense", [node.input[0]],
-                           [f"units={weight.shape[0]}", f"bias={'true' if b is not None else 'false'}"])
+        output = bias_node or node
+        has_bias = f"bias={'true' if b is not None else 'false'}"
+        if over_channels:
+            name = self.define(output, "conv2d", [source], [f"filters={weight.shape[0]}", "kernel=1", has_bias],
+                               layout_free=True)
+            weight = weight[:, :, None, None]
+        else:
+            name = self.define(output, "dense", [source], [f"units={weight.shape[0]}", has_bias])
         self.weights[name + ".weight"] = np.ascontiguousarray(weight)
         if b is not None:
             self.weights[name + ".bias"] = b
 
+    def layer_norm(self, node, source, eps, weight=None, bias=None):
+        """A layer norm over the channels of `source` (see channel_axis)."""
+        channels = self.shape(source)[self.channel_axis(source)]
+        for what, value in (("scale", weight), ("bias", bias)):
+            if value is not None and value.size not in (1, channels):
+                self.fail(node, f"its {what} has shape {list(value.shape)}, the input '{source}' has {channels} channels")
+        if not eps > 0:
+            self.fail(node, f"epsilon={eps} must be positive")
+        affine = weight is not None or bias is not None
+        name = self.define(node, "layer_norm", [source], [f"eps={eps!r}"] + ([] if affine else ["affine=false"]),
+                           layout_free=True)
+        if affine:
+            ones = np.ones(channels, dtype=np.float32)
+            self.weights[name + ".weight"] = ones if weight is None else np.broadcast_to(weight.reshape(-1), (channels,))
+            self.weights[name + ".bias"] = 0 * ones if bias is None else np.broadcast_to(bias.reshape(-1), (channels,))
+
+    def layer_normalization(self, node, attrs):
+        x = self.shape(node.input[0])
+        if any(node.output[1:]):
+            self.fail(node, "its mean and inverse deviation outputs have no Kiln layer")
+        if x is None or attrs.get("axis", -1) % len(x) != len(x) - 1 or self.channel_axis(node.input[0]) != len(x) - 1:
+            self.fail(node, f"normalizes from axis {attrs.get('axis', -1)} of {x}; Kiln's layer_norm normalizes the "
+                      "channels: the last axis of [N, F], or of NCHW transposed to NHWC")
+        self.layer_norm(node, node.input[0], float(attrs.get("epsilon", 1e-5)),
+                        self.weight(node, 1, "scale", required=True), self.weight(node, 2, "bias"))
+
     def unary(self, node, attrs):
         op = node.op_type
         if op == "LeakyRelu":
-            self.define(node, "leaky_relu", [node.input[0]], [f"alpha={float(attrs.get('alpha', 0.01))!r}"])
+            self.define(node, "leaky_relu", [node.input[0]], [f"alpha={float(attrs.get('alpha', 0.01))!r}"],
+                        layout_free=True)
         elif op == "HardSigmoid":
             self.define(node, "hardsigmoid", [node.input[0]],
-                        [f"alpha={float(attrs.get('alpha', 0.2))!r}", f"beta={float(attrs.get('beta', 0.5))!r}"])
+                        [f"alpha={float(attrs.get('alpha', 0.2))!r}", f"beta={float(attrs.get('beta', 0.5))!r}"],
+                        layout_free=True)
         else:
-            self.define(node, UNARY[op], [node.input[0]])
+            self.define(node, UNARY[op], [node.input[0]], layout_free=True)
 
     def clip(self, node, attrs):
         low = attrs.get("min") if self.opset < 11 else self.constant(node, 1, "min")
         high = attrs.get("max") if self.opset < 11 else self.constant(node, 2, "max")
         parts = ([f"min={float(low)!r}"] if low is not None else []) + ([f"max={float(high)!r}"] if high is not None else [])
-        self.define(node, "clip", [node.input[0]], parts)
+        self.define(node, "clip", [node.input[0]], parts, layout_free=True)
 
     def binary(self, node, attrs):
         operands = list(node.input)
         if len(operands) != 2:
             self.fail(node, f"{len(operands)} operands; expected 2")
+        constant = [o in self.constants for o in operands]
+        if any(constant) and not all(constant):
+            return self.scale_by_constant(node, operands)
+        if node.op_type not in ("Add", "Mul"):
+            self.fail(node, f"{node.op_type} of two tensors has no Kiln layer (Kiln adds and multiplies tensors; "
+                      "it subtracts, divides and raises to powers by per-channel constants)")
         # The operand of the output's own shape first, so the layer can fuse
         # into the kernel that computes it.
         a, b = (self.shape(o) for o in operands)
@@ -527,7 +588,42 @@ class Importer:
                 self.fail(node, f"operands of shapes {a} and {b} do not broadcast")
             if a != out and b == out:
                 operands.reverse()
-        self.define(node, node.op_type.lower(), operands)
+            if operands[0] in self.channels_last and a != b:
+                self.fail(node, f"broadcasts NHWC transposes {a} and {b}; Kiln broadcasts NCHW tensors")
+        self.define(node, node.op_type.lower(), operands, layout_free=True)
+
+    def scale_by_constant(self, node, operands):
+        """A tensor and a constant that is one value per channel (or one value): a scale layer."""
+        first = operands[0] not in self.constants
+        x = operands[0] if first else operands[1]
+        c = np.asarray(self.constants[operands[1] if first else operands[0]])
+        shape = self.shape(x)
+        if c.dtype.kind not in "fiu" or shape is None or len(shape) < 2 or c.ndim > len(shape):
+            self.fail(node, f"the constant operand {list(c.shape)} of {shape} has no Kiln layer")
+        axis = self.channel_axis(x)
+        aligned = (1,) * (len(shape) - c.ndim) + c.shape
+        if any(d != 1 for i, d in enumerate(aligned) if i != axis) or aligned[axis] not in (1, shape[axis]):
+            self.fail(node, f"the constant operand {list(c.shape)} of {shape} is not one value per channel "
+                      f"(axis {axis}); Kiln's scale multiplies and adds per channel")
+        values = np.broadcast_to(c.astype(np.float64).reshape(-1), (shape[axis],))
+        ones, zeros = np.ones_like(values), np.zeros_like(values)
+        op = node.op_type
+        if op == "Mul":
+            weight, bias = values, None
+        elif op == "Add":
+            weight, bias = ones, values
+        elif op == "Sub":
+            weight, bias = (ones, -values) if first else (-ones, values)
+        elif op == "Div" and first and np.all(values != 0):
+            weight, bias = 1 / values, None
+        else:
+            self.fail(node, f"{op} {'by' if first else 'of'} the constant {list(c.shape)} has no Kiln layer")
+        if bias is not None and np.all(bias == zeros) and np.all(weight == ones):
+            return self.alias(node, x, channels_last=True)
+        name = self.define(node, "scale", [x], [f"bias={'true' if bias is not None else 'false'}"], layout_free=True)
+        self.weights[name + ".weight"] = weight
+        if bias is not None:
+            self.weights[name + ".bias"] = bias
 
     def concat(self, node, attrs):
         operands = [i for i in node.input if i]
@@ -585,9 +681,19 @@ class Importer:
     def transpose(self, node, attrs):
         view = self.views.get(node.input[0])
         perm = list(attrs.get("perm", []))
+        x = self.shape(node.input[0])
+        if node.input[0] in self.channels_last and perm == [0, 3, 1, 2]:
+            self.tensors[node.output[0]] = self.tensors[node.input[0]]
+            return
+        if view is None and x is not None and len(x) == 4 and perm == [0, 2, 3, 1] and \
+                node.input[0] not in self.channels_last:
+            self.alias(node, node.input[0])
+            self.channels_last.add(node.output[0])
+            return
         if view is None or view[3] or perm != [0, 2, 1, 3, 4]:
-            self.fail(node, f"transpose {perm} has no Kiln layer (Kiln transposes the groups of a channel shuffle: "
-                      "Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
+            self.fail(node, f"transpose {perm} of {x} has no Kiln layer (Kiln takes NCHW to NHWC and back, where "
+                      "only ops over the channels or indifferent to the layout come between, and the groups of "
+                      "a channel shuffle: Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
         source, groups, shape, _ = view
         self.views[node.output[0]] = (source, groups, [shape[0], shape[2], shape[1]] + shape[3:], True)
 
@@ -690,12 +796,17 @@ class Importer:
         else:
             self.fail(node, f"{node.op_type} of {x} to {y} has no Kiln layer")
 
-    def reduce_mean(self, node, attrs):
+    def reduce_axes(self, node, attrs):
+        """A reduction's axes (an attribute before opset 18, an input since), sorted, in 0..rank-1."""
         x = self.shape(node.input[0])
         axes = attrs.get("axes")
         if axes is None and len(node.input) > 1 and node.input[1]:
             axes = self.integers(node, 1, "axes")
-        axes = sorted(int(a) % len(x) for a in axes) if x is not None and axes is not None else None
+        return sorted(int(a) % len(x) for a in axes) if x is not None and axes is not None else None
+
+    def reduce_mean(self, node, attrs):
+        x = self.shape(node.input[0])
+        axes = self.reduce_axes(node, attrs)
         if x is None or len(x) != 4 or axes != [2, 3]:
             self.fail(node, f"ReduceMean over axes {axes} of {x}; Kiln averages over H and W of NCHW (global_avgpool)")
         if attrs.get("keepdims", 1):
@@ -749,6 +860,174 @@ class Importer:
 
 
 WINDOWED = ("Conv", "MaxPool", "AveragePool", "LpPool", "ConvTranspose")
+
+
+def attributes(node):
+    return {a.name: onnx.helper.get_attribute_value(a) for a in node.attribute}
+
+
+class GraphIndex:
+    """Who produces and who reads each tensor of a graph, and which tensors are constants."""
+
+    def __init__(self, graph):
+        self.nodes = graph.node
+        self.producer, self.readers = {}, {}
+        for index, node in enumerate(graph.node):
+            for o in node.output:
+                self.producer[o] = index
+            for i in node.input:
+                self.readers.setdefault(i, []).append(index)
+        self.outputs = {o.name for o in graph.output}
+        self.static = {i.name for i in graph.initializer}
+        for node in graph.node:
+            if node.op_type == "Constant" or (node.op_type == "Identity" and node.input[:1] and
+                                               node.input[0] in self.static):
+                self.static.update(node.output)
+
+    def reader(self, tensor, op_type):
+        """The index of the one node reading `tensor`, if it is of op_type and the tensor is no graph output."""
+        readers = self.readers.get(tensor, [])
+        if len(readers) == 1 and tensor not in self.outputs and self.nodes[readers[0]].op_type == op_type:
+            return readers[0]
+        return None
+
+    def source(self, tensor, op_types):
+        """The index of the node producing `tensor`, if of one of op_types and `tensor` is read only once."""
+        index = self.producer.get(tensor)
+        if index is not None and self.nodes[index].op_type in op_types and \
+                len(self.readers.get(tensor, [])) == 1 and tensor not in self.outputs:
+            return index
+        return None
+
+    def other(self, index, tensor):
+        """The other operand of a binary node reading `tensor`."""
+        inputs = list(self.nodes[index].input)
+        return inputs[1] if len(inputs) == 2 and inputs[0] == tensor else inputs[0] if len(inputs) == 2 else None
+
+
+# Patterns: each takes (importer, graph index, node index, node) and returns
+# (inner node indices, last node index, writer of the layer at the last node) or None.
+
+def find_gate(imp, g, index, node):
+    """x * sigmoid(x) -> silu(x), x * hardsigmoid(x) -> hardswish(x)."""
+    if node.op_type != "Mul" or len(node.input) != 2:
+        return None
+    for gate, x in (node.input, reversed(node.input)):
+        p = g.source(gate, ("Sigmoid", "HardSigmoid"))
+        if p is None or g.nodes[p].input[0] != x:
+            continue
+        attrs = attributes(g.nodes[p])
+        hard = abs(attrs.get("alpha", 0.2) - 1 / 6) < 1e-6 and abs(attrs.get("beta", 0.5) - 0.5) < 1e-6
+        if g.nodes[p].op_type == "Sigmoid" or hard:
+            op = "silu" if g.nodes[p].op_type == "Sigmoid" else "hardswish"
+            return {p}, index, lambda n: imp.define(n, op, [x], layout_free=True)
+    return None
+
+
+def find_layer_norm(imp, g, index, node):
+    """LayerNorm as PyTorch exports it before opset 17: ReduceMean, Sub, Pow 2, ReduceMean, Add eps,
+    Sqrt, Div, then Mul by the scale and Add of the bias if affine."""
+    if node.op_type != "ReduceMean":
+        return None
+    x = node.input[0]
+    sub_ = g.reader(node.output[0], "Sub")
+    if sub_ is None or list(g.nodes[sub_].input) != [x, node.output[0]]:
+        return None
+    deviation = g.nodes[sub_].output[0]
+    readers = sorted(g.readers.get(deviation, []), key=lambda i: g.nodes[i].op_type)
+    if len(readers) != 2 or [g.nodes[i].op_type for i in readers] != ["Div", "Pow"] or deviation in g.outputs:
+        return None
+    div, power = readers
+    variance = g.reader(g.nodes[power].output[0], "ReduceMean")
+    add = variance is not None and g.reader(g.nodes[variance].output[0], "Add")
+    sqrt = add and g.reader(g.nodes[add].output[0], "Sqrt")
+    if not sqrt or list(g.nodes[div].input) != [deviation, g.nodes[sqrt].output[0]] or \
+            g.nodes[power].input[1] not in g.static or g.other(add, g.nodes[variance].output[0]) not in g.static:
+        return None
+    inner, last, scale, bias = [index, sub_, power, variance, add, sqrt], div, None, None
+    mul = g.reader(g.nodes[div].output[0], "Mul")
+    if mul is not None and g.other(mul, g.nodes[div].output[0]) in g.static:
+        inner.append(last)
+        last, scale = mul, g.other(mul, g.nodes[div].output[0])
+        shift = g.reader(g.nodes[mul].output[0], "Add")
+        if shift is not None and g.other(shift, g.nodes[mul].output[0]) in g.static:
+            inner.append(last)
+            last, bias = shift, g.other(shift, g.nodes[mul].output[0])
+
+    def write(n):
+        if imp.shape(x) is None:
+            imp.fail(node, f"the shape of '{x}' is not known at import")
+        for reduce in (node, g.nodes[variance]):
+            attrs = attributes(reduce)
+            if imp.reduce_axes(reduce, attrs) != [imp.channel_axis(x)] or not attrs.get("keepdims", 1):
+                imp.fail(reduce, f"a layer norm over axes {imp.reduce_axes(reduce, attrs)} of {imp.shape(x)}; "
+                         "Kiln's layer_norm normalizes the channels (axis 1 of NCHW or [N, F], the last axis of "
+                         "NCHW transposed to NHWC)")
+        if float(np.asarray(imp.constants[g.nodes[power].input[1]]).reshape(-1)[0]) != 2.0:
+            imp.fail(g.nodes[power], "a layer norm's Pow must square")
+        eps = float(np.asarray(imp.constants[g.other(add, g.nodes[variance].output[0])]).reshape(-1)[0])
+        imp.layer_norm(n, x, eps, *(None if c is None else np.asarray(imp.constants[c], dtype=np.float32)
+                                    for c in (scale, bias)))
+    return set(inner), last, write
+
+
+def find_gelu(imp, g, index, node):
+    """GELU as PyTorch exports it: x * (erf(x / sqrt(2)) + 1) * 0.5."""
+    if node.op_type != "Erf":
+        return None
+    scaled = g.source(node.input[0], ("Div", "Mul"))
+    x = scaled is not None and g.nodes[scaled].input[0]
+    add = x and g.reader(node.output[0], "Add")
+    mul = add is not None and add is not False and g.reader(g.nodes[add].output[0], "Mul")
+    half = mul is not None and mul is not False and g.reader(g.nodes[mul].output[0], "Mul")
+    if half is None or half is False or g.other(mul, g.nodes[add].output[0]) != x:
+        return None
+    constants = [g.nodes[scaled].input[1], g.other(add, node.output[0]), g.other(half, g.nodes[mul].output[0])]
+    if any(c not in g.static for c in constants):
+        return None
+
+    def write(n):
+        values = [float(np.asarray(imp.constants[c]).reshape(-1)[0]) for c in constants]
+        divisor = values[0] if g.nodes[scaled].op_type == "Div" else 1 / values[0]
+        if abs(divisor - np.sqrt(2)) > 1e-5 or values[1:] != [1.0, 0.5]:
+            imp.fail(node, "Erf outside GELU's pattern (x * (erf(x / sqrt(2)) + 1) * 0.5) has no Kiln layer")
+        imp.define(n, "gelu", [x], layout_free=True)
+    return {scaled, index, add, mul}, half, write
+
+
+def find_l2_norm(imp, g, index, node):
+    """F.normalize(x, dim=1) as PyTorch exports it: x / Expand(Clip(ReduceL2(x), eps))."""
+    if node.op_type != "Div" or len(node.input) != 2:
+        return None
+    x, divisor = node.input
+    expand = g.source(divisor, ("Expand",))
+    clip = g.source(g.nodes[expand].input[0] if expand is not None else divisor, ("Clip",))
+    norm = clip is not None and g.source(g.nodes[clip].input[0], ("ReduceL2",))
+    if norm is None or norm is False or g.nodes[norm].input[0] != x:
+        return None
+
+    def write(n):
+        reduce, attrs = g.nodes[norm], attributes(g.nodes[norm])
+        if imp.reduce_axes(reduce, attrs) != [imp.channel_axis(x)] or not attrs.get("keepdims", 1):
+            imp.fail(reduce, f"ReduceL2 over axes {imp.reduce_axes(reduce, attrs)} of {imp.shape(x)}; Kiln's "
+                     "l2_norm normalizes the channels")
+        clip_attrs = attributes(g.nodes[clip])
+        low = clip_attrs.get("min") if imp.opset < 11 else imp.constant(g.nodes[clip], 1, "min")
+        high = clip_attrs.get("max") if imp.opset < 11 else imp.constant(g.nodes[clip], 2, "max")
+        if low is None or high is not None or not float(low) > 0:
+            imp.fail(g.nodes[clip], "an L2 norm's Clip must clamp below by a positive eps (as F.normalize)")
+        imp.define(n, "l2_norm", [x], [f"eps={float(low)!r}"], layout_free=True)
+    return {norm, clip} | ({expand} if expand is not None else set()), index, write
+
+
+def find_linear(imp, g, index, node):
+    """MatMul by a constant, then Add of a constant bias: one dense (or 1x1 conv2d) with its bias."""
+    if node.op_type != "MatMul" or len(node.input) != 2 or node.input[1] not in g.static:
+        return None
+    add = g.reader(node.output[0], "Add")
+    if add is None or g.other(add, node.output[0]) not in g.static:
+        return None
+    return {index}, add, lambda n: imp.dense(node, attributes(node), bias_node=n)
 
 
 def check_window_attributes(node):
@@ -873,6 +1152,10 @@ TENSOR_OPS = {
     "GlobalMaxPool": Importer.global_pool,
     "Gemm": Importer.dense,
     "MatMul": Importer.dense,
+    "LayerNormalization": Importer.layer_normalization,
+    "Sub": Importer.binary,
+    "Div": Importer.binary,
+    "Pow": Importer.binary,
     "LeakyRelu": Importer.unary,
     "HardSigmoid": Importer.unary,
     **{op: Importer.unary for op in UNARY},

@@ -14,7 +14,7 @@ constexpr size_t kMaxFusedLayers = 16;
 
 bool fusable(OpKind op) {
   return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm ||
-         op == OpKind::Add || op == OpKind::Mul;
+         op == OpKind::Scale || op == OpKind::Add || op == OpKind::Mul;
 }
 
 // Whether `pool` joins `kernel` by default: the kernel's schedule as it

@@ -195,7 +195,7 @@ void check_flatten(LayerContext& ctx) {
 void check_batchnorm(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"eps", "affine"});
   ctx.require_min_rank(2);
-  BatchNormAttrs bn;
+  NormAttrs bn;
   bn.eps = attrs.number("eps", 1e-5f);
   if (bn.eps <= 0) ctx.fail(attrs.find("eps")->where, "eps must be positive");
   bn.affine = attrs.boolean("affine", true);
@@ -209,6 +209,36 @@ void check_batchnorm(LayerContext& ctx) {
   ctx.layer.shape = ctx.in();
   ctx.layer.flops = 2 * element_count(ctx.in());
   ctx.layer.attrs = bn;
+}
+
+// layer_norm and l2_norm: over the channels (axis 1) at every other position.
+void check_channel_norm(LayerContext& ctx) {
+  bool layer_norm = ctx.layer.op == OpKind::LayerNorm;
+  AttributeReader attrs(ctx.syntax, layer_norm ? std::vector<std::string>{"eps", "affine"}
+                                               : std::vector<std::string>{"eps"});
+  ctx.require_min_rank(2);
+  NormAttrs norm;
+  norm.eps = attrs.number("eps", layer_norm ? 1e-5f : 1e-12f);  // PyTorch's LayerNorm, F.normalize
+  if (!(norm.eps > 0)) ctx.fail(attrs.find("eps")->where, "eps must be positive");
+  norm.affine = layer_norm && attrs.boolean("affine", true);
+  if (norm.affine) {
+    ctx.weight("weight", {ctx.in()[1]});
+    ctx.weight("bias", {ctx.in()[1]});
+  }
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = (layer_norm ? 7 : 4) * element_count(ctx.in());
+  ctx.layer.attrs = norm;
+}
+
+void check_scale(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"bias"});
+  ctx.require_min_rank(2);
+  ScaleAttrs scale{attrs.boolean("bias", false)};
+  ctx.weight("weight", {ctx.in()[1]});
+  if (scale.bias) ctx.weight("bias", {ctx.in()[1]});
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = (scale.bias ? 2 : 1) * element_count(ctx.in());
+  ctx.layer.attrs = scale;
 }
 
 void check_activation(LayerContext& ctx) {
@@ -360,6 +390,9 @@ const std::map<std::string, OpInfo>& op_table() {
       {"dense", {OpKind::Dense, 1, 1, check_dense}},
       {"flatten", {OpKind::Flatten, 1, 1, check_flatten}},
       {"batchnorm", {OpKind::BatchNorm, 1, 1, check_batchnorm}},
+      {"layer_norm", {OpKind::LayerNorm, 1, 1, check_channel_norm}},
+      {"l2_norm", {OpKind::L2Norm, 1, 1, check_channel_norm}},
+      {"scale", {OpKind::Scale, 1, 1, check_scale}},
       {"relu", {OpKind::Activation, 1, 1, check_activation}},
       {"relu6", {OpKind::Activation, 1, 1, check_activation}},
       {"sigmoid", {OpKind::Activation, 1, 1, check_activation}},

@@ -31,6 +31,9 @@ enum class OpKind {
   Slice,
   ChannelShuffle,
   Resize,
+  LayerNorm,
+  L2Norm,
+  Scale,
 };
 
 enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Hardsigmoid, Gelu, LeakyRelu };
@@ -77,9 +80,14 @@ struct DenseAttrs {
   Activation activation;
 };
 struct FlattenAttrs {};
-struct BatchNormAttrs {
+// batchnorm, layer_norm and l2_norm: normalized over axis 1 (the channels).
+struct NormAttrs {
   float eps = 1e-5f;
   bool affine = true;
+};
+// scale: x * weight[c] (+ bias[c]) along axis 1.
+struct ScaleAttrs {
+  bool bias = false;
 };
 struct ActivationAttrs {
   Activation activation;
@@ -114,8 +122,8 @@ struct ResizeAttrs {
 };
 
 using LayerAttrs = std::variant<InputAttrs, ConvAttrs, PoolAttrs, GlobalPoolAttrs, DenseAttrs,
-                                FlattenAttrs, BatchNormAttrs, ActivationAttrs, ClipAttrs,
-                                BinaryAttrs, AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs>;
+                                FlattenAttrs, NormAttrs, ActivationAttrs, ClipAttrs, BinaryAttrs,
+                                AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs, ScaleAttrs>;
 
 // A weight tensor the layer reads from the weights file, named as in a
 // PyTorch state_dict (LAYER.weight, LAYER.bias, ...).

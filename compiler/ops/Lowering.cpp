@@ -23,7 +23,10 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::Clip:
     case OpKind::Add:
     case OpKind::Mul: return lower_elementwise(in);
-    case OpKind::BatchNorm: return lower_normalization(in);
+    case OpKind::BatchNorm:
+    case OpKind::LayerNorm:
+    case OpKind::L2Norm:
+    case OpKind::Scale: return lower_normalization(in);
     case OpKind::Flatten:
     case OpKind::Concat:
     case OpKind::Pad:

@@ -175,6 +175,30 @@ def gen_batchnorm(r):
                                              ws.get("bias"), False, 0.0, eps))
 
 
+def gen_channel_norm(r):
+    """layer_norm, l2_norm or scale over axis 1 of a random shape."""
+    shape = random_shape(r, 2, 4)
+    shape[1] = c = r.randint(2, 6)  # over one channel PyTorch's layer norm is rounding noise, not 0
+    x = torch.randn(*shape) * 3 + r.uniform(-2, 2)
+    kind = r.choice(["layer_norm", "l2_norm", "scale"])
+    per_channel = [1, c] + [1] * (len(shape) - 2)
+    if kind == "scale":
+        bias = r.random() < 0.5
+        weights = {"weight": torch.randn(c)} | ({"bias": torch.randn(c)} if bias else {})
+        return Case("scale", [f"bias={'true' if bias else 'false'}"], [x], weights,
+                    lambda ins, ws: ins[0] * ws["weight"].view(per_channel) + ws.get("bias", torch.zeros(c)).view(per_channel))
+    eps = r.choice([1e-6, 1e-5, 1e-2])
+    if kind == "l2_norm":
+        return Case("l2_norm", [f"eps={eps}"], [x], {}, lambda ins, ws: F.normalize(ins[0], dim=1, eps=eps))
+    affine = r.random() < 0.7
+    weights = {"weight": torch.randn(c), "bias": torch.randn(c)} if affine else {}
+
+    def layer_norm(ins, ws):
+        last = ins[0].movedim(1, -1)
+        return F.layer_norm(last, (c,), ws.get("weight"), ws.get("bias"), eps).movedim(-1, 1)
+    return Case("layer_norm", [f"eps={eps}", f"affine={'true' if affine else 'false'}"], [x], weights, layer_norm)
+
+
 def gen_activation(r):
     name = r.choice(ACTIVATIONS[1:])
     alpha = round(r.uniform(0.0, 0.5), 3)
@@ -228,7 +252,7 @@ def gen_softmax(r, kind):
 
 GENERATORS = [gen_conv, gen_conv, gen_conv, lambda r: gen_pool(r, "maxpool"), lambda r: gen_pool(r, "avgpool"),
               lambda r: gen_global_pool(r, "global_avgpool"), lambda r: gen_global_pool(r, "global_maxpool"),
-              gen_dense, gen_flatten, gen_batchnorm, gen_activation, gen_clip,
+              gen_dense, gen_flatten, gen_batchnorm, gen_channel_norm, gen_activation, gen_clip,
               lambda r: gen_binary(r, "add"), lambda r: gen_binary(r, "mul"), gen_concat, gen_pad,
               lambda r: gen_softmax(r, "softmax"), lambda r: gen_softmax(r, "log_softmax")]
 

@@ -492,6 +492,58 @@ case("shuffle_unit", SHUFFLE_UNIT, [rand(1, 8, 6, 6)],
       "d.bias": rand(4)}, shuffle_unit_ref)
 
 
+# --- normalizations over the channels, and scale --------------------------
+def layer_norm_2d(x, weight, bias, eps):
+    """LayerNorm over the channels of NCHW (ConvNeXt's LayerNorm2d)."""
+    return F.layer_norm(x.permute(0, 2, 3, 1), (x.shape[1],), weight, bias, eps).permute(0, 3, 1, 2)
+
+
+CHANNEL_NORMS = """network t
+input x: f32[2, 6, 5, 7]
+a = layer_norm(x, eps=1e-6)
+b = scale(a, bias=true)
+c = l2_norm(b)
+p = global_avgpool(c)
+f = flatten(p)
+g = layer_norm(f, affine=false)
+output c, g
+"""
+
+
+def channel_norms_ref(ins, ws):
+    a = layer_norm_2d(ins[0], ws["a.weight"], ws["a.bias"], 1e-6)
+    c = F.normalize(a * ws["b.weight"].view(1, -1, 1, 1) + ws["b.bias"].view(1, -1, 1, 1))
+    return [c, F.layer_norm(c.mean((2, 3)), (6,))]
+
+
+case("channel_norms", CHANNEL_NORMS, [rand(2, 6, 5, 7, scale=3.0) + 1],
+     {"a.weight": rand(6), "a.bias": rand(6), "b.weight": rand(6), "b.bias": rand(6)}, channel_norms_ref)
+
+CONVNEXT_BLOCK = """network t
+input x: f32[1, 8, 9, 9]
+dw = conv2d(x, filters=8, kernel=7, padding=3, groups=8)
+norm = layer_norm(dw, eps=1e-6)
+up = conv2d(norm, filters=32, kernel=1, activation=gelu)
+down = conv2d(up, filters=8, kernel=1)
+gamma = scale(down)
+out = add(gamma, x)
+output out
+"""
+
+
+def convnext_block_ref(ins, ws):
+    y = F.conv2d(ins[0], ws["dw.weight"], ws["dw.bias"], padding=3, groups=8)
+    y = layer_norm_2d(y, ws["norm.weight"], ws["norm.bias"], 1e-6)
+    y = F.gelu(F.conv2d(y, ws["up.weight"], ws["up.bias"]))
+    y = F.conv2d(y, ws["down.weight"], ws["down.bias"])
+    return [y * ws["gamma.weight"].view(1, -1, 1, 1) + ins[0]]
+
+
+case("convnext_block", CONVNEXT_BLOCK, [rand(1, 8, 9, 9)],
+     {"dw.weight": rand(8, 1, 7, 7, scale=0.2), "dw.bias": rand(8), "norm.weight": rand(8), "norm.bias": rand(8),
+      "up.weight": rand(32, 8, 1, 1, scale=0.3), "up.bias": rand(32), "down.weight": rand(8, 32, 1, 1, scale=0.2),
+      "down.bias": rand(8), "gamma.weight": rand(8)}, convnext_block_ref)
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

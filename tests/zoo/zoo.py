@@ -78,7 +78,7 @@ ZOO = {name: (classifier(name), 299 if name == "inception_v3" else 224) for name
 ZOO.update({name: (segmentation(name), 224) for name in (
     "fcn_resnet50", "fcn_resnet101", "deeplabv3_resnet50", "deeplabv3_resnet101",
     "deeplabv3_mobilenet_v3_large", "lraspp_mobilenet_v3_large")})
-ZOO.update({f"{name}.backbone": (backbone(name), 224) for name in (
+ZOO.update({f"{name}.backbone": (backbone(name), 300 if name == "ssd300_vgg16" else 224) for name in (
     "fasterrcnn_resnet50_fpn", "fasterrcnn_mobilenet_v3_large_fpn", "retinanet_resnet50_fpn",
     "ssd300_vgg16", "ssdlite320_mobilenet_v3_large")})
 

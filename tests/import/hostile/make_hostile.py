@@ -198,7 +198,7 @@ def _():
     return one_node("Resize", ["x", "", "", "s"], [const("s", np.array([1, 6, 16, 16], np.int64))], mode="linear")
 
 
-@case("transpose_alone", "transpose [0, 2, 3, 1] has no Kiln layer")
+@case("transpose_alone", "transposed to NHWC; Kiln's outputs are NCHW")
 def _():
     return one_node("Transpose", ["x"], perm=[0, 2, 3, 1])
 
@@ -491,9 +491,9 @@ def _():
     return model([node], [tensor("x", [1, 3, 8, 8]), tensor("z", [1, 3, 5, 5])], [tensor("y", None)])
 
 
-@case("add_constant_operand", "constant operand 'c'")
+@case("add_constant_operand", "is not one value per channel")
 def _():
-    return one_node("Add", ["x", "c"], [const("c", weight(1, 3, 1, 1))])
+    return one_node("Add", ["x", "c"], [const("c", weight(1, 3, 8, 1))])
 
 
 @case("softmax_opset11", "before opset 13")
@@ -618,6 +618,108 @@ def _():
 @case("external_data_short", "holds 4 of 432 bytes")
 def _():
     return external_conv("external_data_short.bin"), {"external_data_short.bin": b"1234"}
+
+
+# --- NHWC transposes, layer norms, GELU, L2 norms, constant operands ----------
+def chain(steps, inits=(), x_shape=(1, 3, 8, 8), opset=13):
+    """x -> steps -> y: each step (op, extra inputs, attributes) reads the one before."""
+    nodes, previous = [], "x"
+    for i, (op, extra, attrs) in enumerate(steps):
+        out = "y" if i == len(steps) - 1 else f"t{i}"
+        nodes.append(helper.make_node(op, [previous] + list(extra), [out], name=f"{op.lower()}{i}", **attrs))
+        previous = out
+    return model(nodes, [tensor("x", list(x_shape))], [tensor("y", None)], inits, opset)
+
+
+NHWC = ("Transpose", [], {"perm": [0, 2, 3, 1]})
+NCHW = ("Transpose", [], {"perm": [0, 3, 1, 2]})
+
+
+@case("nhwc_into_conv", "an NCHW tensor transposed to NHWC")
+def _():
+    return chain([NHWC, ("Conv", ["w"], {})], [const("w", weight(4, 8, 1, 1))])
+
+
+@case("nhwc_mixed_with_nchw", "mixes NHWC transposes with NCHW tensors")
+def _():
+    nodes = [helper.make_node("Transpose", ["x"], ["v"], name="nhwc", perm=[0, 2, 3, 1]),
+             helper.make_node("Add", ["v", "x"], ["y"], name="add")]
+    return model(nodes, [tensor("x", [1, 8, 8, 8])], [tensor("y", None)])
+
+
+@case("nhwc_matmul_features", "reads 5 features")
+def _():
+    return chain([NHWC, ("MatMul", ["w"], {}), NCHW], [const("w", weight(5, 4))])
+
+
+@case("layer_norm_axis_1", "Kiln's layer_norm normalizes the channels")
+def _():
+    return chain([("LayerNormalization", ["s"], {"axis": 1})], [const("s", weight(3, 8, 8))], opset=17)
+
+
+@case("layer_norm_nchw_last_axis", "normalizes from axis -1 of [1, 3, 8, 8]")
+def _():
+    return chain([("LayerNormalization", ["s"], {})], [const("s", weight(8))], opset=17)
+
+
+@case("layer_norm_bad_scale", "its scale has shape [5]")
+def _():
+    return chain([NHWC, ("LayerNormalization", ["s"], {}), NCHW], [const("s", weight(5))], opset=17)
+
+
+@case("layer_norm_zero_eps", "epsilon=0.0 must be positive")
+def _():
+    return chain([NHWC, ("LayerNormalization", ["s"], {"epsilon": 0.0}), NCHW], [const("s", weight(3))], opset=17)
+
+
+@case("layer_norm_decomposed_over_width", "a layer norm over axes [3] of [1, 3, 8, 8]")
+def _():
+    nodes = [helper.make_node("ReduceMean", ["x"], ["m"], name="mean", axes=[-1]),
+             helper.make_node("Sub", ["x", "m"], ["d"], name="sub"),
+             helper.make_node("Pow", ["d", "two"], ["p"], name="pow"),
+             helper.make_node("ReduceMean", ["p"], ["v"], name="variance", axes=[-1]),
+             helper.make_node("Add", ["v", "eps"], ["ve"], name="add"),
+             helper.make_node("Sqrt", ["ve"], ["s"], name="sqrt"),
+             helper.make_node("Div", ["d", "s"], ["y"], name="div")]
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None)],
+                 [const("two", np.float32(2)), const("eps", np.float32(1e-5))])
+
+
+@case("gelu_wrong_divisor", "Erf outside GELU's pattern")
+def _():
+    nodes = [helper.make_node("Div", ["x", "c"], ["d"], name="div"), helper.make_node("Erf", ["d"], ["e"], name="erf"),
+             helper.make_node("Add", ["e", "one"], ["a"], name="add"), helper.make_node("Mul", ["x", "a"], ["m"], name="mul"),
+             helper.make_node("Mul", ["m", "half"], ["y"], name="half")]
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None)],
+                 [const("c", np.float32(2)), const("one", np.float32(1)), const("half", np.float32(0.5))])
+
+
+@case("erf_alone", "node 'erf' (Erf) has no Kiln layer")
+def _():
+    return one_node("Erf", ["x"])
+
+
+@case("l2_norm_over_width", "ReduceL2 over axes [3]")
+def _():
+    nodes = [helper.make_node("ReduceL2", ["x"], ["n"], name="norm", axes=[3]),
+             helper.make_node("Clip", ["n", "eps"], ["c"], name="clip"),
+             helper.make_node("Div", ["x", "c"], ["y"], name="div")]
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None)], [const("eps", np.float32(1e-12))])
+
+
+@case("sub_two_tensors", "Sub of two tensors has no Kiln layer")
+def _():
+    return one_node("Sub", ["x", "x"])
+
+
+@case("div_by_zero_constant", "Div by the constant [3, 1, 1] has no Kiln layer")
+def _():
+    return one_node("Div", ["x", "c"], [const("c", np.zeros((3, 1, 1), np.float32))])
+
+
+@case("pow_constant", "Pow by the constant [] has no Kiln layer")
+def _():
+    return one_node("Pow", ["x", "c"], [const("c", np.float32(3))])
 
 
 def main():
