@@ -24,7 +24,7 @@ import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiln_io import save_network  # noqa: E402
+from kiln_io import kiln_name, save_network  # noqa: E402
 
 
 class Unsupported(Exception):
@@ -44,31 +44,81 @@ ACTIVATION_MODULES = {nn.ReLU: "relu", nn.ReLU6: "relu6", nn.Sigmoid: "sigmoid",
                       nn.Hardswish: "hardswish", nn.Hardsigmoid: "hardsigmoid"}
 ACTIVATION_FUNCTIONS = {F.relu: "relu", torch.relu: "relu", F.relu6: "relu6", torch.sigmoid: "sigmoid",
                         F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.silu: "silu",
-                        F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid"}
+                        F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid", F.gelu: "gelu"}
 IDENTITY_MODULES = (nn.Dropout, nn.Identity)
+# Identities in inference, by name: torchvision.ops' (this tool does not need torchvision).
+IDENTITY_NAMES = {"StochasticDepth", "stochastic_depth"}
+NHWC, NCHW = [0, 2, 3, 1], [0, 3, 1, 2]
+
+
+class Tracer(torch.fx.Tracer):
+    """torch.fx's tracer, with torchvision's channel shuffle as one call (not
+    traced into), and `a, b = x.chunk(2)` unpacked into its pieces."""
+
+    def __init__(self):
+        try:
+            from torchvision.models import shufflenetv2
+            leaves = (shufflenetv2.channel_shuffle,)
+        except ImportError:
+            leaves = ()
+        super().__init__(autowrap_functions=leaves)
+
+    def iter(self, obj):
+        if obj.node.target == "chunk" and isinstance(obj.node.args[1], int):
+            return iter([obj[i] for i in range(obj.node.args[1])])
+        return super().iter(obj)
 
 
 class Exporter:
     def __init__(self, model, example):
         self.model = model.eval()
-        self.traced = torch.fx.symbolic_trace(self.model)
-        ShapeProp(self.traced).propagate(example)
+        try:
+            self.traced = torch.fx.GraphModule(self.model, Tracer().trace(self.model))
+            ShapeProp(self.traced).propagate(example)
+        except Exception as e:  # noqa: BLE001 - torch.fx's errors for Python it cannot trace
+            raise Unsupported(f"torch.fx cannot trace the model ({type(e).__name__}: "
+                              f"{str(e).splitlines()[0] if str(e) else ''})") from None
         self.lines, self.weights, self.names, self.used = [], {}, {}, set()
+        # Tensors used as values (get_attr: ConvNeXt's layer scale), and the
+        # NCHW tensors permuted to NHWC, which stay NCHW in Kiln (see layer).
+        self.constants, self.channels_last = {}, set()
+        self.chunks = {}  # a chunk call -> (tensor, pieces, axis): its pieces are slices
 
     def name_of(self, node):
         return self.names[node]
 
     def fresh(self, node, preferred):
         """A unique Kiln name: the module path where it is free, else fx's node name."""
-        name = preferred if preferred not in self.used else node.name
+        name = kiln_name(preferred)
+        name = name if name not in self.used else kiln_name(node.name)
         self.used.add(name)
         self.names[node] = name
         return name
 
-    def layer(self, node, preferred, op, operands, attrs=()):
+    def layer(self, node, preferred, op, operands, attrs=(), layout_free=False):
+        """A layer; a layout_free one (elementwise, or over the channels) also reads NHWC permutes
+        when all its operands are, and its output is one too."""
+        views = [o in self.channels_last for o in operands]
+        if any(views) and not (layout_free and all(views)):
+            raise Unsupported(f"'{node.name}' ({op}) reads a tensor permuted to NHWC; Kiln keeps NCHW and takes "
+                              "NHWC only in layer norms, Linear over the channels and elementwise ops")
         name = self.fresh(node, preferred)
         self.lines.append(f"{name} = {op}({', '.join([self.name_of(o) for o in operands] + list(attrs))})")
+        if any(views):
+            self.channels_last.add(node)
         return name
+
+    def alias(self, node, source):
+        self.names[node] = self.name_of(source)
+        if source in self.channels_last:
+            self.channels_last.add(node)
+
+    def shape(self, node):
+        return list(node.meta["tensor_meta"].shape)
+
+    def channels(self, node):
+        """The extent of the axis that is Kiln's axis 1."""
+        return self.shape(node)[-1 if node in self.channels_last else 1]
 
     def weight(self, layer, key, tensor):
         self.weights[f"{layer}.{key}"] = tensor.detach().float().contiguous().numpy()
@@ -84,15 +134,20 @@ class Exporter:
                 self.function(node)
             elif node.op == "output":
                 outputs = node.args[0] if isinstance(node.args[0], (tuple, list)) else [node.args[0]]
+                if any(o in self.channels_last for o in outputs):
+                    raise Unsupported("an output is permuted to NHWC; Kiln's outputs are NCHW")
                 self.lines.append("output " + ", ".join(self.name_of(o) for o in outputs))
             elif node.op == "get_attr":
-                raise Unsupported(f"'{node.target}' is a tensor used as a value; Kiln takes weights only through layers")
+                value = self.traced
+                for part in node.target.split("."):
+                    value = getattr(value, part)
+                self.constants[node] = value
         return f"network {network}\n" + "\n".join(self.lines) + "\n", self.weights
 
     def module(self, node, m):
         path, x = node.target, node.args[0]
-        if isinstance(m, IDENTITY_MODULES):
-            self.names[node] = self.name_of(x)
+        if isinstance(m, IDENTITY_MODULES) or type(m).__name__ in IDENTITY_NAMES:
+            self.alias(node, x)
         elif isinstance(m, nn.Conv2d):
             if m.padding_mode != "zeros":
                 raise Unsupported(f"module '{path}' (nn.Conv2d with padding_mode='{m.padding_mode}')")
@@ -114,19 +169,26 @@ class Exporter:
                 self.weight(name, "weight", m.weight)
                 self.weight(name, "bias", m.bias)
         elif isinstance(m, nn.Linear):
-            name = self.layer(node, path, "dense", [x],
-                              [f"units={m.out_features}", f"bias={'true' if m.bias is not None else 'false'}"])
-            self.weight(name, "weight", m.weight)
+            has_bias = f"bias={'true' if m.bias is not None else 'false'}"
+            if x in self.channels_last:  # Linear over the channels: a 1x1 convolution
+                name = self.layer(node, path, "conv2d", [x], [f"filters={m.out_features}", "kernel=1", has_bias],
+                                  layout_free=True)
+                self.weight(name, "weight", m.weight[:, :, None, None])
+            else:
+                name = self.layer(node, path, "dense", [x], [f"units={m.out_features}", has_bias])
+                self.weight(name, "weight", m.weight)
             if m.bias is not None:
                 self.weight(name, "bias", m.bias)
+        elif isinstance(m, nn.LayerNorm):
+            self.layer_norm(node, path, x, m.normalized_shape, m.weight, m.bias, m.eps)
         elif type(m) in ACTIVATION_MODULES:
-            self.layer(node, path, ACTIVATION_MODULES[type(m)], [x])
+            self.layer(node, path, ACTIVATION_MODULES[type(m)], [x], layout_free=True)
         elif isinstance(m, nn.LeakyReLU):
-            self.layer(node, path, "leaky_relu", [x], [f"alpha={m.negative_slope!r}"])
+            self.layer(node, path, "leaky_relu", [x], [f"alpha={m.negative_slope!r}"], layout_free=True)
         elif isinstance(m, nn.GELU):
             if m.approximate != "none":
                 raise Unsupported(f"module '{path}' (nn.GELU with approximate='{m.approximate}')")
-            self.layer(node, path, "gelu", [x])
+            self.layer(node, path, "gelu", [x], layout_free=True)
         elif isinstance(m, (nn.MaxPool2d, nn.AvgPool2d)):
             attrs = [f"kernel={tuple_text(m.kernel_size)}", f"stride={tuple_text(m.stride or m.kernel_size)}",
                      f"padding={tuple_text(m.padding)}", f"ceil_mode={'true' if m.ceil_mode else 'false'}"]
@@ -140,9 +202,7 @@ class Exporter:
                 self.layer(node, path, "avgpool", [x],
                            attrs + [f"count_include_pad={'true' if m.count_include_pad else 'false'}"])
         elif isinstance(m, (nn.AdaptiveAvgPool2d, nn.AdaptiveMaxPool2d)):
-            if pair(m.output_size) != (1, 1):
-                raise Unsupported(f"module '{path}' ({type(m).__name__} to {m.output_size}; Kiln pools globally to 1x1)")
-            self.layer(node, path, "global_avgpool" if isinstance(m, nn.AdaptiveAvgPool2d) else "global_maxpool", [x])
+            self.adaptive_pool(node, path, x, m.output_size, isinstance(m, nn.AdaptiveAvgPool2d))
         elif isinstance(m, nn.Flatten):
             self.flatten(node, path, x, m.start_dim, m.end_dim)
         elif isinstance(m, (nn.Softmax, nn.LogSoftmax)):
@@ -150,6 +210,49 @@ class Exporter:
             self.layer(node, path, op, [x], [f"axis={m.dim if m.dim is not None else -1}"])
         else:
             raise Unsupported(f"module '{path}' ({type(m).__module__}.{type(m).__name__}) has no Kiln layer")
+
+    def adaptive_pool(self, node, preferred, x, size, average):
+        """To 1x1: a global pool; to a size that divides the input's: a pool of the quotient (or nothing)."""
+        height, width = self.shape(x)[2:]
+        out = tuple(d if s is None else s for s, d in zip(pair(size), (height, width)))
+        if out == (1, 1):
+            self.layer(node, preferred, "global_avgpool" if average else "global_maxpool", [x])
+        elif out == (height, width):
+            self.alias(node, x)
+        elif height % out[0] == 0 and width % out[1] == 0:
+            window = tuple_text((height // out[0], width // out[1]))
+            self.layer(node, preferred, "avgpool" if average else "maxpool", [x], [f"kernel={window}"])
+        else:
+            raise Unsupported(f"'{node.name}' (adaptive pooling of {height}x{width} to {out[0]}x{out[1]}; Kiln pools "
+                              "to sizes that divide the input's)")
+
+    def layer_norm(self, node, preferred, x, normalized_shape, weight, bias, eps):
+        """LayerNorm over the last axis of [N, F] or of an NHWC permute: Kiln's over the channels."""
+        shape = self.shape(x)
+        if list(normalized_shape) != shape[-1:] or not (x in self.channels_last or len(shape) == 2):
+            raise Unsupported(f"'{node.name}' (layer norm over {list(normalized_shape)} of {shape}; Kiln's layer_norm "
+                              "normalizes the channels: the last axis of [N, F], or of NCHW permuted to NHWC)")
+        affine = weight is not None
+        name = self.layer(node, preferred, "layer_norm", [x], [f"eps={eps!r}"] + ([] if affine else ["affine=false"]),
+                          layout_free=True)
+        if affine:
+            self.weight(name, "weight", weight)
+            self.weight(name, "bias", bias if bias is not None else torch.zeros_like(weight))
+
+    def scale(self, node, x, constant, op):
+        """A tensor times (or plus) a constant of one value per channel: a scale layer."""
+        shape, c = self.shape(x), constant.detach().float()
+        axis = len(shape) - 1 if x in self.channels_last else 1
+        aligned = [1] * (len(shape) - c.dim()) + list(c.shape)
+        if len(aligned) != len(shape) or any(d != 1 for i, d in enumerate(aligned) if i != axis):
+            raise Unsupported(f"'{node.name}' ({op} by a constant {list(c.shape)} of {shape}; Kiln's scale is per "
+                              "channel)")
+        values = c.reshape(-1).expand(shape[axis])
+        name = self.layer(node, node.name, "scale", [x], [f"bias={'true' if op == 'add' else 'false'}"],
+                          layout_free=True)
+        self.weight(name, "weight", values if op == "mul" else torch.ones_like(values))
+        if op == "add":
+            self.weight(name, "bias", values)
 
     def flatten(self, node, preferred, x, start, end):
         rank = len(x.meta["tensor_meta"].shape)
@@ -160,23 +263,56 @@ class Exporter:
     def function(self, node):
         target, args = node.target, node.args
         if target in (operator.add, operator.iadd, torch.add, operator.mul, operator.imul, torch.mul, "add", "mul"):
-            if len(args) != 2 or not all(isinstance(a, torch.fx.Node) for a in args):
-                raise Unsupported(f"'{node.name}' ({node.target}) with a constant operand")
             op = "mul" if target in (operator.mul, operator.imul, torch.mul, "mul") else "add"
-            self.layer(node, node.name, op, list(args))
+            tensors = [a for a in args if isinstance(a, torch.fx.Node) and a not in self.constants]
+            if len(args) != 2 or not tensors:
+                raise Unsupported(f"'{node.name}' ({node.target}) of constants")
+            if len(tensors) == 1:
+                other = args[1] if args[0] is tensors[0] else args[0]
+                other = self.constants[other] if isinstance(other, torch.fx.Node) else torch.tensor(float(other))
+                self.scale(node, tensors[0], other, op)
+            else:
+                self.layer(node, node.name, op, list(args), layout_free=True)
         elif target in ACTIVATION_FUNCTIONS or target in ("relu", "sigmoid", "tanh"):
             op = ACTIVATION_FUNCTIONS.get(target, target)
-            self.layer(node, node.name, op, [args[0]])
+            if node.kwargs.get("approximate", "none") != "none":
+                raise Unsupported(f"'{node.name}' ({op} with approximate='{node.kwargs['approximate']}')")
+            self.layer(node, node.name, op, [args[0]], layout_free=True)
+        elif getattr(target, "__name__", None) in IDENTITY_NAMES or target == "contiguous":
+            self.alias(node, args[0])
+        elif target in ("permute", torch.permute):
+            dims = list(args[1:]) if len(args) > 2 else list(args[1] if len(args) > 1 else node.kwargs["dims"])
+            if dims == NHWC and len(self.shape(args[0])) == 4 and args[0] not in self.channels_last:
+                self.alias(node, args[0])
+                self.channels_last.add(node)
+            elif dims == NCHW and args[0] in self.channels_last:
+                self.names[node] = self.name_of(args[0])
+            else:
+                raise Unsupported(f"'{node.name}' permutes to {dims}; Kiln takes NCHW to NHWC and back, with only "
+                                  "layer norms, Linear over the channels and elementwise ops between")
+        elif target is F.layer_norm:
+            given = dict(zip(["normalized_shape", "weight", "bias", "eps"], args[1:]), **node.kwargs)
+            weight, bias = (self.constants.get(given.get(k)) for k in ("weight", "bias"))
+            self.layer_norm(node, node.name, args[0], given["normalized_shape"], weight, bias, given.get("eps", 1e-5))
+        elif getattr(target, "__name__", None) == "channel_shuffle":
+            groups = args[1] if len(args) > 1 else node.kwargs["groups"]
+            self.layer(node, node.name, "channel_shuffle", [args[0]], [f"groups={groups}"])
+        elif target == "chunk":
+            self.chunks[node] = (args[0], args[1], args[2] if len(args) > 2 else node.kwargs.get("dim", 0))
+        elif target is operator.getitem and args[0] in self.chunks:
+            source, count, dim = self.chunks[args[0]]
+            extent = self.shape(source)[dim]
+            size = -(-extent // count)
+            self.layer(node, node.name, "slice", [source],
+                       [f"axis={dim % len(self.shape(source))}", f"start={args[1] * size}",
+                        f"end={min(extent, (args[1] + 1) * size)}"])
         elif target in (torch.flatten, "flatten"):
             start = args[1] if len(args) > 1 else node.kwargs.get("start_dim", 0)
             end = args[2] if len(args) > 2 else node.kwargs.get("end_dim", -1)
             self.flatten(node, node.name, args[0], start, end)
         elif target in (F.adaptive_avg_pool2d, F.adaptive_max_pool2d):
             size = args[1] if len(args) > 1 else node.kwargs["output_size"]
-            if pair(size) != (1, 1):
-                raise Unsupported(f"'{node.name}' ({target.__name__} to {size}; Kiln pools globally to 1x1)")
-            op = "global_avgpool" if target is F.adaptive_avg_pool2d else "global_maxpool"
-            self.layer(node, node.name, op, [args[0]])
+            self.adaptive_pool(node, node.name, args[0], size, target is F.adaptive_avg_pool2d)
         elif target in (F.max_pool2d, torch.max_pool2d, F.avg_pool2d):
             names = ["kernel_size", "stride", "padding"] + (
                 ["dilation", "ceil_mode"] if target in (F.max_pool2d, torch.max_pool2d)

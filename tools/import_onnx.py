@@ -30,7 +30,7 @@ except ImportError:
     sys.exit("error: kiln import needs python3-onnx (apt-get install python3-onnx)")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiln_io import save_network  # noqa: E402
+from kiln_io import kiln_name, save_network  # noqa: E402
 
 TensorProto = onnx.TensorProto
 FLOAT_TYPES = (TensorProto.FLOAT16, TensorProto.BFLOAT16, TensorProto.DOUBLE)
@@ -67,14 +67,6 @@ def isolated(function, what):
     if not ok:
         raise ImportFailure(f"{what} rejects the model: {value}")
     return value
-
-
-def kiln_name(text):
-    """A valid Kiln name for an ONNX name: '/layer1/layer1.0/conv1/Conv' ->
-    'layer1.layer1.0.conv1.Conv'."""
-    text = re.sub(r"[^A-Za-z0-9_.]", "_", text.strip("/").replace("/", "."))
-    text = re.sub(r"\.+", ".", text).strip(".") or "t"
-    return text if re.match(r"[A-Za-z_]", text) else "t_" + text
 
 
 def label(node):

@@ -1,10 +1,11 @@
-"""Writing Kiln's files from Python: safetensors weights and .npy tensors.
+"""Writing Kiln's files from Python: safetensors weights, .npy tensors, layer names.
 
 Debian has no safetensors package, and the format is simple: an 8-byte
 little-endian header size, a JSON header, then the raw tensor data.
 """
 import json
 import os
+import re
 import struct
 
 import numpy as np
@@ -38,3 +39,11 @@ def save_network(directory, name, spec, weights):
     with open(os.path.join(directory, name + ".kiln"), "w") as f:
         f.write(spec)
     save_safetensors(os.path.join(directory, name + ".safetensors"), weights)
+
+
+def kiln_name(text):
+    """A valid Kiln name for a name from elsewhere (ONNX, a module path):
+    '/layer1/layer1.0/conv1/Conv' -> 'layer1.layer1.0.conv1.Conv', 'block1-0' -> 'block1_0'."""
+    text = re.sub(r"[^A-Za-z0-9_.]", "_", text.strip("/").replace("/", "."))
+    text = re.sub(r"\.+", ".", text).strip(".") or "t"
+    return text if re.match(r"[A-Za-z_]", text) else "t_" + text

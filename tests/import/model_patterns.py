@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""The importer's patterns on small PyTorch modules: each is exported to ONNX
-(opsets 13 and 17), imported, checked to have become the Kiln layers it should
-(not a layer per ONNX node), run, and compared with PyTorch:
+"""The model tools' patterns on small PyTorch modules: each goes through ONNX
+(opsets 13 and 17, `kiln import`) and, where torch.fx traces it, through
+tools/export_pytorch.py; each must become the Kiln layers it should (not a
+layer per ONNX node or fx call), and run to PyTorch's output:
 max |kiln - torch| <= 1e-4 max |torch|.
 
-    /usr/bin/python3 tests/import/onnx_patterns.py --kiln build/bin/kiln
+    /usr/bin/python3 tests/import/model_patterns.py --kiln build/bin/kiln
 """
 import argparse
 import os
@@ -20,7 +21,9 @@ import torch.nn.functional as F
 TOOLS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools")
 sys.path.insert(0, TOOLS)
 from compare_with_pytorch import matches  # noqa: E402
-from kiln_io import save_npy  # noqa: E402
+from export_pytorch import export  # noqa: E402
+from kiln_io import save_network, save_npy  # noqa: E402
+from torchvision.models.shufflenetv2 import channel_shuffle  # noqa: E402
 
 
 class ConvNeXtBlock(torch.nn.Module):
@@ -76,6 +79,19 @@ class NormalizedHead(torch.nn.Module):
         return self.fc(self.norm(x.mean((2, 3))))
 
 
+class ShuffleBlock(torch.nn.Module):
+    """ShuffleNetV2's unit: chunk, a branch, cat, channel shuffle; then an adaptive pool that divides."""
+
+    def __init__(self, c=8):
+        super().__init__()
+        self.branch = torch.nn.Sequential(torch.nn.Conv2d(c // 2, c // 2, 1), torch.nn.ReLU())
+        self.pool = torch.nn.AdaptiveAvgPool2d((3, 7))
+
+    def forward(self, x):
+        a, b = x.chunk(2, dim=1)
+        return self.pool(channel_shuffle(torch.cat((a, self.branch(b)), 1), 2))
+
+
 class Constants(torch.nn.Module):
     """Scalars and per-channel constants on either side of Add, Sub, Mul, Div."""
 
@@ -87,27 +103,32 @@ class Constants(torch.nn.Module):
         return (3 - (x * 2 - 1) / 4 + self.shift) * torch.arange(1.0, 9.0).view(8, 1, 1)
 
 
-CASES = [  # module, the Kiln layers its spec must have, in order
-    (ConvNeXtBlock, ["conv2d", "layer_norm", "conv2d", "gelu", "conv2d", "scale", "add"]),
-    (ChannelsFirstLayerNorm, ["layer_norm"]),
-    (L2Norm, ["conv2d", "l2_norm", "scale"]),
-    (NormalizedHead, ["global_avgpool", "flatten", "layer_norm", "dense"]),
-    (Constants, ["scale"] * 6),
+ROUTES = ["onnx13", "onnx17", "fx"]
+CASES = [  # module, the Kiln layers its spec must have in order, the routes it takes
+    (ConvNeXtBlock, ["conv2d", "layer_norm", "conv2d", "gelu", "conv2d", "scale", "add"], ROUTES),
+    (ChannelsFirstLayerNorm, ["layer_norm"], ROUTES[:2]),
+    (L2Norm, ["conv2d", "l2_norm", "scale"], ROUTES[:2]),
+    (NormalizedHead, ["global_avgpool", "flatten", "layer_norm", "dense"], ROUTES),
+    (ShuffleBlock, ["slice", "slice", "conv2d", "relu", "concat", "channel_shuffle", "avgpool"], ROUTES),
+    (Constants, ["scale"] * 6, ROUTES[:2]),
 ]
 
 
-def try_case(kiln, module, opset, layers, work):
+def try_case(kiln, module, route, layers, work):
     torch.manual_seed(0)
     model = module().eval()
     x = torch.randn(2, 8, 6, 7)
     with torch.no_grad():
         expected = model(x).numpy()
-    onnx_path = os.path.join(work, "model.onnx")
-    torch.onnx.export(model, x, onnx_path, opset_version=opset)
-    subprocess.run([kiln, "import", onnx_path, "-o", work, "--name", "net"], check=True, capture_output=True)
+    if route == "fx":
+        save_network(work, "net", *export(model, x, "net"))
+    else:
+        onnx_path = os.path.join(work, "model.onnx")
+        torch.onnx.export(model, x, onnx_path, opset_version=int(route[4:]))
+        subprocess.run([kiln, "import", onnx_path, "-o", work, "--name", "net"], check=True, capture_output=True)
     with open(os.path.join(work, "net.kiln")) as f:
         spec = f.read()
-    name = f"{module.__name__} at opset {opset}"
+    name = f"{module.__name__} through {route}"
     if re.findall(r"= (\w+)\(", spec) != layers:
         print(f"FAIL: {name}: expected the layers {layers}, the importer wrote:\n{spec}")
         return False
@@ -121,12 +142,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kiln", required=True)
     args = parser.parse_args()
-    failed = 0
-    for module, layers in CASES:
-        for opset in (13, 17):
+    failed, count = 0, 0
+    for module, layers, routes in CASES:
+        for route in routes:
             with tempfile.TemporaryDirectory() as work:
-                failed += not try_case(args.kiln, module, opset, layers, work)
-    print(f"{2 * len(CASES) - failed} passed, {failed} failed")
+                failed += not try_case(args.kiln, module, route, layers, work)
+                count += 1
+    print(f"{count - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
