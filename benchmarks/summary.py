@@ -56,7 +56,7 @@ def main():
 
 
 def tuning_table(d, resnet):
-    """The README's tuning results: per layer, ms of the default (NHWC),
+    """The tuning results of docs/tuning.md: per layer, ms of the default (NHWC),
     Adams2019, tuned and oneDNN, and the time tuning took."""
     lines = [f"`kiln tune --budget {d['tune_budget']:g}` per layer took "
              f"{d['tuning_seconds'].get('resnet50', 0) / 60:.1f} min for ResNet-50's {len(resnet)} layers "

@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  // Halide 14's Adams2019 gets some layers wrong (README: The command line):
+  // Halide 14's Adams2019 gets some layers wrong (docs/schedules.md: Halide's autoschedulers):
   // kiln tune checks an autoscheduler's outputs, these commands do not.
   auto warn_unchecked = [](const std::string& schedule) {
     if (schedule == "auto:adams2019")
