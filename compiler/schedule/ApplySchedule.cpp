@@ -39,20 +39,56 @@ Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& d
   return Halide::LoopLevel(output, row);
 }
 
+// Whether a reduction is indexed by every row dimension of `shape` (those
+// but the innermost) that is wider than 1: one a layer norm computes over
+// the channels is not, and computed at each row it would be computed again
+// for every channel.
+bool per_row(Halide::Func reduction, const std::vector<Halide::Var>& args, const Shape& shape) {
+  std::vector<Halide::Var> own = reduction.args();
+  for (size_t i = 1; i < args.size() && i < shape.size(); ++i) {
+    bool indexed = std::any_of(own.begin(), own.end(), [&](const Halide::Var& v) { return v.name() == args[i].name(); });
+    if (!indexed && shape[shape.size() - 1 - i] > 1) return false;
+  }
+  return true;
+}
+
+// A reduction computed once, before the output: its outer dimensions fused
+// into rows spread over threads (for its pure and update definitions alike).
+void compute_before(Halide::Func reduction, const KernelSchedule& s) {
+  reduction.compute_root();
+  std::vector<Halide::Var> own = reduction.args();
+  if (!s.parallel || own.size() < 2) return;
+  std::vector<Halide::Stage> stages = {reduction};
+  for (int i = 0; i < reduction.num_update_definitions(); ++i) stages.push_back(reduction.update(i));
+  for (Halide::Stage stage : stages) {
+    Halide::Var rows = own[1];
+    for (size_t i = 2; i < own.size(); ++i) {
+      Halide::Var fused(reduction.name() + "_rows" + std::to_string(i));
+      stage.fuse(rows, own[i], fused);
+      rows = fused;
+    }
+    stage.parallel(rows);
+  }
+}
+
 // Vector lanes along the output's innermost dimension; every other dimension
-// fused into parallel rows, reductions computed a row at a time.
-void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+// fused into parallel rows, reductions computed a row at a time (or, where
+// they lack a row dimension, once before the rows).
+void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Shape& shape) {
   std::vector<Halide::Var> args = output.args();
   Halide::LoopLevel rows = Halide::LoopLevel(output, Halide::Var::outermost());
   if (args.size() >= 2) rows = rows_of(output, std::vector<Halide::Var>(args.begin() + 1, args.end()), s);
   if (s.vector_width > 1) output.vectorize(args[0], s.vector_width);
   for (Halide::Func reduction : anchor.reductions) {
-    reduction.compute_at(rows);
     // A reduction over the output's own innermost dimension is computed for a
     // whole row, at least vector_width wide; others may be narrower.
     std::vector<Halide::Var> own = reduction.args();
     if (s.vector_width > 1 && !own.empty() && own[0].name() == args[0].name())
       vectorize_reduction(reduction, s.vector_width);
+    if (per_row(reduction, args, shape))
+      reduction.compute_at(rows);
+    else
+      compute_before(reduction, s);
     if (s.unroll_taps && reduction.num_update_definitions() > 0) {
       std::vector<Halide::RVar> taps = reduction.rvars(0);
       for (size_t i = 0; i < taps.size() && i < 2; ++i) reduction.update(0).unroll(taps[i]);
@@ -339,7 +375,7 @@ void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFun
   else if (s.tile_rows > 0)
     apply_width_tiles(s, output, anchor);
   else
-    apply_width_vectors(s, output, anchor);
+    apply_width_vectors(s, output, anchor, layer.shape);
 }
 
 }  // namespace kiln
