@@ -46,6 +46,12 @@ ACTIVATION_FUNCTIONS = {F.relu: "relu", torch.relu: "relu", F.relu6: "relu6", to
                         F.sigmoid: "sigmoid", torch.tanh: "tanh", F.tanh: "tanh", F.silu: "silu",
                         F.hardswish: "hardswish", F.hardsigmoid: "hardsigmoid", F.gelu: "gelu"}
 IDENTITY_MODULES = (nn.Dropout, nn.Identity)
+# Binary functions and methods: (Kiln op, whether it commutes).
+BINARY = {operator.add: "add", operator.iadd: "add", torch.add: "add", "add": "add",
+          operator.mul: "mul", operator.imul: "mul", torch.mul: "mul", "mul": "mul",
+          operator.sub: "sub", operator.isub: "sub", torch.sub: "sub", "sub": "sub",
+          operator.truediv: "div", operator.itruediv: "div", torch.div: "div", "div": "div",
+          torch.maximum: "max", torch.minimum: "min", torch.pow: "pow", operator.pow: "pow", "pow": "pow"}
 # Identities in inference, by name: torchvision.ops' (this tool does not need torchvision).
 IDENTITY_NAMES = {"StochasticDepth", "stochastic_depth"}
 NHWC, NCHW = [0, 2, 3, 1], [0, 3, 1, 2]
@@ -239,8 +245,8 @@ class Exporter:
             self.weight(name, "weight", weight)
             self.weight(name, "bias", bias if bias is not None else torch.zeros_like(weight))
 
-    def scale(self, node, x, constant, op):
-        """A tensor times (or plus) a constant of one value per channel: a scale layer."""
+    def scale(self, node, x, constant, op, constant_first):
+        """A tensor and a constant of one value per channel in add, sub, mul or div: a scale layer."""
         shape, c = self.shape(x), constant.detach().float()
         axis = len(shape) - 1 if x in self.channels_last else 1
         aligned = [1] * (len(shape) - c.dim()) + list(c.shape)
@@ -248,11 +254,22 @@ class Exporter:
             raise Unsupported(f"'{node.name}' ({op} by a constant {list(c.shape)} of {shape}; Kiln's scale is per "
                               "channel)")
         values = c.reshape(-1).expand(shape[axis])
-        name = self.layer(node, node.name, "scale", [x], [f"bias={'true' if op == 'add' else 'false'}"],
+        ones = torch.ones_like(values)
+        if op == "mul":
+            weight, bias = values, None
+        elif op == "add":
+            weight, bias = ones, values
+        elif op == "sub":
+            weight, bias = (-ones, values) if constant_first else (ones, -values)
+        elif op == "div" and not constant_first and bool(torch.all(values != 0)):
+            weight, bias = 1 / values, None
+        else:
+            raise Unsupported(f"'{node.name}' ({op} {'of' if constant_first else 'by'} a constant has no Kiln layer)")
+        name = self.layer(node, node.name, "scale", [x], [f"bias={'true' if bias is not None else 'false'}"],
                           layout_free=True)
-        self.weight(name, "weight", values if op == "mul" else torch.ones_like(values))
-        if op == "add":
-            self.weight(name, "bias", values)
+        self.weight(name, "weight", weight)
+        if bias is not None:
+            self.weight(name, "bias", bias)
 
     def flatten(self, node, preferred, x, start, end):
         rank = len(x.meta["tensor_meta"].shape)
@@ -262,15 +279,15 @@ class Exporter:
 
     def function(self, node):
         target, args = node.target, node.args
-        if target in (operator.add, operator.iadd, torch.add, operator.mul, operator.imul, torch.mul, "add", "mul"):
-            op = "mul" if target in (operator.mul, operator.imul, torch.mul, "mul") else "add"
+        if target in BINARY and not (target == torch.div and node.kwargs.get("rounding_mode")):
+            op = BINARY[target]
             tensors = [a for a in args if isinstance(a, torch.fx.Node) and a not in self.constants]
             if len(args) != 2 or not tensors:
                 raise Unsupported(f"'{node.name}' ({node.target}) of constants")
             if len(tensors) == 1:
                 other = args[1] if args[0] is tensors[0] else args[0]
                 other = self.constants[other] if isinstance(other, torch.fx.Node) else torch.tensor(float(other))
-                self.scale(node, tensors[0], other, op)
+                self.scale(node, tensors[0], other, op, constant_first=args[0] is not tensors[0])
             else:
                 self.layer(node, node.name, op, list(args), layout_free=True)
         elif target in ACTIVATION_FUNCTIONS or target in ("relu", "sigmoid", "tanh"):

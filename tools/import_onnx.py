@@ -561,28 +561,43 @@ class Importer:
         self.define(node, "clip", [node.input[0]], parts, layout_free=True)
 
     def binary(self, node, attrs):
-        operands = list(node.input)
-        if len(operands) != 2:
+        """Add, Sub, Mul, Div, Pow of two operands; Max and Min of one or more (a chain of layers)."""
+        operands = [o for o in node.input if o]
+        variadic = node.op_type in ("Max", "Min")
+        if len(operands) != 2 and not (variadic and operands):
             self.fail(node, f"{len(operands)} operands; expected 2")
+        if len(operands) == 1:
+            return self.alias(node, operands[0], channels_last=True)
         constant = [o in self.constants for o in operands]
-        if any(constant) and not all(constant):
+        if any(constant) and not all(constant) and len(operands) == 2 and not variadic:
             return self.scale_by_constant(node, operands)
-        if node.op_type not in ("Add", "Mul"):
-            self.fail(node, f"{node.op_type} of two tensors has no Kiln layer (Kiln adds and multiplies tensors; "
-                      "it subtracts, divides and raises to powers by per-channel constants)")
-        # The operand of the output's own shape first, so the layer can fuse
-        # into the kernel that computes it.
-        a, b = (self.shape(o) for o in operands)
-        if a is not None and b is not None:
+        for o in operands:
+            self.operand(node, o, channels_last=True)  # a constant among tensors is an error here
+        shapes = [self.shape(o) for o in operands]
+        if None not in shapes:
             try:
-                out = list(np.broadcast_shapes(tuple(a), tuple(b)))
+                out = list(np.broadcast_shapes(*map(tuple, shapes)))
             except ValueError:
-                self.fail(node, f"operands of shapes {a} and {b} do not broadcast")
-            if a != out and b == out:
-                operands.reverse()
-            if operands[0] in self.channels_last and a != b:
-                self.fail(node, f"broadcasts NHWC transposes {a} and {b}; Kiln broadcasts NCHW tensors")
-        self.define(node, node.op_type.lower(), operands, layout_free=True)
+                self.fail(node, f"operands of shapes {' and '.join(map(str, shapes))} do not broadcast")
+            if any(o in self.channels_last for o in operands) and any(shape != out for shape in shapes):
+                self.fail(node, f"broadcasts NHWC transposes {' and '.join(map(str, shapes))}; Kiln broadcasts "
+                          "NCHW tensors")
+            # Where the op commutes, the operand of the output's own shape
+            # first, so that the layer can fuse into the kernel computing it.
+            if node.op_type in ("Add", "Mul", "Max", "Min") and shapes[0] != out and shapes[1] == out:
+                operands[:2] = operands[1::-1]
+        op = node.op_type.lower()
+        current = operands[0]
+        for i, other in enumerate(operands[1:], 1):
+            if i == len(operands) - 1:
+                self.define(node, op, [current, other], layout_free=True)
+            else:
+                name = self.emit(f"{node.name or node.output[0]}_{i}", op,
+                                 [self.operand(node, current, True), self.operand(node, other, True)])
+                current = f"{node.output[0]}#{i}"
+                self.tensors[current] = name
+                if operands[0] in self.channels_last:
+                    self.channels_last.add(current)
 
     def scale_by_constant(self, node, operands):
         """A tensor and a constant that is one value per channel (or one value): a scale layer."""
@@ -1148,6 +1163,8 @@ TENSOR_OPS = {
     "Sub": Importer.binary,
     "Div": Importer.binary,
     "Pow": Importer.binary,
+    "Max": Importer.binary,
+    "Min": Importer.binary,
     "LeakyRelu": Importer.unary,
     "HardSigmoid": Importer.unary,
     **{op: Importer.unary for op in UNARY},

@@ -13,8 +13,9 @@ namespace {
 constexpr size_t kMaxFusedLayers = 16;
 
 bool fusable(OpKind op) {
-  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm ||
-         op == OpKind::Scale || op == OpKind::Add || op == OpKind::Mul;
+  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm || op == OpKind::Scale ||
+         op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div || op == OpKind::Max ||
+         op == OpKind::Min || op == OpKind::Pow;
 }
 
 // Whether `pool` joins `kernel` by default: the kernel's schedule as it

@@ -1,7 +1,25 @@
-// Activation layers, clip, and add/mul with NumPy's broadcasting.
+// Activation layers, clip, and the binary ops with NumPy's broadcasting.
+#include <stdexcept>
+
 #include "ops/Lowering.h"
 
 namespace kiln {
+namespace {
+
+Halide::Expr combine(OpKind op, Halide::Expr x, Halide::Expr y) {
+  switch (op) {
+    case OpKind::Add: return x + y;
+    case OpKind::Sub: return x - y;
+    case OpKind::Mul: return x * y;
+    case OpKind::Div: return x / y;
+    case OpKind::Max: return Halide::max(x, y);
+    case OpKind::Min: return Halide::min(x, y);
+    case OpKind::Pow: return Halide::pow(x, y);  // C's pow: NaN for a negative base and a fractional power
+    default: throw std::logic_error("combine: not a binary op");
+  }
+}
+
+}  // namespace
 
 LayerFuncs lower_elementwise(const LayerInput& in) {
   const Layer& layer = in.layer;
@@ -28,9 +46,7 @@ LayerFuncs lower_elementwise(const LayerInput& in) {
       break;
     }
     default: {
-      Halide::Expr y = broadcast(in.inputs[1]);
-      Halide::Expr combined = layer.op == OpKind::Add ? x + y : x * y;
-      out(v) = activate(combined, layer.get<BinaryAttrs>().activation);
+      out(v) = activate(combine(layer.op, x, broadcast(in.inputs[1])), layer.get<BinaryAttrs>().activation);
     }
   }
   return {out, {}};

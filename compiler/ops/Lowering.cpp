@@ -22,7 +22,12 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::Activation:
     case OpKind::Clip:
     case OpKind::Add:
-    case OpKind::Mul: return lower_elementwise(in);
+    case OpKind::Mul:
+    case OpKind::Sub:
+    case OpKind::Div:
+    case OpKind::Max:
+    case OpKind::Min:
+    case OpKind::Pow: return lower_elementwise(in);
     case OpKind::BatchNorm:
     case OpKind::LayerNorm:
     case OpKind::L2Norm:

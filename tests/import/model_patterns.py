@@ -103,6 +103,15 @@ class Constants(torch.nn.Module):
         return (3 - (x * 2 - 1) / 4 + self.shift) * torch.arange(1.0, 9.0).view(8, 1, 1)
 
 
+class Binary(torch.nn.Module):
+    """Sub, div, max, min and pow of two tensors, broadcasting either way."""
+
+    def forward(self, x):
+        gate = x.mean((2, 3), keepdim=True)
+        y = torch.maximum(gate - x, x / (torch.relu(gate) + 1))
+        return torch.minimum(y, gate) + torch.pow(torch.relu(x) + 1, gate)
+
+
 ROUTES = ["onnx13", "onnx17", "fx"]
 CASES = [  # module, the Kiln layers its spec must have in order, the routes it takes
     (ConvNeXtBlock, ["conv2d", "layer_norm", "conv2d", "gelu", "conv2d", "scale", "add"], ROUTES),
@@ -111,6 +120,7 @@ CASES = [  # module, the Kiln layers its spec must have in order, the routes it 
     (NormalizedHead, ["global_avgpool", "flatten", "layer_norm", "dense"], ROUTES),
     (ShuffleBlock, ["slice", "slice", "conv2d", "relu", "concat", "channel_shuffle", "avgpool"], ROUTES),
     (Constants, ["scale"] * 6, ROUTES[:2]),
+    (Binary, ["global_avgpool", "sub", "relu", "scale", "div", "max", "min", "relu", "scale", "pow", "add"], ROUTES),
 ]
 
 

@@ -544,6 +544,28 @@ case("convnext_block", CONVNEXT_BLOCK, [rand(1, 8, 9, 9)],
       "up.weight": rand(32, 8, 1, 1, scale=0.3), "up.bias": rand(32), "down.weight": rand(8, 32, 1, 1, scale=0.2),
       "down.bias": rand(8), "gamma.weight": rand(8)}, convnext_block_ref)
 
+# --- sub, div, max, min, pow with broadcasting either way ------------------
+BINARY_OPS = """network t
+input a: f32[2, 3, 4, 5]
+input b: f32[3, 1, 5]
+s = sub(b, a)
+d = div(a, b)
+m = max(s, d)
+n = min(b, m, activation=relu)
+p = pow(a, b)
+output n, p
+"""
+
+
+def binary_ops_ref(ins, ws):
+    a, b = ins
+    m = torch.maximum(b - a, a / b)
+    return [F.relu(torch.minimum(b, m)), torch.pow(a, b)]
+
+
+# Positive bases keep pow real; divisors away from 0 keep div well conditioned.
+case("binary_ops", BINARY_OPS, [torch.rand(2, 3, 4, 5) + 0.5, torch.rand(3, 1, 5) * 2 + 0.5], {}, binary_ops_ref)
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

@@ -707,9 +707,14 @@ def _():
     return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None)], [const("eps", np.float32(1e-12))])
 
 
-@case("sub_two_tensors", "Sub of two tensors has no Kiln layer")
+@case("max_of_a_constant", "with the constant operand 'c' has no Kiln layer")
 def _():
-    return one_node("Sub", ["x", "x"])
+    return one_node("Max", ["x", "c", "x"], [const("c", weight(1, 3, 1, 1))])
+
+
+@case("mod_two_tensors", "node 'mod' (Mod) has no Kiln layer")
+def _():
+    return one_node("Mod", ["x", "x"], fmod=1)
 
 
 @case("div_by_zero_constant", "Div by the constant [3, 1, 1] has no Kiln layer")
