@@ -17,6 +17,7 @@ import operator
 import os
 import sys
 
+import numpy as np
 import torch
 import torch.fx
 import torch.nn as nn
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from torch.fx.passes.shape_prop import ShapeProp
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiln_io import kiln_name, save_network  # noqa: E402
+from kiln_io import kiln_name, per_channel, save_network, scale_weights  # noqa: E402
 
 
 class Unsupported(Exception):
@@ -247,29 +248,20 @@ class Exporter:
 
     def scale(self, node, x, constant, op, constant_first):
         """A tensor and a constant of one value per channel in add, sub, mul or div: a scale layer."""
-        shape, c = self.shape(x), constant.detach().float()
-        axis = len(shape) - 1 if x in self.channels_last else 1
-        aligned = [1] * (len(shape) - c.dim()) + list(c.shape)
-        if len(aligned) != len(shape) or any(d != 1 for i, d in enumerate(aligned) if i != axis):
+        shape, c = self.shape(x), constant.detach().float().numpy()
+        values = per_channel(c, shape, len(shape) - 1 if x in self.channels_last else 1)
+        if values is None:
             raise Unsupported(f"'{node.name}' ({op} by a constant {list(c.shape)} of {shape}; Kiln's scale is per "
                               "channel)")
-        values = c.reshape(-1).expand(shape[axis])
-        ones = torch.ones_like(values)
-        if op == "mul":
-            weight, bias = values, None
-        elif op == "add":
-            weight, bias = ones, values
-        elif op == "sub":
-            weight, bias = (-ones, values) if constant_first else (ones, -values)
-        elif op == "div" and not constant_first and bool(torch.all(values != 0)):
-            weight, bias = 1 / values, None
-        else:
+        weights = scale_weights(op, values, constant_first)
+        if weights is None:
             raise Unsupported(f"'{node.name}' ({op} {'of' if constant_first else 'by'} a constant has no Kiln layer)")
+        weight, bias = weights
         name = self.layer(node, node.name, "scale", [x], [f"bias={'true' if bias is not None else 'false'}"],
                           layout_free=True)
-        self.weight(name, "weight", weight)
+        self.weights[f"{name}.weight"] = np.asarray(weight, dtype=np.float32)
         if bias is not None:
-            self.weight(name, "bias", bias)
+            self.weights[f"{name}.bias"] = np.asarray(bias, dtype=np.float32)
 
     def flatten(self, node, preferred, x, start, end):
         rank = len(x.meta["tensor_meta"].shape)

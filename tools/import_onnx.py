@@ -30,7 +30,7 @@ except ImportError:
     sys.exit("error: kiln import needs python3-onnx (apt-get install python3-onnx)")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from kiln_io import kiln_name, save_network  # noqa: E402
+from kiln_io import kiln_name, per_channel, save_network, scale_weights  # noqa: E402
 
 TensorProto = onnx.TensorProto
 FLOAT_TYPES = (TensorProto.FLOAT16, TensorProto.BFLOAT16, TensorProto.DOUBLE)
@@ -304,6 +304,10 @@ class Importer:
             raise ImportFailure(f"{label(node)}: its {what} '{name}' must be a constant")
         return self.constants[name]
 
+    def first_value(self, name):
+        """The first value of a constant, as a float (a pattern's epsilon, exponent, divisor ...)."""
+        return float(np.asarray(self.constants[name]).reshape(-1)[0])
+
     def integers(self, node, index, what, required=False):
         """A constant list of integers (shapes, axes, pads ...), as ONNX requires them."""
         value = self.constant(node, index, what, required)
@@ -530,7 +534,7 @@ class Importer:
         if affine:
             ones = np.ones(channels, dtype=np.float32)
             self.weights[name + ".weight"] = ones if weight is None else np.broadcast_to(weight.reshape(-1), (channels,))
-            self.weights[name + ".bias"] = 0 * ones if bias is None else np.broadcast_to(bias.reshape(-1), (channels,))
+            self.weights[name + ".bias"] = np.zeros(channels, dtype=np.float32) if bias is None else np.broadcast_to(bias.reshape(-1), (channels,))
 
     def layer_normalization(self, node, attrs):
         x = self.shape(node.input[0])
@@ -554,9 +558,14 @@ class Importer:
         else:
             self.define(node, UNARY[op], [node.input[0]], layout_free=True)
 
+    def clip_bounds(self, node, attrs):
+        """A Clip's (min, max), each None where not given: attributes before opset 11, inputs since."""
+        if self.opset < 11:
+            return attrs.get("min"), attrs.get("max")
+        return self.constant(node, 1, "min"), self.constant(node, 2, "max")
+
     def clip(self, node, attrs):
-        low = attrs.get("min") if self.opset < 11 else self.constant(node, 1, "min")
-        high = attrs.get("max") if self.opset < 11 else self.constant(node, 2, "max")
+        low, high = self.clip_bounds(node, attrs)
         parts = ([f"min={float(low)!r}"] if low is not None else []) + ([f"max={float(high)!r}"] if high is not None else [])
         self.define(node, "clip", [node.input[0]], parts, layout_free=True)
 
@@ -608,24 +617,15 @@ class Importer:
         if c.dtype.kind not in "fiu" or shape is None or len(shape) < 2 or c.ndim > len(shape):
             self.fail(node, f"the constant operand {list(c.shape)} of {shape} has no Kiln layer")
         axis = self.channel_axis(x)
-        aligned = (1,) * (len(shape) - c.ndim) + c.shape
-        if any(d != 1 for i, d in enumerate(aligned) if i != axis) or aligned[axis] not in (1, shape[axis]):
+        values = per_channel(c, shape, axis)
+        if values is None:
             self.fail(node, f"the constant operand {list(c.shape)} of {shape} is not one value per channel "
                       f"(axis {axis}); Kiln's scale multiplies and adds per channel")
-        values = np.broadcast_to(c.astype(np.float64).reshape(-1), (shape[axis],))
-        ones, zeros = np.ones_like(values), np.zeros_like(values)
-        op = node.op_type
-        if op == "Mul":
-            weight, bias = values, None
-        elif op == "Add":
-            weight, bias = ones, values
-        elif op == "Sub":
-            weight, bias = (ones, -values) if first else (-ones, values)
-        elif op == "Div" and first and np.all(values != 0):
-            weight, bias = 1 / values, None
-        else:
-            self.fail(node, f"{op} {'by' if first else 'of'} the constant {list(c.shape)} has no Kiln layer")
-        if bias is not None and np.all(bias == zeros) and np.all(weight == ones):
+        weights = scale_weights(node.op_type.lower(), values, not first)
+        if weights is None:
+            self.fail(node, f"{node.op_type} {'by' if first else 'of'} the constant {list(c.shape)} has no Kiln layer")
+        weight, bias = weights
+        if bias is not None and not np.any(bias) and np.all(weight == 1):
             return self.alias(node, x, channels_last=True)
         name = self.define(node, "scale", [x], [f"bias={'true' if bias is not None else 'false'}"], layout_free=True)
         self.weights[name + ".weight"] = weight
@@ -946,9 +946,13 @@ def find_layer_norm(imp, g, index, node):
         return None
     div, power = readers
     variance = g.reader(g.nodes[power].output[0], "ReduceMean")
-    add = variance is not None and g.reader(g.nodes[variance].output[0], "Add")
-    sqrt = add and g.reader(g.nodes[add].output[0], "Sqrt")
-    if not sqrt or list(g.nodes[div].input) != [deviation, g.nodes[sqrt].output[0]] or \
+    if variance is None:
+        return None
+    add = g.reader(g.nodes[variance].output[0], "Add")
+    if add is None:
+        return None
+    sqrt = g.reader(g.nodes[add].output[0], "Sqrt")
+    if sqrt is None or list(g.nodes[div].input) != [deviation, g.nodes[sqrt].output[0]] or \
             g.nodes[power].input[1] not in g.static or g.other(add, g.nodes[variance].output[0]) not in g.static:
         return None
     inner, last, scale, bias = [index, sub_, power, variance, add, sqrt], div, None, None
@@ -970,9 +974,9 @@ def find_layer_norm(imp, g, index, node):
                 imp.fail(reduce, f"a layer norm over axes {imp.reduce_axes(reduce, attrs)} of {imp.shape(x)}; "
                          "Kiln's layer_norm normalizes the channels (axis 1 of NCHW or [N, F], the last axis of "
                          "NCHW transposed to NHWC)")
-        if float(np.asarray(imp.constants[g.nodes[power].input[1]]).reshape(-1)[0]) != 2.0:
+        if imp.first_value(g.nodes[power].input[1]) != 2.0:
             imp.fail(g.nodes[power], "a layer norm's Pow must square")
-        eps = float(np.asarray(imp.constants[g.other(add, g.nodes[variance].output[0])]).reshape(-1)[0])
+        eps = imp.first_value(g.other(add, g.nodes[variance].output[0]))
         imp.layer_norm(n, x, eps, *(None if c is None else np.asarray(imp.constants[c], dtype=np.float32)
                                     for c in (scale, bias)))
     return set(inner), last, write
@@ -983,18 +987,22 @@ def find_gelu(imp, g, index, node):
     if node.op_type != "Erf":
         return None
     scaled = g.source(node.input[0], ("Div", "Mul"))
-    x = scaled is not None and g.nodes[scaled].input[0]
-    add = x and g.reader(node.output[0], "Add")
-    mul = add is not None and add is not False and g.reader(g.nodes[add].output[0], "Mul")
-    half = mul is not None and mul is not False and g.reader(g.nodes[mul].output[0], "Mul")
-    if half is None or half is False or g.other(mul, g.nodes[add].output[0]) != x:
+    add = g.reader(node.output[0], "Add")
+    if scaled is None or add is None:
+        return None
+    x = g.nodes[scaled].input[0]
+    mul = g.reader(g.nodes[add].output[0], "Mul")
+    if mul is None or g.other(mul, g.nodes[add].output[0]) != x:
+        return None
+    half = g.reader(g.nodes[mul].output[0], "Mul")
+    if half is None:
         return None
     constants = [g.nodes[scaled].input[1], g.other(add, node.output[0]), g.other(half, g.nodes[mul].output[0])]
     if any(c not in g.static for c in constants):
         return None
 
     def write(n):
-        values = [float(np.asarray(imp.constants[c]).reshape(-1)[0]) for c in constants]
+        values = [imp.first_value(c) for c in constants]
         divisor = values[0] if g.nodes[scaled].op_type == "Div" else 1 / values[0]
         if abs(divisor - np.sqrt(2)) > 1e-5 or values[1:] != [1.0, 0.5]:
             imp.fail(node, "Erf outside GELU's pattern (x * (erf(x / sqrt(2)) + 1) * 0.5) has no Kiln layer")
@@ -1009,8 +1017,10 @@ def find_l2_norm(imp, g, index, node):
     x, divisor = node.input
     expand = g.source(divisor, ("Expand",))
     clip = g.source(g.nodes[expand].input[0] if expand is not None else divisor, ("Clip",))
-    norm = clip is not None and g.source(g.nodes[clip].input[0], ("ReduceL2",))
-    if norm is None or norm is False or g.nodes[norm].input[0] != x:
+    if clip is None:
+        return None
+    norm = g.source(g.nodes[clip].input[0], ("ReduceL2",))
+    if norm is None or g.nodes[norm].input[0] != x:
         return None
 
     def write(n):
@@ -1018,9 +1028,7 @@ def find_l2_norm(imp, g, index, node):
         if imp.reduce_axes(reduce, attrs) != [imp.channel_axis(x)] or not attrs.get("keepdims", 1):
             imp.fail(reduce, f"ReduceL2 over axes {imp.reduce_axes(reduce, attrs)} of {imp.shape(x)}; Kiln's "
                      "l2_norm normalizes the channels")
-        clip_attrs = attributes(g.nodes[clip])
-        low = clip_attrs.get("min") if imp.opset < 11 else imp.constant(g.nodes[clip], 1, "min")
-        high = clip_attrs.get("max") if imp.opset < 11 else imp.constant(g.nodes[clip], 2, "max")
+        low, high = imp.clip_bounds(g.nodes[clip], attributes(g.nodes[clip]))
         if low is None or high is not None or not float(low) > 0:
             imp.fail(g.nodes[clip], "an L2 norm's Clip must clamp below by a positive eps (as F.normalize)")
         imp.define(n, "l2_norm", [x], [f"eps={float(low)!r}"], layout_free=True)

@@ -1,4 +1,5 @@
-"""Writing Kiln's files from Python: safetensors weights, .npy tensors, layer names.
+"""Writing Kiln's files from Python: safetensors weights, .npy tensors, layer names, and the
+weights of a scale layer, which both model tools write for constants per channel.
 
 Debian has no safetensors package, and the format is simple: an 8-byte
 little-endian header size, a JSON header, then the raw tensor data.
@@ -47,3 +48,31 @@ def kiln_name(text):
     text = re.sub(r"[^A-Za-z0-9_.]", "_", text.strip("/").replace("/", "."))
     text = re.sub(r"\.+", ".", text).strip(".") or "t"
     return text if re.match(r"[A-Za-z_]", text) else "t_" + text
+
+
+def per_channel(constant, shape, axis):
+    """A constant's value for each channel of a tensor of `shape` whose channels lie on `axis`
+    (NumPy broadcasting), or None where the constant varies along another axis."""
+    c = np.asarray(constant, dtype=np.float64)
+    if c.ndim > len(shape):
+        return None
+    aligned = (1,) * (len(shape) - c.ndim) + c.shape
+    if any(d != 1 for i, d in enumerate(aligned) if i != axis) or aligned[axis] not in (1, shape[axis]):
+        return None
+    return np.broadcast_to(c.reshape(-1), (shape[axis],))
+
+
+def scale_weights(op, values, constant_first):
+    """(weight, bias or None) of the scale layer computing `op` ("add", "sub", "mul" or "div") of a
+    tensor and a constant of `values` per channel, or None where no scale layer does (a division
+    of a constant, or by zero)."""
+    ones = np.ones_like(values)
+    if op == "mul":
+        return values, None
+    if op == "add":
+        return ones, values
+    if op == "sub":
+        return (-ones, values) if constant_first else (ones, -values)
+    if op == "div" and not constant_first and np.all(values != 0):
+        return 1 / values, None
+    return None
