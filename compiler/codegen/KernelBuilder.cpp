@@ -4,6 +4,7 @@
 
 #include "ops/Lowering.h"
 #include "schedule/ApplySchedule.h"
+#include "schedule/KernelFamily.h"
 
 namespace kiln {
 namespace {
@@ -75,17 +76,6 @@ class ParamWeights : public WeightBinder {
 };
 
 }  // namespace
-
-TensorLayouts tensor_layouts(const std::vector<Kernel>& kernels, const std::map<std::string, KernelSchedule>& schedules) {
-  TensorLayouts layouts;
-  for (const Kernel& kernel : kernels) layouts[kernel.output()] = schedules.at(kernel.name).layout;
-  return layouts;
-}
-
-TensorLayout layout_of(const TensorLayouts& layouts, int layer) {
-  auto layout = layouts.find(layer);
-  return layout == layouts.end() ? TensorLayout::Nchw : layout->second;
-}
 
 std::vector<int64_t> tensor_strides(const Shape& shape, TensorLayout layout) {
   std::vector<int64_t> strides(shape.size());

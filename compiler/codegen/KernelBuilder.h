@@ -6,21 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "codegen/Fusion.h"
+#include "plan/KernelFormation.h"
+#include "plan/TensorLayouts.h"
 #include "graph/Layer.h"
-#include "schedule/DefaultSchedule.h"
+#include "schedule/WeightLayout.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {
-
-// Each tensor kept in memory, by its producing layer, in the layout its
-// kernel's schedule stores it in; tensors not listed (network inputs) are NCHW.
-using TensorLayouts = std::map<int, TensorLayout>;
-
-TensorLayouts tensor_layouts(const std::vector<Kernel>& kernels, const std::map<std::string, KernelSchedule>& schedules);
-
-// The layout of the tensor `layer` computes.
-TensorLayout layout_of(const TensorLayouts& layouts, int layer);
 
 // One argument of a compiled kernel: a tensor of the graph or a weight.
 struct KernelArgument {

@@ -4,7 +4,7 @@
 #include <map>
 #include <vector>
 
-#include "codegen/Fusion.h"
+#include "plan/KernelFormation.h"
 #include "graph/Layer.h"
 
 namespace kiln {

@@ -10,8 +10,6 @@
 #include <map>
 #include <optional>
 
-#include "codegen/DefaultLayouts.h"
-#include "codegen/Fusion.h"
 #include "codegen/KernelBuilder.h"
 #include "codegen/MemoryPlan.h"
 #include "codegen/NetworkInterface.h"
@@ -21,8 +19,8 @@
 #include "kiln/Error.hpp"
 #include "kiln/Safetensors.hpp"
 #include "language/Diagnostics.h"
+#include "plan/SchedulePlanner.h"
 #include "schedule/Autoscheduler.h"
-#include "schedule/DefaultSchedule.h"
 #include "schedule/ScheduleFile.h"
 
 namespace kiln {
@@ -34,59 +32,6 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   if (!out) throw UserError("error: cannot write " + path);
-}
-
-// The schedule of every kernel: the default heuristic's, with the keys of
-// the kernel's section in the file over it (see section_over). Sections
-// naming no kernel are errors.
-std::map<std::string, KernelSchedule> resolve_schedules(const Graph& graph, const std::vector<Kernel>& kernels,
-                                                        const Schedule& file, const Halide::Target& target) {
-  TargetTraits traits = schedule_traits(target);
-  std::map<std::string, KernelSchedule> resolved;
-  KeptChoices kept;
-  std::map<int, const KernelSchedule*> producers;  // by tensor: the kernel's schedule that computes it
-  for (const Kernel& kernel : kernels) {
-    const Layer& anchor = graph.layers[kernel.layers.front()];
-    const Layer& out = graph.layers[kernel.output()];
-    const Shape& computed = graph.layers[kernel.anchor_output()].shape;  // what the anchor's schedule computes
-    auto given = file.kernels.find(kernel.name);
-    std::string flatten = flatten_problem(graph, kernel);
-    auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
-    bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
-    KernelSchedule heuristic = default_schedule(anchor, computed, kernel_flops(graph, kernel), traits, flatten.empty(),
-                                                reads_channel_vectors);
-    KernelSchedule schedule = section_over(file, kernel.name, heuristic);
-    schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
-    bool afresh = section_afresh(file, kernel.name, heuristic);
-    auto sets = [&](std::initializer_list<const char*> keys) {
-      return afresh || std::any_of(keys.begin(), keys.end(), [&](const char* key) { return file.sets(kernel.name, key); });
-    };
-    if (sets({"layout"})) kept.layouts.insert(kernel.name);
-    if (sets({"channels_innermost"})) kept.orders.insert(kernel.name);
-    if (sets({"tile_width", "tile_channels", "unroll_tiles", "unroll_tap_rows"})) kept.tiles.insert(kernel.name);
-    std::string problem = schedule_problem(schedule, anchor, computed);
-    if (problem.empty() && schedule.flatten_pixels) problem = flatten;
-    if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
-      problem = "layout = nhwc: " + out.name + " is an output of the network, which callers read as NCHW";
-    if (!problem.empty()) {
-      std::string where = given != file.kernels.end()
-                              ? file.path + ":" + std::to_string(file.lines.at(kernel.name)) + ": error: "
-                              : "error: the default schedule of kernel " + kernel.name + ": ";
-      throw UserError(where + "[" + kernel.name + "]: " + problem);
-    }
-    resolved[kernel.name] = schedule;
-    producers[kernel.output()] = &resolved[kernel.name];
-  }
-  choose_default_layouts(graph, kernels, kept, traits, resolved);
-  for (const auto& [name, line] : file.lines) {
-    if (resolved.count(name)) continue;
-    bool is_layer = false;
-    for (const Layer& layer : graph.layers) is_layer = is_layer || (layer.name == name && layer.op != OpKind::Input);
-    throw UserError(file.path + ":" + std::to_string(line) + ": error: [" + name + "] " +
-                    (is_layer ? "is fused into another kernel; schedule that kernel, or set fuse = false on it"
-                              : "names no layer of network " + graph.name));
-  }
-  return resolved;
 }
 
 // Where the kernel cache keeps kernel k's object ("" without a cache, or
@@ -193,22 +138,19 @@ void check_weights_file(const Graph& graph, const std::string& path) {
   }
 }
 
-size_t check_schedule_file(const Graph& graph, const std::string& schedule_path, const std::string& target) {
-  Schedule file = read_schedule_file(schedule_path);
-  Halide::Target halide_target = choose_target(target);
-  return resolve_schedules(graph, form_kernels(graph, file, schedule_traits(halide_target)), file, halide_target).size();
+SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target) {
+  // auto:NAME: the plugin schedules every kernel, Kiln's defaults only decide fusion.
+  bool automatic = is_autoscheduler(schedule_path);
+  Schedule file = schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(schedule_path);
+  return plan_schedules(graph, file, schedule_traits(target), automatic ? autoscheduler_of(schedule_path) : "");
 }
 
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
   Halide::Target target = choose_target(options.target);
-  // auto:NAME: the plugin schedules every kernel, Kiln's defaults only decide fusion.
-  bool automatic = is_autoscheduler(options.schedule_path);
-  std::string plugin = automatic ? autoscheduler_of(options.schedule_path) : "";
-  Schedule file = options.schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(options.schedule_path);
-  std::vector<Kernel> kernels = form_kernels(graph, file, schedule_traits(target));
-  std::map<std::string, KernelSchedule> schedules = resolve_schedules(graph, kernels, file, target);
-  if (automatic)  // every tensor NCHW: the baseline owes nothing to Kiln's layouts
-    for (auto& [name, schedule] : schedules) schedule = autoscheduled(plugin, schedule, TensorLayout::Nchw);
+  SchedulePlan plan = plan_network(graph, options.schedule_path, target);
+  const std::vector<Kernel>& kernels = plan.kernels;
+  const std::map<std::string, KernelSchedule>& schedules = plan.schedules;
+  const TensorLayouts& layouts = plan.layouts;
   if (!options.weights_path.empty()) check_weights_file(graph, options.weights_path);
 
   std::error_code error;
@@ -218,7 +160,6 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   std::string base = options.out_dir + "/" + graph.name;
   std::vector<std::string> objects;
   for (size_t k = 0; k < kernels.size(); ++k) objects.push_back(base + "_k" + std::to_string(k) + ".o");
-  TensorLayouts layouts = tensor_layouts(kernels, schedules);
   compile_kernels(graph, kernels, schedules, layouts, target, options, objects);
 
   MemoryPlan memory = plan_memory(graph, kernels);
@@ -249,15 +190,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   for (const std::string& object : objects) fs::remove(object, error);
   write_file(compiled.header, write_header(network));
 
-  if (options.emit.count("schedule")) {
-    std::vector<ScheduleEntry> entries;
-    for (const Kernel& kernel : kernels) {
-      ScheduleEntry entry{kernel.name, {}, schedules.at(kernel.name)};
-      for (int layer : kernel.layers) entry.layers.push_back(graph.layers[layer].name);
-      entries.push_back(entry);
-    }
-    write_file(base + ".sched", format_schedule(entries, target.to_string()));
-  }
+  if (options.emit.count("schedule")) write_file(base + ".sched", format_plan(graph, plan, target.to_string()));
   return compiled;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "codegen/KernelBuilder.h"
+#include "plan/SchedulePlan.h"
 #include "graph/Layer.h"
 #include "schedule/Schedule.h"
 
@@ -37,10 +38,10 @@ struct CompiledNetwork {
 // compiled in parallel, the glue, the header and the archive.
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options);
 
-// Checks a schedule file against the network for `target` as compile_network
-// would (every section names a kernel, every schedule fits it), without
-// compiling; returns the number of kernels. Throws UserError.
-size_t check_schedule_file(const Graph& graph, const std::string& schedule_path, const std::string& target);
+// The plan compile_network would compile for `target`: the schedule file
+// (or auto:NAME) checked against the network, every schedule resolved and
+// valid, without compiling. Throws UserError.
+SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target);
 
 // Checks a weights file against the graph (names, dtypes, shapes).
 void check_weights_file(const Graph& graph, const std::string& path);

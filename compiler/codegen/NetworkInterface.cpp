@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "schedule/DefaultSchedule.h"
+#include "schedule/ScheduleValidity.h"
 
 namespace kiln {
 

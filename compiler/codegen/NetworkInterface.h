@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "codegen/Fusion.h"
+#include "plan/KernelFormation.h"
 #include "codegen/KernelBuilder.h"
 #include "codegen/MemoryPlan.h"
 #include "graph/Layer.h"

@@ -62,10 +62,39 @@ Halide::Target choose_target(const std::string& requested) {
   return target.with_feature(Halide::Target::NoRuntime);
 }
 
+namespace {
+
+// This CPU's L1 data cache way and L2 size from cpuid's cache descriptors
+// (leaf 4 on Intel, 0x8000001D on AMD: type, level, ways, partitions, line
+// size, sets); what it does not say keeps TargetTraits' values.
+void read_caches(TargetTraits& traits) {
+#if defined(__x86_64__) || defined(__i386__)
+  unsigned a, b, c, d;
+  if (!__get_cpuid(0, &a, &b, &c, &d)) return;
+  bool amd = b == 0x68747541;  // "Auth"enticAMD
+  unsigned leaf = amd ? 0x8000001D : 4;
+  if (amd ? __get_cpuid_max(0x80000000, nullptr) < leaf : a < leaf) return;
+  for (unsigned index = 0; index < 8 && __get_cpuid_count(leaf, index, &a, &b, &c, &d); ++index) {
+    unsigned type = a & 0x1F, level = (a >> 5) & 0x7;
+    if (type == 0) break;  // no more caches
+    int64_t ways = ((b >> 22) & 0x3FF) + 1, partitions = ((b >> 12) & 0x3FF) + 1, line = (b & 0xFFF) + 1,
+            sets = int64_t{c} + 1;
+    if (level == 1 && type == 1) traits.l1_way_bytes = partitions * line * sets;
+    if (level == 2 && (type == 1 || type == 3)) traits.l2_bytes = ways * partitions * line * sets;
+  }
+#else
+  (void)traits;
+#endif
+}
+
+}  // namespace
+
 TargetTraits schedule_traits(const Halide::Target& target) {
   TargetTraits traits;
   traits.vector_width = target.natural_vector_size<float>();
   traits.vector_registers = target.has_feature(Halide::Target::AVX512_Skylake) ? 32 : 16;
+  // Caches are this machine's to tell; another target keeps the defaults.
+  if (target == choose_target("host")) read_caches(traits);
   return traits;
 }
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "schedule/DefaultSchedule.h"
+#include "schedule/TargetTraits.h"
 
 namespace kiln {
 

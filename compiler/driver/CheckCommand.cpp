@@ -2,7 +2,9 @@
 #include <cstdio>
 #include <sstream>
 
+#include "codegen/Target.h"
 #include "driver/Commands.h"
+#include "plan/SchedulePlanner.h"
 
 namespace kiln {
 namespace {
@@ -21,7 +23,16 @@ int check_command(const CheckOptions& options) {
   Graph graph = load_network(options.spec);
   const std::string& weights = options.weights;
   if (!weights.empty()) check_weights_file(graph, weights);
-  size_t kernels = options.schedule.empty() ? 0 : check_schedule_file(graph, options.schedule, options.target);
+  size_t kernels = 0;
+  if (options.print_schedule || !options.schedule.empty()) {
+    Halide::Target target = choose_target(options.target);
+    SchedulePlan plan = plan_network(graph, options.schedule, target);
+    if (options.print_schedule) {
+      std::fputs(format_plan(graph, plan, target.to_string()).c_str(), stdout);
+      return 0;
+    }
+    kernels = plan.kernels.size();
+  }
 
   std::vector<std::vector<std::string>> rows = {{"layer", "op", "output", "FLOPs", "weights"}};
   int64_t total_flops = 0, total_weights = 0;

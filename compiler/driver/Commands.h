@@ -14,6 +14,7 @@ Graph load_network(const std::string& path);
 
 struct CheckOptions {
   std::string spec, weights, schedule, target;
+  bool print_schedule = false;  // print the resolved schedules (a schedule file) instead of the layers
 };
 int check_command(const CheckOptions& options);
 int compile_command(const CompileOptions& options);

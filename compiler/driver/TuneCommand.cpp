@@ -16,59 +16,29 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <deque>
 #include <fstream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "codegen/Fusion.h"
 #include "codegen/Target.h"
 #include "driver/Commands.h"
 #include "driver/LoadedNetwork.h"
 #include "driver/MeasurementData.h"
 #include "driver/ScratchDirectory.h"
 #include "language/Diagnostics.h"
+#include "plan/KernelFormation.h"
 #include "schedule/Autoscheduler.h"
 #include "schedule/ScheduleFile.h"
 #include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
-#include "tune/SearchBudget.h"
 #include "tune/TuningLog.h"
+#include "tune/TuningSearch.h"
 
 namespace kiln {
 namespace {
-
-struct TunedKernel {
-  std::string name, signature;
-  std::vector<int> layers;
-  KernelSchedule start, best, candidate;
-  double start_ms = 0, best_ms = 0;
-  int trials = 0;
-  bool mine = false;         // in this shard
-  bool may_flatten = false;  // its tensors allow flatten_pixels
-  int anchor_output = -1;    // the tensor its first layer's schedule computes
-  bool searching = false;    // has a candidate this round
-  // The log's best is not today's default, which was never timed against
-  // it (the defaults changed since, or another machine's tune): the default
-  // is its first candidate, and the log's time for it counts for nothing.
-  bool challenge_default = false;
-  // Halide's autoschedulers' schedules of the kernel, still to be tried:
-  // the search starts from them as from the default.
-  std::vector<KernelSchedule> seeds;
-};
-
-// Kernels (indices) whose candidates were in a round that failed as a whole
-// (a crash, a time-out, wrong outputs, a compile error), to be tried again
-// without the others, in halves: a seed round of Halide's autoschedulers
-// with one kernel they get wrong then costs a few rounds, not one a kernel.
-using RetryGroups = std::deque<std::vector<size_t>>;
-
-// How much faster than the best a candidate must run in its pairing to
-// replace it: schedules that are as fast would otherwise swap on noise.
-constexpr double kKeepMargin = 0.02;
 
 // The network compiled with one schedule file. Kernels compiled before with
 // the same schedule come from `kernel_cache`: the network of every kernel's
@@ -126,60 +96,6 @@ std::vector<std::vector<double>> fastest_kernel_ms(const std::vector<LoadedNetwo
   return fastest;
 }
 
-// Gives kernels of the shard a candidate each (an untried neighbour of its
-// best) for this round, each with the chance its share of the time earns it,
-// or the next group to try again, with the candidates they had; returns how
-// many got one (0: none has an untried schedule within two moves).
-int choose_candidates(std::vector<TunedKernel>& kernels, RetryGroups& retry, const Graph& graph,
-                      const TuningLog& log, const TargetTraits& traits, std::mt19937& rng) {
-  for (TunedKernel& k : kernels) k.searching = false;
-  if (!retry.empty()) {
-    for (size_t i : retry.front()) kernels[i].searching = true;
-    int searching = static_cast<int>(retry.front().size());
-    retry.pop_front();
-    return searching;
-  }
-  double network_ms = 0;
-  int mine = 0;
-  for (const TunedKernel& k : kernels) {
-    if (!k.mine) continue;
-    network_ms += k.best_ms;
-    ++mine;
-  }
-  int searching = 0;
-  TunedKernel* heaviest = nullptr;  // of those with untried neighbours, should chance pick none
-  for (TunedKernel& k : kernels) {
-    if (!k.mine) continue;
-    if (k.challenge_default || !k.seeds.empty()) {
-      if (k.challenge_default) {
-        k.candidate = k.start;
-      } else {
-        k.candidate = k.seeds.back();
-        k.seeds.pop_back();
-      }
-      k.searching = true;
-      ++searching;
-      continue;
-    }
-    const Layer& anchor = graph.layers[k.layers.front()];
-    // An autoscheduler's schedule has no fields to move: the search goes on from the start.
-    const KernelSchedule& from = k.best.autoschedule.empty() ? k.best : k.start;
-    std::vector<KernelSchedule> untried =
-        untried_near(from, [&](const KernelSchedule& s) { return log.tried(k.signature, s); }, anchor,
-                     graph.layers[k.anchor_output].shape, traits, k.may_flatten);
-    if (untried.empty()) continue;
-    k.candidate = untried[std::uniform_int_distribution<size_t>(0, untried.size() - 1)(rng)];
-    if (!heaviest || k.best_ms > heaviest->best_ms) heaviest = &k;
-    k.searching = std::bernoulli_distribution(trial_chance(k.best_ms, network_ms, mine))(rng);
-    searching += k.searching;
-  }
-  if (searching == 0 && heaviest) {
-    heaviest->searching = true;
-    searching = 1;
-  }
-  return searching;
-}
-
 // The autoscheduler's trial of this kernel that ran fastest with correct
 // outputs, timed in its pairing like any candidate (null if none).
 const Trial* fastest_autoscheduled(const TuningLog& log, const std::string& signature) {
@@ -195,7 +111,7 @@ std::string write_schedule(const std::vector<TunedKernel>& kernels, const Graph&
                            bool candidates, const std::string& path) {
   std::vector<ScheduleEntry> entries;
   for (const TunedKernel& k : kernels) {
-    ScheduleEntry entry{k.name, {}, candidates && k.searching ? k.candidate : k.best};
+    ScheduleEntry entry{k.name, {}, candidates && k.searching ? k.candidate : k.best, ""};
     for (int layer : k.layers) entry.layers.push_back(graph.layers[layer].name);
     entries.push_back(entry);
   }
@@ -251,7 +167,7 @@ int tune_command(const TuneOptions& options) {
     reference_outputs = result.at("outputs").get<std::vector<std::vector<float>>>();
     start_kernel_ms = result.at("ms").get<std::vector<double>>();
   }
-  std::vector<TunedKernel> kernels;
+  std::vector<TunedKernel> found;
   {
     const CompiledNetwork& compiled = start->compiled();
     for (size_t k = 0; k < compiled.kernels.size(); ++k) {
@@ -283,9 +199,16 @@ int tune_command(const TuneOptions& options) {
         KernelSchedule seed = autoscheduled(plugin, tuned.start, tuned.start.layout);
         if (tuned.mine && !log.tried(tuned.signature, seed)) tuned.seeds.push_back(seed);
       }
-      kernels.push_back(tuned);
+      found.push_back(tuned);
     }
   }
+
+  TuningSearch search(std::move(found));
+  std::vector<TunedKernel>& kernels = search.kernels();
+  auto untried = [&](const TunedKernel& k, const KernelSchedule& from) {
+    return untried_near(from, [&](const KernelSchedule& s) { return log.tried(k.signature, s); },
+                        graph.layers[k.layers.front()], graph.layers[k.anchor_output].shape, traits, k.may_flatten);
+  };
 
   // The budget is the search's: measuring the defaults comes first, whatever it takes.
   auto started = std::chrono::steady_clock::now();
@@ -302,7 +225,6 @@ int tune_command(const TuneOptions& options) {
     incumbent = build(graph, options, write_schedule(kernels, graph, target_name, false, best_path), kernel_cache);
     incumbent_stale = false;
   };
-  RetryGroups retry;
   // A positive budget measures at least one round, however slow the machine,
   // so that what a short tune does depends on the budget alone.
   auto more_rounds = [&](int round) {
@@ -310,17 +232,12 @@ int tune_command(const TuneOptions& options) {
            (options.max_rounds == 0 || round <= options.max_rounds);
   };
   for (int round = 1; more_rounds(round); ++round) {
-    int searching = choose_candidates(kernels, retry, graph, log, traits, rng);
+    int searching = search.choose_candidates(untried, rng);
     if (searching == 0) break;  // every kernel of the shard has tried all within two moves
     update_incumbent();
     // Now and then one network of a pair runs at half speed for a whole
     // measurement while the other does not (its threads share a core), so a
-    // win is measured again, and is against the best's fastest median yet:
-    // noise only ever slows a kernel down.
-    auto wins = [&](const std::vector<std::vector<double>>& pair, size_t i) {
-      double best_ms = kernels[i].challenge_default ? pair[0][i] : std::min(pair[0][i], kernels[i].best_ms);
-      return pair[1][i] < (1 - kKeepMargin) * best_ms;
-    };
+    // win is measured again.
     std::shared_ptr<const NetworkLibrary> candidates;
     std::string failure;
     std::vector<std::vector<double>> ms, again;
@@ -333,7 +250,7 @@ int tune_command(const TuneOptions& options) {
             if (!outputs_agree(tried->outputs(), reference_outputs)) return to_message({{"correct", false}});
             std::vector<std::vector<double>> pair = paired_kernel_ms({best.get(), tried.get()}, options.repeats), second;
             for (size_t i = 0; second.empty() && i < kernels.size(); ++i)
-              if (kernels[i].searching && wins(pair, i)) second = paired_kernel_ms({best.get(), tried.get()}, options.repeats);
+              if (kernels[i].searching && search.wins(pair, i)) second = paired_kernel_ms({best.get(), tried.get()}, options.repeats);
             return to_message({{"correct", true}, {"ms", pair}, {"again", second}});
           },
           options.timeout_seconds);
@@ -351,51 +268,17 @@ int tune_command(const TuneOptions& options) {
     } catch (const UserError& error) {
       failure = error.what();
     }
-    if (!failure.empty() && searching > 1) {
-      // Which candidate failed the round is unknown: each half is tried without the other.
-      std::vector<size_t> tried;
-      for (size_t i = 0; i < kernels.size(); ++i)
-        if (kernels[i].searching) tried.push_back(i);
-      auto middle = tried.begin() + static_cast<std::ptrdiff_t>(tried.size() / 2);
-      retry.emplace_front(middle, tried.end());
-      retry.emplace_front(tried.begin(), middle);
+    if (!failure.empty() && search.retry_in_halves()) {
       std::fprintf(stderr, "round %d (%.0f s): %d kernels tried; failed (%s): trying them in halves\n", round,
                    elapsed(), searching, failure.c_str());
       continue;
     }
-    double total_ms = 0;
-    bool all_kept = true;
-    for (size_t i = 0; i < kernels.size(); ++i) {
-      TunedKernel& k = kernels[i];
-      if (k.searching) {
-        ++k.trials;
-        bool correct = failure.empty();
-        bool kept = correct && wins(ms, i) && wins(again, i);
-        log.append({k.signature, k.name, k.candidate, correct ? ms[1][i] : 0, correct, utc_now(), kept, failure});
-        all_kept = all_kept && kept;
-        if (kept) {
-          k.best = k.candidate;
-          k.best_ms = std::min(ms[1][i], again[1][i]);
-        } else if (correct) {
-          k.best_ms = k.challenge_default ? ms[0][i] : std::min(k.best_ms, ms[0][i]);
-          if (k.best == k.start) k.start_ms = k.best_ms;  // the same schedule, measured better
-        }
-        k.challenge_default = false;
-      }
-      total_ms += k.best_ms;
-    }
-    // The candidates' network is the new incumbent when every candidate won;
-    // after a mixed round the incumbent is linked again from the bests (cached).
-    if (failure.empty() && all_kept) {
-      incumbent = candidates;
-    } else if (failure.empty()) {
-      for (const TunedKernel& k : kernels) incumbent_stale = incumbent_stale || (k.searching && k.best == k.candidate);
-    }
-    std::string discarded;
-    for (const TunedKernel& k : kernels)
-      if (k.searching && !failure.empty()) discarded = " (" + k.name + "'s failed: " + failure + "; discarded)";
+    RoundResult result = search.record(ms, again, failure, log);
+    if (result.all_kept) incumbent = candidates;
+    incumbent_stale = incumbent_stale || result.incumbent_stale;
+    std::string discarded = result.discarded.empty() ? "" : " (" + result.discarded + ")";
     std::fprintf(stderr, "round %d (%.0f s): %d kernels tried%s; best network %.3f ms, %.2fx the %s\n", round,
-                 elapsed(), searching, discarded.c_str(), total_ms, start_ms / total_ms, start_name);
+                 elapsed(), searching, discarded.c_str(), result.network_ms, start_ms / result.network_ms, start_name);
   }
 
   write_schedule(kernels, graph, target_name, false, options.out);

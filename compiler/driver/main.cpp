@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   check->add_option("--weights", checked.weights, "also check a safetensors weights file");
   check->add_option("--schedule", checked.schedule, "also check a schedule file against the network, without compiling");
   check->add_option("--target", checked.target, "the target the schedule is checked for (default: this CPU)");
+  check->add_flag("--print-schedule", checked.print_schedule,
+                  "print every kernel's schedule (the defaults, under --schedule's sections) as a schedule file, "
+                  "with the rules that chose it, instead of the layers");
 
   kiln::CompileOptions compile;
   std::vector<std::string> emit;

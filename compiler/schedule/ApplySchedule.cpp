@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ops/Winograd.h"
+#include "schedule/KernelFamily.h"
 
 namespace kiln {
 namespace {
@@ -364,18 +365,16 @@ void apply_pooled_schedule(const KernelSchedule& s, Halide::Func output, const L
 }
 
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
-  if (s.winograd)
-    apply_winograd(s, output, anchor, layer);
-  else if (s.vectorize == VectorAxis::Channels && windows_per_channel(layer))
-    apply_channel_windows(s, output, anchor);
-  else if (s.vectorize == VectorAxis::Channels)
-    apply_channel_tiles(s, output, anchor);
-  else if (s.tile_channels > 1)
-    apply_width_channel_tiles(s, output, anchor);
-  else if (s.tile_rows > 0)
-    apply_width_tiles(s, output, anchor);
-  else
-    apply_width_vectors(s, output, anchor, layer.shape);
+  switch (family_of(s, layer)) {
+    case KernelFamily::Winograd: return apply_winograd(s, output, anchor, layer);
+    case KernelFamily::ChannelWindows: return apply_channel_windows(s, output, anchor);
+    case KernelFamily::ChannelTiles: return apply_channel_tiles(s, output, anchor);
+    case KernelFamily::WidthChannelTiles: return apply_width_channel_tiles(s, output, anchor);
+    case KernelFamily::RowTiles: return apply_width_tiles(s, output, anchor);
+    case KernelFamily::WidthVectors:
+    case KernelFamily::Autoscheduled:  // not applied: the autoscheduler schedules the pipeline
+      return apply_width_vectors(s, output, anchor, layer.shape);
+  }
 }
 
 }  // namespace kiln

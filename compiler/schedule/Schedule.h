@@ -94,29 +94,14 @@ struct KernelSchedule {
   // Only fuse, fuse_pool and layout go with it; the weights keep their stored layout.
   std::string autoschedule;
 
-  bool operator==(const KernelSchedule& o) const {
-    return fuse == o.fuse && fuse_pool == o.fuse_pool && vectorize == o.vectorize && vector_width == o.vector_width &&
-           tile_width == o.tile_width && tile_channels == o.tile_channels && tile_rows == o.tile_rows &&
-           flatten_pixels == o.flatten_pixels &&
-           unroll_taps == o.unroll_taps && unroll_tap_rows == o.unroll_tap_rows && unroll_tiles == o.unroll_tiles &&
-           reduction_block == o.reduction_block && channels_innermost == o.channels_innermost &&
-           winograd == o.winograd && channel_tasks == o.channel_tasks &&
-           parallel == o.parallel && rows_per_task == o.rows_per_task && layout == o.layout &&
-           autoschedule == o.autoschedule;
-  }
+  // Every key of the table (ScheduleKeys.h) equal.
+  bool operator==(const KernelSchedule& o) const;
 };
 
-// A kernel that Halide's autoscheduler `plugin` schedules: fusion (from
-// `kiln`'s schedule) and the output's layout stay Kiln's, every other field
-// keeps its default (so the weights keep their stored layout).
-inline KernelSchedule autoscheduled(const std::string& plugin, const KernelSchedule& kiln, TensorLayout layout) {
-  KernelSchedule s;
-  s.fuse = kiln.fuse;
-  s.fuse_pool = kiln.fuse_pool;
-  s.layout = layout;
-  s.autoschedule = plugin;
-  return s;
-}
+// A kernel that Halide's autoscheduler `plugin` schedules: the keys that go
+// with an autoscheduler (fusion) from `kiln`, the output's layout `layout`,
+// every other field at its default (so the weights keep their stored layout).
+KernelSchedule autoscheduled(const std::string& plugin, const KernelSchedule& kiln, TensorLayout layout);
 
 // Schedules by kernel, keyed by the name of the kernel's first layer.
 struct Schedule {

@@ -26,6 +26,7 @@ struct ScheduleEntry {
   std::string kernel;
   std::vector<std::string> layers;  // written as a comment, for the reader
   KernelSchedule schedule;
+  std::string origin;  // why it is this schedule (SchedulePlan), a comment too
 };
 std::string format_schedule(const std::vector<ScheduleEntry>& entries, const std::string& target);
 // One kernel's `key = value` lines, as in a section of the file.

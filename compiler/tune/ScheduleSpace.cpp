@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include "ops/Winograd.h"
+#include "schedule/ScheduleKeys.h"
+#include "schedule/ScheduleValidity.h"
+
 namespace kiln {
 
 std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& anchor, const Shape& output,
@@ -12,34 +16,23 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
     if (candidate.flatten_pixels && !may_flatten) return;
     if (std::find(found.begin(), found.end(), candidate) == found.end()) found.push_back(candidate);
   };
-  auto vary = [&](int KernelSchedule::*field, std::initializer_list<int> values, int least = 1) {
-    for (int value : values) {
-      if (value < least) continue;
+  int lanes = target.vector_width;
+  // Each key the table gives moves (ScheduleKeys.cpp), one at a time: the
+  // integer keys' values, then the flags toggled.
+  for (const ScheduleKey& key : schedule_keys())
+    if (auto* count = std::get_if<int KernelSchedule::*>(&key.field); count && key.moves)
+      for (int value : key.moves(from.**count, lanes)) {
+        if (value < key.least) continue;
+        KernelSchedule candidate = from;
+        candidate.**count = value;
+        add(candidate);
+      }
+  for (const ScheduleKey& key : schedule_keys())
+    if (auto* flag = std::get_if<bool KernelSchedule::*>(&key.field); flag && key.toggled) {
       KernelSchedule candidate = from;
-      candidate.*field = value;
+      candidate.**flag = !(from.**flag);
       add(candidate);
     }
-  };
-  auto toggle = [&](bool KernelSchedule::*field) {
-    KernelSchedule candidate = from;
-    candidate.*field = !(from.*field);
-    add(candidate);
-  };
-  int lanes = target.vector_width;
-  vary(&KernelSchedule::vector_width, {lanes / 2, lanes, 2 * lanes, from.vector_width / 2});
-  vary(&KernelSchedule::tile_width, {1, 2, 3, 4, 6, 8});
-  vary(&KernelSchedule::tile_channels, {1, 2, 3, 4, 6, 8, 12});
-  vary(&KernelSchedule::tile_rows, {0, 2, 4, 8}, 0);
-  vary(&KernelSchedule::reduction_block, {0, 16, 32, 64}, 0);
-  vary(&KernelSchedule::rows_per_task, {1, 2, 4, 8, 16, from.rows_per_task * 2, from.rows_per_task / 2});
-  toggle(&KernelSchedule::flatten_pixels);
-  toggle(&KernelSchedule::unroll_taps);
-  toggle(&KernelSchedule::unroll_tap_rows);
-  toggle(&KernelSchedule::unroll_tiles);
-  toggle(&KernelSchedule::channels_innermost);
-  toggle(&KernelSchedule::winograd);
-  toggle(&KernelSchedule::channel_tasks);
-  toggle(&KernelSchedule::parallel);
   KernelSchedule other_axis = from;
   other_axis.vectorize = from.vectorize == VectorAxis::Width ? VectorAxis::Channels : VectorAxis::Width;
   other_axis.tile_width = other_axis.tile_channels = 1;

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "graph/Layer.h"
-#include "schedule/DefaultSchedule.h"
+#include "schedule/TargetTraits.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {

@@ -26,8 +26,9 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from kiln_io import save_npy, save_safetensors  # noqa: E402
-from schedule_keys import BARE_KEYS  # noqa: E402
+from schedule_keys import bare_keys  # noqa: E402
 
 SPEC = """network sched
 input x: f32[2, 5, 13, 11]
@@ -90,10 +91,10 @@ def reference(x, w):
     return [F.softmax(h, -1), d]
 
 
-def random_schedule(r, name, shape, tiles, taps, flattens, stride1):
+def random_schedule(r, bare, name, shape, tiles, taps, flattens, stride1):
     rows = int(np.prod(shape[:-1]))
     # Every key first, so that the drawn schedule is the whole schedule.
-    lines = [f"[{name}]"] + BARE_KEYS + [f"fuse = {r.choice(['true', 'false'])}"]
+    lines = [f"[{name}]"] + bare + [f"fuse = {r.choice(['true', 'false'])}"]
     draw = r.random()
     channel_tasks = False
     if name in WINOGRAD_KERNELS and draw < 0.4:
@@ -173,10 +174,11 @@ def run_rounds(args, r, work, w, x, expected):
         f.write(SPEC)
     save_safetensors(os.path.join(work, "w.safetensors"), {k: v.numpy() for k, v in w.items()})
     save_npy(os.path.join(work, "x.npy"), x.numpy())
+    bare = bare_keys(args.kiln)
     failures = 0
     for round in range(args.rounds):
         # Round 0 is the default heuristic; the others draw from the space.
-        sections = {k[0]: random_schedule(r, *k) for k in KERNELS}
+        sections = {k[0]: random_schedule(r, bare, *k) for k in KERNELS}
         for kernel, pool in POOLING_KERNELS.items():
             if "fuse_pool = true" in sections[kernel]:
                 del sections[pool]  # part of the kernel: a section of its own would be an error

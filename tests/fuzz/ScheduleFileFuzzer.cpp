@@ -7,7 +7,7 @@
 #include "graph/Checker.h"
 #include "language/Diagnostics.h"
 #include "language/Parser.h"
-#include "schedule/DefaultSchedule.h"
+#include "schedule/ScheduleValidity.h"
 #include "schedule/ScheduleFile.h"
 
 namespace {

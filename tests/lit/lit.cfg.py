@@ -30,9 +30,12 @@ else:
 
     # For printf: every schedule key at KernelSchedule's own values, so that
     # a section that begins with it names a whole schedule.
-    sys.path.insert(0, os.path.join(config.kiln_src_root, "tools"))
-    from schedule_keys import BARE_KEYS
-    config.substitutions.append(("%bare", "".join(line + "\\n" for line in BARE_KEYS)))
+    sys.path.insert(0, os.path.join(config.kiln_src_root, "tests", "support"))
+    from schedule_keys import bare_keys
+    config.substitutions.append(("%bare", "".join(line + "\\n" for line in bare_keys(config.kiln))))
+    # The targets tests compile for where the host's would change the output.
+    config.substitutions.append(("%avx512", "x86-64-linux-sse41-avx-avx2-fma-avx512-avx512_skylake"))
+    config.substitutions.append(("%avx2", "x86-64-linux-sse41-avx-avx2-fma"))
     config.substitutions.append(("%kiln", config.kiln))
     config.substitutions.append(("%compare", config.compare))
     config.substitutions.append(("%golden", os.path.join(config.kiln_src_root, "tests", "numeric", "golden")))

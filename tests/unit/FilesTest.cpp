@@ -8,6 +8,7 @@
 #include "kiln/Npy.hpp"
 #include "kiln/Safetensors.hpp"
 #include "schedule/ScheduleFile.h"
+#include "schedule/ScheduleKeys.h"
 
 namespace kiln {
 namespace {
@@ -81,16 +82,31 @@ TEST(Safetensors, RejectsSizeThatDisagreesWithShape) {
   EXPECT_THROW(SafetensorsFile::borrow(storage.data(), storage.size(), "memory"), RuntimeError);
 }
 
-TEST(ScheduleFile, FormatThenParseRoundTrips) {
+// Every key of the table, set alone to a value other than its own, is
+// written, read back, and tells the schedule apart from the default.
+TEST(ScheduleFile, EveryKeyRoundTrips) {
+  for (const ScheduleKey& key : schedule_keys()) {
+    KernelSchedule s;
+    std::string value = key_value(s, key);
+    std::string other = value == "true" ? "false" : value == "false" ? "true" : value == "width" ? "channels"
+                        : value == "nchw" ? "nhwc" : value.empty() ? "li2018" : "3";
+    ASSERT_EQ(set_key(s, key, other), "") << key.name;
+    EXPECT_EQ(key_value(s, key), other) << key.name;
+    EXPECT_FALSE(s == KernelSchedule{}) << key.name << " is not compared";
+    std::string text = format_schedule({{"layer1.0.conv1", {"layer1.0.conv1"}, s, ""}}, "x86-64-linux");
+    Schedule parsed = parse_schedule(text, "t.sched");
+    ASSERT_EQ(parsed.kernels.count("layer1.0.conv1"), 1u) << key.name;
+    EXPECT_EQ(parsed.kernels.at("layer1.0.conv1"), s) << key.name;
+  }
+}
+
+TEST(ScheduleFile, BadValuesSayWhatTheKeyTakes) {
   KernelSchedule s;
-  s.fuse = false;
-  s.vector_width = 8;
-  s.parallel = true;
-  s.rows_per_task = 3;
-  std::string text = format_schedule({{"layer1.0.conv1", {"layer1.0.conv1"}, s}}, "x86-64-linux");
-  Schedule parsed = parse_schedule(text, "t.sched");
-  ASSERT_EQ(parsed.kernels.count("layer1.0.conv1"), 1u);
-  EXPECT_EQ(parsed.kernels.at("layer1.0.conv1"), s);
+  EXPECT_EQ(set_key(s, *find_schedule_key("rows_per_task"), "0"), "'rows_per_task' must be a positive integer, found '0'");
+  EXPECT_EQ(set_key(s, *find_schedule_key("tile_rows"), "-1"), "'tile_rows' must be a non-negative integer, found '-1'");
+  EXPECT_EQ(set_key(s, *find_schedule_key("layout"), "chw"), "'layout' must be nchw or nhwc, found 'chw'");
+  EXPECT_EQ(find_schedule_key("vector_widht"), nullptr);
+  EXPECT_EQ(s, KernelSchedule{});
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "codegen/Fusion.h"
 #include "codegen/MemoryPlan.h"
 #include "graph/Checker.h"
 #include "language/Parser.h"
+#include "plan/KernelFormation.h"
 #include "schedule/ScheduleFile.h"
 
 namespace kiln {

@@ -13,17 +13,21 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <random>
 
 #include "codegen/NetworkCompiler.h"
 #include "graph/Checker.h"
 #include "language/Diagnostics.h"
 #include "language/Parser.h"
+#include "schedule/DefaultSchedule.h"
+#include "schedule/ScheduleValidity.h"
 #include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
 #include "tune/SearchBudget.h"
 #include "tune/TuningLog.h"
+#include "tune/TuningSearch.h"
 
 namespace kiln {
 namespace {
@@ -101,7 +105,7 @@ TEST(ScheduleSpace, NeighboursAreValidAndDifferent) {
   for (const TargetTraits traits : {TargetTraits{8, 16}, TargetTraits{16, 32}}) {
     for (int index : {1, 2}) {
       const Layer& layer = graph.layers[index];
-      KernelSchedule start = default_schedule(layer, layer.shape, layer.flops, traits);
+      KernelSchedule start = default_schedule({layer, layer.shape, layer.flops, traits}).schedule;
       std::vector<KernelSchedule> found = neighbours(start, layer, layer.shape, traits);
       EXPECT_GE(found.size(), 4u) << layer.name;
       for (const KernelSchedule& s : found) {
@@ -118,7 +122,7 @@ TEST(ScheduleSpace, UntriedNearGoesTwoMovesAtALocalOptimum) {
   Graph graph = small_network();
   const Layer& layer = graph.layers[1];
   TargetTraits traits{16, 32};
-  KernelSchedule start = default_schedule(layer, layer.shape, layer.flops, traits);
+  KernelSchedule start = default_schedule({layer, layer.shape, layer.flops, traits}).schedule;
   std::vector<KernelSchedule> near = neighbours(start, layer, layer.shape, traits);
   auto none = [](const KernelSchedule&) { return false; };
   EXPECT_EQ(untried_near(start, none, layer, layer.shape, traits), near);
@@ -143,7 +147,7 @@ TEST(ScheduleSpace, WinogradIsOneStepAwayBothWays) {
                             "c = conv2d(x, filters=32, kernel=3, padding=1)\noutput c\n"));
   const Layer& layer = graph.layers[1];
   TargetTraits traits{16, 32};
-  KernelSchedule start = default_schedule(layer, layer.shape, layer.flops, traits);
+  KernelSchedule start = default_schedule({layer, layer.shape, layer.flops, traits}).schedule;
   ASSERT_FALSE(start.winograd);
   auto winograd = [](const KernelSchedule& s) { return s.winograd; };
   std::vector<KernelSchedule> found = neighbours(start, layer, layer.shape, traits);
@@ -218,6 +222,119 @@ TEST(SearchBudget, TriesKernelsByTheirShareOfTheTime) {
   EXPECT_DOUBLE_EQ(trial_chance(0.5, 4.0, 4), 0.5);        // half the average: every other round
   EXPECT_DOUBLE_EQ(trial_chance(0.0, 4.0, 4), kLeastTrialChance);  // no weight: now and then
   EXPECT_DOUBLE_EQ(trial_chance(0.0, 0.0, 4), 1.0);        // nothing measured yet
+}
+
+// The search without compiling or measuring: kernels a, b, c, d of equal
+// time, each with one untried neighbour (vector_width 8) of its best.
+TuningSearch four_kernels() {
+  std::vector<TunedKernel> kernels;
+  for (const char* name : {"a", "b", "c", "d"}) {
+    TunedKernel k;
+    k.name = k.signature = name;
+    k.mine = true;
+    k.start_ms = k.best_ms = 1.0;
+    kernels.push_back(k);
+  }
+  return TuningSearch(kernels);
+}
+
+std::vector<KernelSchedule> one_neighbour(const TunedKernel&, const KernelSchedule& from) {
+  KernelSchedule near = from;
+  near.vector_width = 8;
+  return {near};
+}
+
+std::string fresh_log(const char* name) {
+  std::string path = ::testing::TempDir() + name;
+  std::remove(path.c_str());
+  return path;
+}
+
+TEST(TuningSearch, KeepsACandidateThatWinsTwiceByTheMargin) {
+  TuningSearch search = four_kernels();
+  std::mt19937 rng(1);
+  ASSERT_EQ(search.choose_candidates(one_neighbour, rng), 4);  // equal shares: every kernel, every round
+  TuningLog log(fresh_log("keep.jsonl"));
+  // a wins twice; b wins once; c is 1% faster, inside the 2% margin; d is slower.
+  PairedMs ms = {{1.0, 1.0, 1.0, 1.0}, {0.90, 0.90, 0.99, 1.2}};
+  PairedMs again = {{1.0, 1.0, 1.0, 1.0}, {0.95, 1.0, 0.99, 1.2}};
+  RoundResult result = search.record(ms, again, "", log);
+  const std::vector<TunedKernel>& k = search.kernels();
+  EXPECT_EQ(k[0].best.vector_width, 8);
+  EXPECT_DOUBLE_EQ(k[0].best_ms, 0.90);  // the faster of its two medians
+  for (size_t i = 1; i < 4; ++i) EXPECT_EQ(k[i].best, KernelSchedule{}) << k[i].name;
+  EXPECT_FALSE(result.all_kept);
+  EXPECT_TRUE(result.incumbent_stale);  // a's best is new: the incumbent is linked again
+  EXPECT_DOUBLE_EQ(result.network_ms, 0.90 + 3 * 1.0);
+  ASSERT_EQ(log.trials().size(), 4u);
+  EXPECT_TRUE(log.trials()[0].kept);
+  EXPECT_FALSE(log.trials()[1].kept);
+  EXPECT_FALSE(log.trials()[2].kept);
+  EXPECT_DOUBLE_EQ(log.trials()[3].median_ms, 1.2);
+}
+
+// A slow moment of the incumbent's network does not make a candidate win:
+// it runs against the best's fastest median yet. A default challenging the
+// log's best runs against the best's time in the pairing alone.
+TEST(TuningSearch, WinsAgainstTheBestsFastestMedianYet) {
+  TuningSearch search = four_kernels();
+  std::mt19937 rng(1);
+  search.choose_candidates(one_neighbour, rng);
+  search.kernels()[0].best_ms = 0.8;
+  search.kernels()[1].best_ms = 0.5;
+  search.kernels()[1].challenge_default = true;
+  PairedMs pair = {{1.0, 1.0, 1.0, 1.0}, {0.9, 0.9, 0.9, 0.9}};
+  EXPECT_FALSE(search.wins(pair, 0));
+  EXPECT_TRUE(search.wins(pair, 1));
+  EXPECT_TRUE(search.wins(pair, 2));
+}
+
+// A round that fails as a whole is tried again in halves, each without the
+// other, before any new candidate; a round of one candidate fails alone.
+TEST(TuningSearch, AFailedRoundIsTriedAgainInHalves) {
+  TuningSearch search = four_kernels();
+  std::mt19937 rng(1);
+  ASSERT_EQ(search.choose_candidates(one_neighbour, rng), 4);
+  ASSERT_TRUE(search.retry_in_halves());
+  ASSERT_EQ(search.retry_groups().size(), 2u);
+  EXPECT_EQ(search.retry_groups()[0], (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(search.retry_groups()[1], (std::vector<size_t>{2, 3}));
+  ASSERT_EQ(search.choose_candidates(one_neighbour, rng), 2);
+  EXPECT_TRUE(search.kernels()[0].searching && search.kernels()[1].searching);
+  EXPECT_FALSE(search.kernels()[2].searching || search.kernels()[3].searching);
+  ASSERT_TRUE(search.retry_in_halves());  // a and b failed together again
+  EXPECT_EQ(search.retry_groups()[0], (std::vector<size_t>{0}));
+  EXPECT_EQ(search.retry_groups()[1], (std::vector<size_t>{1}));
+  EXPECT_EQ(search.retry_groups()[2], (std::vector<size_t>{2, 3}));
+  ASSERT_EQ(search.choose_candidates(one_neighbour, rng), 1);
+  EXPECT_FALSE(search.retry_in_halves());
+  TuningLog log(fresh_log("halves.jsonl"));
+  RoundResult result = search.record({}, {}, "crashed (Segmentation fault)", log);
+  EXPECT_EQ(result.discarded, "a's failed: crashed (Segmentation fault); discarded");
+  EXPECT_FALSE(result.incumbent_stale);
+  ASSERT_EQ(log.trials().size(), 1u);
+  EXPECT_FALSE(log.trials()[0].correct);
+  EXPECT_EQ(search.kernels()[0].best, KernelSchedule{});
+}
+
+// The default challenges the log's best first, then Halide's seeds, then neighbours.
+TEST(TuningSearch, ChallengeThenSeedsThenNeighbours) {
+  TuningSearch search = four_kernels();
+  TunedKernel& a = search.kernels()[0];
+  a.best.vector_width = 4;  // the log's best, not today's default
+  a.challenge_default = true;
+  a.seeds = {autoscheduled("li2018", a.start, TensorLayout::Nchw)};
+  std::mt19937 rng(1);
+  search.choose_candidates(one_neighbour, rng);
+  EXPECT_EQ(search.kernels()[0].candidate, KernelSchedule{});
+  TuningLog log(fresh_log("order.jsonl"));
+  PairedMs slower = {{1.0, 1.0, 1.0, 1.0}, {2.0, 2.0, 2.0, 2.0}};
+  search.record(slower, slower, "", log);
+  search.choose_candidates(one_neighbour, rng);
+  EXPECT_EQ(search.kernels()[0].candidate.autoschedule, "li2018");
+  search.record(slower, slower, "", log);
+  search.choose_candidates(one_neighbour, rng);
+  EXPECT_EQ(search.kernels()[0].candidate.vector_width, 8);
 }
 
 TEST(IsolatedRun, ReturnsTheChildsOutputEvenWhenLarge) {

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "graph/Layer.h"
-#include "schedule/DefaultSchedule.h"
 #include "schedule/Schedule.h"
+#include "schedule/TargetTraits.h"
 
 namespace kiln {
 

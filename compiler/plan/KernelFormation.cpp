@@ -1,4 +1,4 @@
-#include "codegen/Fusion.h"
+#include "plan/KernelFormation.h"
 
 #include <algorithm>
 
@@ -26,7 +26,8 @@ bool pool_fuses(const Graph& graph, const Kernel& kernel, const Layer& pool, con
                 const TargetTraits& target) {
   const Layer& anchor = graph.layers[kernel.layers.front()];
   KernelSchedule heuristic =
-      default_schedule(anchor, graph.layers[kernel.output()].shape, kernel_flops(graph, kernel), target, false, false);
+      default_schedule({anchor, graph.layers[kernel.output()].shape, kernel_flops(graph, kernel), target, false, false})
+          .schedule;
   return pool_fuses_by_default(section_over(schedule, kernel.name, heuristic), anchor, pool);
 }
 

@@ -1,14 +1,11 @@
 #pragma once
 
-#include <map>
 #include <set>
 #include <string>
-#include <vector>
 
-#include "codegen/Fusion.h"
 #include "graph/Layer.h"
-#include "schedule/DefaultSchedule.h"
-#include "schedule/Schedule.h"
+#include "plan/SchedulePlan.h"
+#include "schedule/TargetTraits.h"
 
 namespace kiln {
 
@@ -25,8 +22,9 @@ struct KeptChoices {
 // every kernel that reads it computes channel vectors too; NCHW otherwise.
 // Then sets, for the layouts they read and write, the reduction order of
 // those not in `kept.orders` and the register tiles of those not in
-// `kept.tiles`.
-void choose_default_layouts(const Graph& graph, const std::vector<Kernel>& kernels, const KeptChoices& kept,
-                            const TargetTraits& target, std::map<std::string, KernelSchedule>& schedules);
+// `kept.tiles`, and the plan's layouts. Each rule that applies is added to
+// the kernel's rules.
+void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const TargetTraits& target,
+                            SchedulePlan& plan);
 
 }  // namespace kiln

@@ -1,0 +1,51 @@
+#include "plan/DefaultLayouts.h"
+
+#include "schedule/DefaultSchedule.h"
+
+namespace kiln {
+
+void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const TargetTraits& target,
+                            SchedulePlan& plan) {
+  // nhwc-between-channel-kernels: NHWC spares a channel-vector kernel the
+  // transposition of every register tile on its way out, and its readers'
+  // broadcasts of one pixel's channels come from one cache line, where NCHW
+  // puts them a plane apart. Kernels with width vectors would read it with gathers.
+  auto channel_vectors = [&](const Kernel& kernel) {
+    return plan.schedules.at(kernel.name).vectorize == VectorAxis::Channels;
+  };
+  std::map<int, bool> read_by_channel_vectors;  // by tensor: every reader so far
+  for (const Kernel& kernel : plan.kernels)
+    for (int input : kernel.inputs) {
+      auto [it, first] = read_by_channel_vectors.emplace(input, channel_vectors(kernel));
+      if (!first) it->second = it->second && channel_vectors(kernel);
+    }
+  for (const Kernel& kernel : plan.kernels) {
+    if (kept.layouts.count(kernel.name)) continue;
+    int output = kernel.output();
+    auto readers = read_by_channel_vectors.find(output);
+    bool nhwc = channel_vectors(kernel) && graph.layers[output].shape.size() == 4 && !graph.is_output(output) &&
+                readers != read_by_channel_vectors.end() && readers->second;
+    plan.schedules[kernel.name].layout = nhwc ? TensorLayout::Nhwc : TensorLayout::Nchw;
+    if (nhwc) plan.rules[kernel.name].push_back("nhwc-between-channel-kernels");
+  }
+  plan.layouts = tensor_layouts(plan.kernels, plan.schedules);
+  // channels-innermost and wide-tiles, for channel tiles that read NHWC
+  // pixels C floats times the stride apart.
+  for (const Kernel& kernel : plan.kernels) {
+    const Layer& anchor = graph.layers[kernel.layers.front()];
+    KernelSchedule& s = plan.schedules[kernel.name];
+    if (!channel_vectors(kernel) || s.winograd || windows_per_channel(anchor)) continue;
+    int input = anchor.inputs.front();
+    bool nhwc = layout_of(plan.layouts, input) == TensorLayout::Nhwc;
+    int64_t apart = graph.layers[input].shape[1] * int64_t{sizeof(float)} * anchor.get<ConvAttrs>().window.stride_w;
+    if (!kept.orders.count(kernel.name)) {
+      s.channels_innermost = nhwc && channels_innermost_by_default(apart);
+      if (s.channels_innermost) plan.rules[kernel.name].push_back("channels-innermost");
+    }
+    if (!kept.tiles.count(kernel.name) && nhwc &&
+        widen_channel_tiles(s, anchor, graph.layers[kernel.anchor_output()].shape, apart, target))
+      plan.rules[kernel.name].push_back("wide-tiles");
+  }
+}
+
+}  // namespace kiln

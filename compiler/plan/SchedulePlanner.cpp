@@ -1,0 +1,112 @@
+#include "plan/SchedulePlanner.h"
+
+#include <algorithm>
+#include <set>
+
+#include "language/Diagnostics.h"
+#include "plan/DefaultLayouts.h"
+#include "schedule/DefaultSchedule.h"
+#include "schedule/ScheduleFile.h"
+#include "schedule/ScheduleValidity.h"
+
+namespace kiln {
+namespace {
+
+// What the schedule file's section of `kernel` did, for the plan.
+std::string file_reason(const Schedule& file, const std::string& kernel, bool afresh) {
+  std::string where = file.path + ":" + std::to_string(file.lines.at(kernel));
+  if (afresh) return where + " (afresh)";
+  std::set<std::string> keys;
+  std::string listed;
+  for (const auto& entry : file.entries.at(kernel))
+    if (keys.insert(entry.first).second) listed += (listed.empty() ? "" : ", ") + entry.first;
+  return where + " sets " + (keys.size() <= 4 ? listed : std::to_string(keys.size()) + " keys");
+}
+
+// Why `schedule` cannot compute `kernel` of the plan as it stands, or "".
+std::string kernel_problem(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule) {
+  const Layer& anchor = graph.layers[kernel.layers.front()];
+  std::string problem = schedule_problem(schedule, anchor, graph.layers[kernel.anchor_output()].shape);
+  if (problem.empty() && schedule.flatten_pixels) problem = flatten_problem(graph, kernel);
+  if (problem.empty() && schedule.layout == TensorLayout::Nhwc && graph.is_output(kernel.output()))
+    problem = "layout = nhwc: " + graph.layers[kernel.output()].name +
+              " is an output of the network, which callers read as NCHW";
+  return problem;
+}
+
+}  // namespace
+
+SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const TargetTraits& target,
+                            const std::string& autoscheduler) {
+  SchedulePlan plan;
+  plan.kernels = form_kernels(graph, file, target);
+  auto validate = [&](const Kernel& kernel, const KernelSchedule& schedule) {
+    std::string problem = kernel_problem(graph, kernel, schedule);
+    if (problem.empty()) return;
+    std::string where = file.kernels.count(kernel.name)
+                            ? file.path + ":" + std::to_string(file.lines.at(kernel.name)) + ": error: "
+                            : "error: the default schedule of kernel " + kernel.name + ": ";
+    throw UserError(where + "[" + kernel.name + "]: " + problem);
+  };
+  KeptChoices kept;
+  std::map<int, const KernelSchedule*> producers;  // by tensor: the schedule of the kernel that computes it
+  for (const Kernel& kernel : plan.kernels) {
+    const Layer& anchor = graph.layers[kernel.layers.front()];
+    const Shape& computed = graph.layers[kernel.anchor_output()].shape;  // what the anchor's schedule computes
+    auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
+    bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
+    DefaultChoice heuristic = default_schedule({anchor, computed, kernel_flops(graph, kernel), target,
+                                                flatten_problem(graph, kernel).empty(), reads_channel_vectors});
+    KernelSchedule schedule = section_over(file, kernel.name, heuristic.schedule);
+    schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
+    bool afresh = section_afresh(file, kernel.name, heuristic.schedule);
+    std::vector<std::string>& rules = plan.rules[kernel.name];
+    if (!afresh) rules.push_back(heuristic.rule);
+    if (kernel.pooled && !file.sets(kernel.name, "fuse_pool")) rules.push_back("pool-fusion");
+    if (file.kernels.count(kernel.name)) plan.sections[kernel.name] = file_reason(file, kernel.name, afresh);
+    auto sets = [&](std::initializer_list<const char*> keys) {
+      return afresh || std::any_of(keys.begin(), keys.end(), [&](const char* key) { return file.sets(kernel.name, key); });
+    };
+    if (sets({"layout"})) kept.layouts.insert(kernel.name);
+    if (sets({"channels_innermost"})) kept.orders.insert(kernel.name);
+    if (sets({"tile_width", "tile_channels", "unroll_tiles", "unroll_tap_rows"})) kept.tiles.insert(kernel.name);
+    validate(kernel, schedule);
+    producers[kernel.output()] = &(plan.schedules[kernel.name] = schedule);
+  }
+  choose_default_layouts(graph, kept, target, plan);
+  // The layout rules refine valid schedules into valid ones; checked again all the same.
+  for (const Kernel& kernel : plan.kernels) validate(kernel, plan.schedules.at(kernel.name));
+  for (const auto& [name, line] : file.lines) {
+    if (plan.schedules.count(name)) continue;
+    bool is_layer = false;
+    for (const Layer& layer : graph.layers) is_layer = is_layer || (layer.name == name && layer.op != OpKind::Input);
+    throw UserError(file.path + ":" + std::to_string(line) + ": error: [" + name + "] " +
+                    (is_layer ? "is fused into another kernel; schedule that kernel, or set fuse = false on it"
+                              : "names no layer of network " + graph.name));
+  }
+  if (!autoscheduler.empty()) {  // every tensor NCHW: the baseline owes nothing to Kiln's layouts
+    for (auto& [name, schedule] : plan.schedules) {
+      schedule = autoscheduled(autoscheduler, schedule, TensorLayout::Nchw);
+      plan.rules[name] = {"auto:" + autoscheduler};
+      plan.sections.erase(name);
+    }
+    plan.layouts = tensor_layouts(plan.kernels, plan.schedules);
+  }
+  return plan;
+}
+
+std::string format_plan(const Graph& graph, const SchedulePlan& plan, const std::string& target) {
+  std::vector<ScheduleEntry> entries;
+  for (const Kernel& kernel : plan.kernels) {
+    std::string origin;
+    for (const std::string& rule : plan.rules.at(kernel.name)) origin += (origin.empty() ? "by " : ", ") + rule;
+    auto section = plan.sections.find(kernel.name);
+    if (section != plan.sections.end()) origin += (origin.empty() ? "" : "; ") + section->second;
+    ScheduleEntry entry{kernel.name, {}, plan.schedules.at(kernel.name), origin};
+    for (int layer : kernel.layers) entry.layers.push_back(graph.layers[layer].name);
+    entries.push_back(entry);
+  }
+  return format_schedule(entries, target);
+}
+
+}  // namespace kiln

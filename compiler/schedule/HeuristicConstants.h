@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+
+// The default heuristic's thresholds, one place for all of them. Each rule
+// that reads one is in docs/default-schedule.md with the measurements
+// behind the value; the caches' sizes are the target's (TargetTraits).
+namespace kiln::heuristic {
+
+// parallel rows: about 16 tasks balance two to eight cores, and threads pay
+// off only past this much work (FLOPs, or output values where larger).
+constexpr int kTasksPerKernel = 16;
+constexpr int64_t kMinParallelWork = int64_t{1} << 16;
+
+// Register tiles take half the vector registers as accumulators (16 of 32
+// with AVX-512, 8 of 16 with AVX2); the others hold loads and broadcasts.
+constexpr int kAccumulatorsWide = 16, kAccumulatorsNarrow = 8;
+// row tile: a tile at least this fraction of the widest that fits (in
+// quarters) may replace it where it divides the row better.
+constexpr int kRowTileLeastQuarters = 3;
+
+// channel windows and width vectors: windows up to this wide unroll their
+// taps; channel tiles unroll up to kUnrollTapsChannelTiles.
+constexpr int kUnrollTapsWindows = 5;
+constexpr int kUnrollTapsChannelTiles = 7;
+
+// flat width-channel tiles: 1x1 convolutions of at most this many input
+// channels, whose tiles cover the pixels with at most 1/20 overlap.
+constexpr int64_t kFlatMaxInputChannels = 128;
+constexpr int kFlatOverlapTwentieths = 1;
+
+// width-channel tiles: channel vectors leaving more than this fraction
+// (eighths) of their lanes idle lose to width tiles.
+constexpr int kIdleLaneEighths = 1;
+
+// winograd: over at least this many 4x4 blocks, with filter transforms of at
+// most this size; beyond L2 its tasks take output channels (channel_tasks).
+constexpr int64_t kWinogradMinBlocks = 16;
+constexpr int64_t kWinogradFilterBytes = int64_t{4} << 20;
+
+// channel tiles: strided 4 x 4 tiles only while a block's weights are this
+// close (the 1x1 layer's 64 KB, the stem's 37 KB).
+constexpr int64_t kNearWeightBytes = 64 * 1024;
+// unrolled tiles: padded rows of at most this many tiles (strided: twice),
+// unrolled rows of taps at most kUnrollTapRowsTiles.
+constexpr int64_t kUnrollTilesMax = 4;
+constexpr int64_t kUnrollTapRowsTiles = 2;
+
+// wide tiles: 14 pixels by 2 vectors where a block's weights lie beyond
+// this (beyond L1 and most of L2), unless more than kPixelsPerSet of the
+// tile's pixels would share one of L1's sets.
+constexpr int64_t kFarWeightBytes = 256 * 1024;
+constexpr int kWideTile = 14;
+constexpr int kPixelsPerSet = 8;
+
+// channels innermost: NHWC pixels this far apart (channels times stride)
+// fall into few of L1's sets.
+constexpr int64_t kFewSetsBytes = 1024;
+
+// row tiles: stride-1 windows over at least this many channel planes.
+constexpr int64_t kRowTileMinPlanes = 16;
+
+// width vectors: dense layers take up to this many native vectors of units.
+constexpr int kDenseVectors = 4;
+
+}  // namespace kiln::heuristic

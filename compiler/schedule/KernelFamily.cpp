@@ -1,0 +1,61 @@
+#include "schedule/KernelFamily.h"
+
+namespace kiln {
+
+KernelFamily family_of(const KernelSchedule& s, const Layer& anchor) {
+  if (!s.autoschedule.empty()) return KernelFamily::Autoscheduled;
+  if (s.vectorize == VectorAxis::Channels) {
+    if (s.winograd) return KernelFamily::Winograd;
+    return windows_per_channel(anchor) ? KernelFamily::ChannelWindows : KernelFamily::ChannelTiles;
+  }
+  if (s.tile_channels > 1) return KernelFamily::WidthChannelTiles;
+  if (s.tile_rows > 0) return KernelFamily::RowTiles;
+  return KernelFamily::WidthVectors;
+}
+
+const char* family_name(KernelFamily family) {
+  switch (family) {
+    case KernelFamily::Autoscheduled: return "autoscheduled";
+    case KernelFamily::Winograd: return "winograd";
+    case KernelFamily::ChannelTiles: return "channel tiles";
+    case KernelFamily::ChannelWindows: return "channel windows";
+    case KernelFamily::WidthChannelTiles: return "width-channel tiles";
+    case KernelFamily::RowTiles: return "row tiles";
+    case KernelFamily::WidthVectors: return "width vectors";
+  }
+  return "";
+}
+
+bool channel_tiles_apply(const Layer& anchor) {
+  return anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().groups == 1;
+}
+
+const Window2d* window_of(const Layer& anchor) {
+  switch (anchor.op) {
+    case OpKind::Conv2d: return &anchor.get<ConvAttrs>().window;
+    case OpKind::MaxPool:
+    case OpKind::AvgPool: return &anchor.get<PoolAttrs>().window;
+    default: return nullptr;
+  }
+}
+
+int width_stride(const Layer& anchor) {
+  const Window2d* window = window_of(anchor);
+  return window ? window->stride_w : 1;
+}
+
+bool pixels_flatten(const Layer& anchor) {
+  if (anchor.op != OpKind::Conv2d) return false;
+  const Window2d& w = anchor.get<ConvAttrs>().window;
+  return w.kernel_h == 1 && w.kernel_w == 1 && w.stride_h == 1 && w.stride_w == 1 && !w.padding.any();
+}
+
+Shape pixel_row(const Shape& shape) { return {shape[0], shape[1], 1, shape[2] * shape[3]}; }
+
+int64_t output_rows(const Shape& output) {
+  int64_t rows = 1;
+  for (size_t i = 0; i + 1 < output.size(); ++i) rows *= output[i];
+  return rows;
+}
+
+}  // namespace kiln

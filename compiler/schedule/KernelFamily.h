@@ -1,0 +1,44 @@
+#pragma once
+
+#include "graph/Layer.h"
+#include "schedule/Schedule.h"
+
+namespace kiln {
+
+// The loop nests Kiln's schedules build, one per family (docs/schedules.md).
+// Which one a schedule means follows from its fields and the kernel's first
+// layer: family_of decides it for the heuristic, the validity rules and the
+// code that applies a schedule alike.
+enum class KernelFamily {
+  Autoscheduled,      // a Halide autoscheduler's loops
+  Winograd,           // channel vectors, Winograd F(4x4, 3x3) over blocks of 4x4 pixels
+  ChannelTiles,       // channel vectors: register tiles of pixels by channel vectors (conv2d, groups 1)
+  ChannelWindows,     // channel vectors of a pooling or depthwise conv2d over NHWC
+  WidthChannelTiles,  // width vectors by output channels (conv2d, groups 1)
+  RowTiles,           // width vectors by output rows over padded planes (windows of stride 1)
+  WidthVectors,       // width vectors a row at a time: every op
+};
+
+KernelFamily family_of(const KernelSchedule& schedule, const Layer& anchor);
+const char* family_name(KernelFamily family);
+
+// Whether channel tiles (and width tiles of channels) can compute the layer:
+// a conv2d of groups 1.
+bool channel_tiles_apply(const Layer& anchor);
+
+// The sliding window of a convolution or pooling (nullptr for other ops).
+const Window2d* window_of(const Layer& anchor);
+
+// A windowed op's stride along the width (1 for the others).
+int width_stride(const Layer& anchor);
+
+// Whether flatten_pixels applies: a 1x1 stride-1 conv2d without padding.
+bool pixels_flatten(const Layer& anchor);
+
+// An [N, C, H, W] shape with its pixels in one row: [N, C, 1, H * W].
+Shape pixel_row(const Shape& shape);
+
+// The output's rows: every dimension but the innermost, multiplied.
+int64_t output_rows(const Shape& output);
+
+}  // namespace kiln

@@ -1,0 +1,159 @@
+#include "schedule/ScheduleValidity.h"
+
+#include "ops/Winograd.h"
+#include "schedule/KernelFamily.h"
+
+namespace kiln {
+namespace {
+
+// Why a schedule with winograd = true (and vectorize = channels) cannot
+// compute this kernel, or "".
+std::string winograd_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
+  if (!winograd_applies(anchor))
+    return "winograd needs a 3x3 conv2d with stride 1, dilation 1 and groups = 1, " + anchor.name + " is not one";
+  if (s.unroll_taps || s.unroll_tap_rows || s.unroll_tiles || s.reduction_block != 0 || s.channels_innermost ||
+      s.tile_rows != 0)
+    return "winograd takes no unroll_taps, unroll_tap_rows, unroll_tiles, reduction_block, channels_innermost or tile_rows";
+  int64_t tile = int64_t{s.vector_width} * s.tile_channels;
+  if (tile > output[1])
+    return "vector_width x tile_channels = " + std::to_string(tile) + " exceeds the " + std::to_string(output[1]) +
+           " output channels";
+  int channels = anchor.get<ConvAttrs>().channels_per_group;
+  if (s.vector_width > channels)
+    return "winograd transforms input tiles a vector of input channels at a time: vector_width " +
+           std::to_string(s.vector_width) + " exceeds the " + std::to_string(channels) + " input channels";
+  int64_t blocks = winograd_blocks(output[3]);
+  if (s.tile_width > blocks)
+    return "tile_width " + std::to_string(s.tile_width) + " exceeds the " + std::to_string(blocks) +
+           " blocks of 4x4 pixels along a row";
+  int64_t rows = output[0] * winograd_blocks(output[2]);
+  if (s.parallel && s.rows_per_task > rows)
+    return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's " + std::to_string(rows) +
+           " rows of 4x4 blocks";
+  return "";
+}
+
+// Why channel vectors (channel tiles, channel windows or Winograd) cannot
+// compute this kernel, or "".
+std::string channel_vector_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
+  bool windows = windows_per_channel(anchor);
+  if (!channel_tiles_apply(anchor) && !windows)
+    return "vectorize = channels needs a conv2d with groups = 1 or depthwise, a maxpool or an avgpool, " +
+           anchor.name + " is " + (anchor.op == OpKind::Conv2d ? "a grouped conv2d" : anchor.op_name);
+  if (s.winograd) return winograd_problem(s, anchor, output);
+  if (windows && (s.tile_channels != 1 || s.reduction_block != 0 || s.unroll_tap_rows || s.unroll_tiles ||
+               s.channels_innermost))
+    return "channel vectors of a pooling or depthwise conv2d take no tile_channels, reduction_block, unroll_tap_rows, unroll_tiles or "
+           "channels_innermost";
+  int64_t tile = int64_t{s.vector_width} * s.tile_channels;
+  if (tile > output[1])
+    return "vector_width x tile_channels = " + std::to_string(tile) + " exceeds the " +
+           std::to_string(output[1]) + " output channels";
+  if (s.tile_width > output.back())
+    return "tile_width " + std::to_string(s.tile_width) + " exceeds the output width " +
+           std::to_string(output.back());
+  if (s.reduction_block < 0) return "reduction_block must not be negative";
+  if (s.tile_rows != 0) return "tile_rows needs vectorize = width";
+  if (s.unroll_tap_rows && !s.unroll_taps) return "unroll_tap_rows needs unroll_taps";
+  // Threads take rows of tiles: a pooling's rows hold every channel.
+  int64_t rows = output[0] * output[2] * (windows ? 1 : (output[1] + tile - 1) / tile);
+  if (s.parallel && s.rows_per_task > rows)
+    return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's " + std::to_string(rows) +
+           " rows of tiles";
+  return "";
+}
+
+// Why width tiles of output channels cannot compute this kernel, or "".
+std::string width_channel_tiles_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
+  if (!channel_tiles_apply(anchor))
+    return "tile_channels needs a conv2d with groups = 1, " + anchor.name + " is " + anchor.op_name;
+  int64_t width = int64_t{s.vector_width} * s.tile_width;
+  if (width > output[3])
+    return "vector_width x tile_width = " + std::to_string(width) + " exceeds the output width " +
+           std::to_string(output[3]);
+  if (s.tile_channels > output[1])
+    return "tile_channels " + std::to_string(s.tile_channels) + " exceeds the " + std::to_string(output[1]) +
+           " output channels";
+  if (s.tile_rows != 0 || s.reduction_block != 0 || s.unroll_tap_rows || s.unroll_tiles)
+    return "tile_rows, reduction_block, unroll_tap_rows and unroll_tiles do not apply to width tiles of channels";
+  int64_t rows = output[0] * output[2] * ((output[3] + width - 1) / width);
+  if (s.parallel && s.rows_per_task > rows)
+    return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's " + std::to_string(rows) +
+           " rows of tiles";
+  return "";
+}
+
+// Why row tiles cannot compute this kernel, or "".
+std::string row_tiles_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
+  if (!window_of(anchor)) return "tile_rows needs a conv2d, maxpool or avgpool, " + anchor.name + " is " + anchor.op_name;
+  // Halide 14 reads a padded plane with gaps through aligned vector loads
+  // at addresses it cannot align: the kernel crashes (MobileNetV2's stride-2
+  // depthwise layers, found by kiln tune).
+  if (width_stride(anchor) > 1) return "tile_rows needs a window of stride 1 along the width";
+  int64_t width = int64_t{s.vector_width} * s.tile_width;
+  if (width > output[3])
+    return "vector_width x tile_width = " + std::to_string(width) + " exceeds the output width " +
+           std::to_string(output[3]);
+  if (s.tile_rows > output[2])
+    return "tile_rows " + std::to_string(s.tile_rows) + " exceeds the output height " + std::to_string(output[2]);
+  if (s.tile_channels != 1 || s.reduction_block != 0) return "tile_channels and reduction_block need vectorize = channels";
+  if (s.parallel && s.rows_per_task > output[0] * output[1])
+    return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the output's " +
+           std::to_string(output[0] * output[1]) + " channel planes";
+  return "";
+}
+
+// Why width vectors a row at a time cannot compute this kernel, or "".
+std::string width_vectors_problem(const KernelSchedule& s, const Shape& output) {
+  if (s.tile_width != 1 || s.tile_channels != 1 || s.reduction_block != 0)
+    return "tile_width needs vectorize = channels or tile_rows; tile_channels and reduction_block need vectorize = channels";
+  if (s.vector_width > output.back())
+    return "vector_width " + std::to_string(s.vector_width) + " exceeds the innermost extent " +
+           std::to_string(output.back()) + " of the output " + to_string(output);
+  if (s.parallel && output.size() < 2)
+    return "parallel needs an output with at least 2 dimensions, the output is " + to_string(output);
+  if (s.parallel && s.rows_per_task > output_rows(output))
+    return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the output's " +
+           std::to_string(output_rows(output)) + " rows";
+  return "";
+}
+
+}  // namespace
+
+bool pools_in_loops(const KernelSchedule& s, const Layer& anchor) {
+  return family_of(s, anchor) == KernelFamily::ChannelTiles && channel_tiles_apply(anchor);
+}
+
+std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const Shape& shape) {
+  if (!s.autoschedule.empty() && !(s == autoscheduled(s.autoschedule, s, s.layout)))
+    return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only fuse, fuse_pool and layout go with it";
+  if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
+  if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
+  if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
+  if (s.fuse_pool && s.autoschedule.empty() && !pools_in_loops(s, anchor))
+    return "fuse_pool needs a conv2d with groups = 1 in channel tiles (vectorize = channels, no winograd)";
+  if (s.layout == TensorLayout::Nhwc && shape.size() != 4)
+    return "layout = nhwc needs a 4-D output, the output is " + to_string(shape);
+  if (s.flatten_pixels && !pixels_flatten(anchor))
+    return "flatten_pixels needs a 1x1 conv2d with stride 1 and no padding";
+  // Tiles are checked against the output as the kernel sees it.
+  const Shape output = s.flatten_pixels ? pixel_row(shape) : shape;
+  KernelFamily family = family_of(s, anchor);
+  if (family == KernelFamily::Autoscheduled) return "";
+  if (s.vectorize == VectorAxis::Channels) return channel_vector_problem(s, anchor, output);
+  if (s.unroll_taps && !window_of(anchor))
+    return "unroll_taps needs a conv2d, maxpool or avgpool";
+  if (family == KernelFamily::WidthChannelTiles) return width_channel_tiles_problem(s, anchor, output);
+  if (s.unroll_tap_rows || s.unroll_tiles) return "unroll_tap_rows and unroll_tiles need vectorize = channels";
+  return family == KernelFamily::RowTiles ? row_tiles_problem(s, anchor, output) : width_vectors_problem(s, output);
+}
+
+bool may_read_past_inputs(const KernelSchedule& s, const Layer& anchor) {
+  if (!s.autoschedule.empty()) return true;  // an autoscheduler's loads are not Kiln's to know
+  // Channel tiles load the input one broadcast value at a time; width vectors
+  // load it densely unless a window strides along the width.
+  if (s.vectorize == VectorAxis::Channels || s.vector_width == 1) return false;
+  return width_stride(anchor) > 1;
+}
+
+}  // namespace kiln

@@ -1,0 +1,119 @@
+// The default heuristic's rules, table-driven: a kernel's first layer, its
+// input and the target in; the rule that decides and the fields it sets out.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "graph/Checker.h"
+#include "language/Parser.h"
+#include "schedule/DefaultSchedule.h"
+#include "schedule/KernelFamily.h"
+#include "schedule/ScheduleValidity.h"
+
+namespace kiln {
+namespace {
+
+const TargetTraits kAvx512{16, 32}, kAvx2{8, 16};
+
+struct RuleCase {
+  const char* input;   // the network input's shape
+  const char* layer;   // the layer over it, named l
+  TargetTraits target;
+  bool reads_channel_vectors;
+  const char* rule;
+  KernelFamily family;
+  int vector_width, tile_width, tile_channels, tile_rows;
+  bool flatten_pixels, channel_tasks;
+};
+
+const RuleCase kCases[] = {
+    // ResNet-50's 64-channel 3x3 layer: Winograd, 7 blocks of a 14-block row by 2 vectors.
+    {"[1, 64, 56, 56]", "conv2d(x, filters=64, kernel=3, padding=1)", kAvx512, true, "winograd",
+     KernelFamily::Winograd, 16, 7, 2, 0, false, false},
+    // AVX2: half the accumulators, 3 blocks (the 14-block row in 5 tiles of 3, not 4 of 4).
+    {"[1, 64, 56, 56]", "conv2d(x, filters=64, kernel=3, padding=1)", kAvx2, true, "winograd", KernelFamily::Winograd,
+     8, 3, 2, 0, false, false},
+    // Filter transforms beyond L2 (1 MB): tasks of output channels.
+    {"[1, 128, 28, 28]", "conv2d(x, filters=128, kernel=3, padding=1)", kAvx512, true, "winograd",
+     KernelFamily::Winograd, 16, 7, 2, 0, false, true},
+    // Transforms beyond 4 MB (256 channels): channel tiles, 7 pixels by 2 vectors.
+    {"[1, 256, 14, 14]", "conv2d(x, filters=256, kernel=3, padding=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
+    // Strided, a block's weights close (1x1 over 64 channels): 4 x 4 tiles.
+    {"[1, 64, 56, 56]", "conv2d(x, filters=128, kernel=1, stride=2)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 4, 4, 0, false, false},
+    // A 1x1 layer not reading channel vectors: width tiles over the flattened pixels.
+    {"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, false, "flat-width-channel-tiles",
+     KernelFamily::WidthChannelTiles, 16, 2, 8, 0, true, false},
+    // ... reading them: channel tiles.
+    {"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 8, 2, 0, false, false},
+    // 24 channels would leave a quarter of 2 vectors' lanes idle: width tiles of 8 channels.
+    {"[1, 144, 56, 56]", "conv2d(x, filters=24, kernel=3, padding=1)", kAvx512, true, "width-channel-tiles",
+     KernelFamily::WidthChannelTiles, 16, 2, 8, 0, false, false},
+    // Depthwise reading channel vectors: channel windows of 8 pixels.
+    {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx512, true, "channel-windows",
+     KernelFamily::ChannelWindows, 16, 8, 1, 0, false, false},
+    // ... not reading them: row tiles of 8 rows over padded planes.
+    {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx512, false, "row-tiles",
+     KernelFamily::RowTiles, 16, 1, 1, 8, false, false},
+    // 7 wide: 4-lane vectors, 4 rows.
+    {"[1, 960, 7, 7]", "conv2d(x, filters=960, kernel=3, padding=1, groups=960)", kAvx512, false, "row-tiles",
+     KernelFamily::RowTiles, 4, 1, 1, 4, false, false},
+    // Strided depthwise: width vectors a row at a time.
+    {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
+     "width-vectors", KernelFamily::WidthVectors, 16, 1, 1, 0, false, false},
+    // A classifier: 4 vectors of units.
+    {"[1, 2048]", "dense(x, units=1000)", kAvx512, false, "width-vectors", KernelFamily::WidthVectors, 64, 1, 1, 0,
+     false, false},
+    {"[1, 64, 112, 112]", "maxpool(x, kernel=3, stride=2, padding=1)", kAvx512, false, "width-vectors",
+     KernelFamily::WidthVectors, 16, 1, 1, 0, false, false},
+};
+
+TEST(DefaultSchedule, EachRuleDecidesItsKernels) {
+  for (const RuleCase& c : kCases) {
+    std::string spec = std::string("network t\ninput x: f32") + c.input + "\nl = " + c.layer + "\noutput l\n";
+    Graph graph = check(parse(spec));
+    const Layer& layer = graph.layers[1];
+    DefaultChoice chosen =
+        default_schedule({layer, layer.shape, layer.flops, c.target, true, c.reads_channel_vectors});
+    const KernelSchedule& s = chosen.schedule;
+    SCOPED_TRACE(std::string(c.layer) + " over " + c.input);
+    EXPECT_STREQ(chosen.rule, c.rule);
+    EXPECT_EQ(family_of(s, layer), c.family);
+    EXPECT_EQ(s.vector_width, c.vector_width);
+    EXPECT_EQ(s.tile_width, c.tile_width);
+    EXPECT_EQ(s.tile_channels, c.tile_channels);
+    EXPECT_EQ(s.tile_rows, c.tile_rows);
+    EXPECT_EQ(s.flatten_pixels, c.flatten_pixels);
+    EXPECT_EQ(s.channel_tasks, c.channel_tasks);
+    EXPECT_EQ(schedule_problem(s, layer, layer.shape), "");
+  }
+}
+
+// Threads only past some work, about 16 tasks.
+TEST(DefaultSchedule, ParallelRowsNeedWork) {
+  Graph small = check(parse("network t\ninput x: f32[1, 8, 4, 4]\nl = relu(x)\noutput l\n"));
+  EXPECT_FALSE(default_schedule({small.layers[1], small.layers[1].shape, small.layers[1].flops, kAvx512}).schedule.parallel);
+  Graph big = check(parse("network t\ninput x: f32[1, 64, 128, 128]\nl = relu(x)\noutput l\n"));
+  KernelSchedule s = default_schedule({big.layers[1], big.layers[1].shape, big.layers[1].flops, kAvx512}).schedule;
+  EXPECT_TRUE(s.parallel);
+  EXPECT_EQ(s.rows_per_task, 64 * 128 / 16);
+}
+
+TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlap) {
+  Graph graph = check(parse("network t\ninput x: f32[1, 32, 56, 56]\n"
+                            "c = conv2d(x, filters=64, kernel=3, stride=2, padding=1)\n"
+                            "a = maxpool(c, kernel=2, stride=2)\nb = maxpool(c, kernel=3, stride=2, padding=1)\n"
+                            "output a, b\n"));
+  const Layer& conv = graph.layers[1];
+  KernelSchedule tiles = default_schedule({conv, conv.shape, conv.flops, kAvx512, true, true}).schedule;
+  ASSERT_EQ(family_of(tiles, conv), KernelFamily::ChannelTiles);
+  EXPECT_TRUE(pool_fuses_by_default(tiles, conv, graph.layers[2]));
+  EXPECT_FALSE(pool_fuses_by_default(tiles, conv, graph.layers[3]));
+  KernelSchedule width;  // width vectors compute no channel tiles to pool in
+  EXPECT_FALSE(pool_fuses_by_default(width, conv, graph.layers[2]));
+}
+
+}  // namespace
+}  // namespace kiln
