@@ -73,7 +73,8 @@ void read_caches(TargetTraits& traits) {
   if (!__get_cpuid(0, &a, &b, &c, &d)) return;
   bool amd = b == 0x68747541;  // "Auth"enticAMD
   unsigned leaf = amd ? 0x8000001D : 4;
-  if (amd ? __get_cpuid_max(0x80000000, nullptr) < leaf : a < leaf) return;
+  unsigned highest = amd ? static_cast<unsigned>(__get_cpuid_max(0x80000000, nullptr)) : a;
+  if (highest < leaf) return;
   for (unsigned index = 0; index < 8 && __get_cpuid_count(leaf, index, &a, &b, &c, &d); ++index) {
     unsigned type = a & 0x1F, level = (a >> 5) & 0x7;
     if (type == 0) break;  // no more caches

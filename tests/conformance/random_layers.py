@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support"))
 from kiln_io import save_npy, save_safetensors  # noqa: E402
 from torch_reference import activation as act, pool, torch_padding as torch_pad  # noqa: E402
 
