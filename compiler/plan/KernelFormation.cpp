@@ -28,7 +28,7 @@ bool pool_fuses(const Graph& graph, const Kernel& kernel, const Layer& pool, con
   KernelSchedule heuristic =
       default_schedule({anchor, graph.layers[kernel.output()].shape, kernel_flops(graph, kernel), target, false, false})
           .schedule;
-  return pool_fuses_by_default(section_over(schedule, kernel.name, heuristic), anchor, pool);
+  return pool_fuses_by_default(section_over(schedule, kernel.name, heuristic), anchor, pool, target);
 }
 
 }  // namespace

@@ -260,12 +260,19 @@ bool channels_innermost_by_default(int64_t apart) {
   return apart >= kFewSetsBytes;
 }
 
-bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool) {
+bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool,
+                           const TargetTraits& target) {
   // Overlapping windows make each task compute a row of the convolution
-  // that the task before it computes too.
+  // that the task before it computes too. A fused task computes every
+  // output channel of its rows, so weights beyond half of L2 stream in again
+  // for each task, where unfused tasks keep a block of them in cache.
   const Window2d& w = pool.get<PoolAttrs>().window;
   bool apart = w.stride_w >= (w.kernel_w - 1) * w.dilation_w + 1 && w.stride_h >= (w.kernel_h - 1) * w.dilation_h + 1;
-  return apart && pools_in_loops(conv, anchor);
+  if (!apart || !pools_in_loops(conv, anchor)) return false;
+  const ConvAttrs& c = anchor.get<ConvAttrs>();
+  int64_t weight_bytes = int64_t{c.filters} * c.channels_per_group * c.window.kernel_h * c.window.kernel_w *
+                         int64_t{sizeof(float)};
+  return weight_bytes * kPoolFusionL2Share < target.l2_bytes;
 }
 
 }  // namespace kiln

@@ -48,8 +48,9 @@ bool channels_innermost_by_default(int64_t apart);
 // The `pool-fusion` rule: whether a maxpool or avgpool `pool` joins
 // (fuse_pool) the kernel before it, whose first layer is `anchor` and whose
 // schedule would be `conv` (the heuristic's, under the kernel's section):
-// where the pool's windows do not overlap and `conv` computes channel tiles
-// without Winograd.
-bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool);
+// where the pool's windows do not overlap, `conv` computes channel tiles
+// without Winograd, and the convolution's weights take less than half of L2.
+bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool,
+                           const TargetTraits& target);
 
 }  // namespace kiln

@@ -57,6 +57,9 @@ constexpr int kPixelsPerSet = 8;
 // fall into few of L1's sets.
 constexpr int64_t kFewSetsBytes = 1024;
 
+// pool-fusion: only convolutions whose weights take less than 1/2 of L2.
+constexpr int64_t kPoolFusionL2Share = 2;
+
 // row tiles: stride-1 windows over at least this many channel planes.
 constexpr int64_t kRowTileMinPlanes = 16;
 

@@ -101,7 +101,7 @@ TEST(DefaultSchedule, ParallelRowsNeedWork) {
   EXPECT_EQ(s.rows_per_task, 64 * 128 / 16);
 }
 
-TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlap) {
+TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlapAndWeightsAreNear) {
   Graph graph = check(parse("network t\ninput x: f32[1, 32, 56, 56]\n"
                             "c = conv2d(x, filters=64, kernel=3, stride=2, padding=1)\n"
                             "a = maxpool(c, kernel=2, stride=2)\nb = maxpool(c, kernel=3, stride=2, padding=1)\n"
@@ -109,10 +109,19 @@ TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlap) {
   const Layer& conv = graph.layers[1];
   KernelSchedule tiles = default_schedule({conv, conv.shape, conv.flops, kAvx512, true, true}).schedule;
   ASSERT_EQ(family_of(tiles, conv), KernelFamily::ChannelTiles);
-  EXPECT_TRUE(pool_fuses_by_default(tiles, conv, graph.layers[2]));
-  EXPECT_FALSE(pool_fuses_by_default(tiles, conv, graph.layers[3]));
+  EXPECT_TRUE(pool_fuses_by_default(tiles, conv, graph.layers[2], kAvx512));
+  EXPECT_FALSE(pool_fuses_by_default(tiles, conv, graph.layers[3], kAvx512));
   KernelSchedule width;  // width vectors compute no channel tiles to pool in
-  EXPECT_FALSE(pool_fuses_by_default(width, conv, graph.layers[2]));
+  EXPECT_FALSE(pool_fuses_by_default(width, conv, graph.layers[2], kAvx512));
+  // VGG's 256-channel 3x3 layer: 2.4 MB of weights, beyond half of a 1 MB L2.
+  Graph vgg = check(parse("network v\ninput x: f32[1, 256, 56, 56]\n"
+                          "c = conv2d(x, filters=256, kernel=3, padding=1)\np = maxpool(c, kernel=2, stride=2)\n"
+                          "output p\n"));
+  KernelSchedule vgg_tiles = tiles;
+  EXPECT_FALSE(pool_fuses_by_default(vgg_tiles, vgg.layers[1], vgg.layers[2], kAvx512));
+  TargetTraits big_l2 = kAvx512;
+  big_l2.l2_bytes = int64_t{8} << 20;
+  EXPECT_TRUE(pool_fuses_by_default(vgg_tiles, vgg.layers[1], vgg.layers[2], big_l2));
 }
 
 }  // namespace
