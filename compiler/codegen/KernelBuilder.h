@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
+#include "graph/Layer.h"
 #include "plan/KernelFormation.h"
 #include "plan/TensorLayouts.h"
-#include "graph/Layer.h"
-#include "schedule/WeightLayout.h"
 #include "schedule/Schedule.h"
+#include "schedule/WeightLayout.h"
 
 namespace kiln {
 

@@ -4,8 +4,8 @@
 #include <map>
 #include <vector>
 
-#include "plan/KernelFormation.h"
 #include "graph/Layer.h"
+#include "plan/KernelFormation.h"
 
 namespace kiln {
 

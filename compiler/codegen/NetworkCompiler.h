@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "codegen/KernelBuilder.h"
-#include "plan/SchedulePlan.h"
 #include "graph/Layer.h"
+#include "plan/SchedulePlan.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {

@@ -4,10 +4,10 @@
 #include <string>
 #include <vector>
 
-#include "plan/KernelFormation.h"
 #include "codegen/KernelBuilder.h"
 #include "codegen/MemoryPlan.h"
 #include "graph/Layer.h"
+#include "plan/KernelFormation.h"
 
 namespace kiln {
 

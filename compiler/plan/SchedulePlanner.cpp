@@ -12,9 +12,14 @@
 namespace kiln {
 namespace {
 
+// Where the schedule file's section `name` is: "FILE:LINE".
+std::string section_line(const Schedule& file, const std::string& name) {
+  return file.path + ":" + std::to_string(file.lines.at(name));
+}
+
 // What the schedule file's section of `kernel` did, for the plan.
 std::string file_reason(const Schedule& file, const std::string& kernel, bool afresh) {
-  std::string where = file.path + ":" + std::to_string(file.lines.at(kernel));
+  std::string where = section_line(file, kernel);
   if (afresh) return where + " (afresh)";
   std::set<std::string> keys;
   std::string listed;
@@ -43,9 +48,8 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
   auto validate = [&](const Kernel& kernel, const KernelSchedule& schedule) {
     std::string problem = kernel_problem(graph, kernel, schedule);
     if (problem.empty()) return;
-    std::string where = file.kernels.count(kernel.name)
-                            ? file.path + ":" + std::to_string(file.lines.at(kernel.name)) + ": error: "
-                            : "error: the default schedule of kernel " + kernel.name + ": ";
+    std::string where = file.kernels.count(kernel.name) ? section_line(file, kernel.name) + ": error: "
+                                                        : "error: the default schedule of kernel " + kernel.name + ": ";
     throw UserError(where + "[" + kernel.name + "]: " + problem);
   };
   KeptChoices kept;
@@ -76,11 +80,12 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
   choose_default_layouts(graph, kept, target, plan);
   // The layout rules refine valid schedules into valid ones; checked again all the same.
   for (const Kernel& kernel : plan.kernels) validate(kernel, plan.schedules.at(kernel.name));
-  for (const auto& [name, line] : file.lines) {
+  for (const auto& entry : file.lines) {
+    const std::string& name = entry.first;
     if (plan.schedules.count(name)) continue;
     bool is_layer = false;
     for (const Layer& layer : graph.layers) is_layer = is_layer || (layer.name == name && layer.op != OpKind::Input);
-    throw UserError(file.path + ":" + std::to_string(line) + ": error: [" + name + "] " +
+    throw UserError(section_line(file, name) + ": error: [" + name + "] " +
                     (is_layer ? "is fused into another kernel; schedule that kernel, or set fuse = false on it"
                               : "names no layer of network " + graph.name));
   }

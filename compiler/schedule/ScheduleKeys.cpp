@@ -61,11 +61,29 @@ const ScheduleKey* find_schedule_key(const std::string& name) {
   return nullptr;
 }
 
-std::string schedule_key_list() {
+namespace {
+
+// "a, b, ... LAST z".
+std::string joined(const std::vector<std::string>& names, const char* last) {
   std::string list;
-  for (size_t k = 0; k < kKeys.size(); ++k)
-    list += (k == 0 ? "" : k + 1 == kKeys.size() ? " or " : ", ") + std::string(kKeys[k].name);
+  for (size_t k = 0; k < names.size(); ++k)
+    list += (k == 0 ? "" : k + 1 == names.size() ? std::string(" ") + last + " " : ", ") + names[k];
   return list;
+}
+
+}  // namespace
+
+std::string schedule_key_list() {
+  std::vector<std::string> names;
+  for (const ScheduleKey& key : kKeys) names.push_back(key.name);
+  return joined(names, "or");
+}
+
+std::string autoscheduler_key_list() {
+  std::vector<std::string> names;
+  for (const ScheduleKey& key : kKeys)
+    if (key.with_autoscheduler && std::string(key.name) != "autoschedule") names.push_back(key.name);
+  return joined(names, "and");
 }
 
 std::string key_value(const KernelSchedule& s, const ScheduleKey& key) {

@@ -35,6 +35,8 @@ const std::vector<ScheduleKey>& schedule_keys();
 const ScheduleKey* find_schedule_key(const std::string& name);
 // "a, b, ... or z": every key's name, for messages.
 std::string schedule_key_list();
+// "a, b and c": the keys that go with an autoschedule key, for messages.
+std::string autoscheduler_key_list();
 
 // `key`'s value in `schedule`, as the file writes it.
 std::string key_value(const KernelSchedule& schedule, const ScheduleKey& key);

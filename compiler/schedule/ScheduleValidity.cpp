@@ -2,6 +2,7 @@
 
 #include "ops/Winograd.h"
 #include "schedule/KernelFamily.h"
+#include "schedule/ScheduleKeys.h"
 
 namespace kiln {
 namespace {
@@ -126,7 +127,8 @@ bool pools_in_loops(const KernelSchedule& s, const Layer& anchor) {
 
 std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const Shape& shape) {
   if (!s.autoschedule.empty() && !(s == autoscheduled(s.autoschedule, s, s.layout)))
-    return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only fuse, fuse_pool and layout go with it";
+    return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only " + autoscheduler_key_list() +
+           " go with it";
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";

@@ -71,19 +71,18 @@ bool TuningSearch::retry_in_halves() {
 RoundResult TuningSearch::record(const PairedMs& ms, const PairedMs& again, const std::string& failure,
                                  TuningLog& log) {
   RoundResult result;
-  result.all_kept = true;
-  bool correct = failure.empty();
+  bool correct = failure.empty(), any_kept = false, all_kept = true;
   for (size_t i = 0; i < kernels_.size(); ++i) {
     TunedKernel& k = kernels_[i];
     if (k.searching) {
       ++k.trials;
       bool kept = correct && wins(ms, i) && wins(again, i);
       log.append({k.signature, k.name, k.candidate, correct ? ms[1][i] : 0, correct, utc_now(), kept, failure});
-      result.all_kept = result.all_kept && kept;
+      any_kept = any_kept || kept;
+      all_kept = all_kept && kept;
       if (kept) {
         k.best = k.candidate;
         k.best_ms = std::min(ms[1][i], again[1][i]);
-        result.incumbent_stale = true;
       } else if (correct) {
         k.best_ms = k.challenge_default ? ms[0][i] : std::min(k.best_ms, ms[0][i]);
         if (k.best == k.start) k.start_ms = k.best_ms;  // the same schedule, measured better
@@ -94,9 +93,10 @@ RoundResult TuningSearch::record(const PairedMs& ms, const PairedMs& again, cons
     }
     result.network_ms += k.best_ms;
   }
-  // The candidates' network is the new incumbent when every candidate won.
-  if (!correct || result.all_kept) result.incumbent_stale = false;
-  result.all_kept = correct && result.all_kept;
+  // Every candidate won: the candidates' network is the incumbent; some did:
+  // the incumbent is linked again from the bests.
+  result.all_kept = all_kept;
+  result.incumbent_stale = any_kept && !all_kept;
   return result;
 }
 

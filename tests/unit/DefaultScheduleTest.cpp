@@ -117,11 +117,10 @@ TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlapAndWeightsAreNea
   Graph vgg = check(parse("network v\ninput x: f32[1, 256, 56, 56]\n"
                           "c = conv2d(x, filters=256, kernel=3, padding=1)\np = maxpool(c, kernel=2, stride=2)\n"
                           "output p\n"));
-  KernelSchedule vgg_tiles = tiles;
-  EXPECT_FALSE(pool_fuses_by_default(vgg_tiles, vgg.layers[1], vgg.layers[2], kAvx512));
+  EXPECT_FALSE(pool_fuses_by_default(tiles, vgg.layers[1], vgg.layers[2], kAvx512));
   TargetTraits big_l2 = kAvx512;
   big_l2.l2_bytes = int64_t{8} << 20;
-  EXPECT_TRUE(pool_fuses_by_default(vgg_tiles, vgg.layers[1], vgg.layers[2], big_l2));
+  EXPECT_TRUE(pool_fuses_by_default(tiles, vgg.layers[1], vgg.layers[2], big_l2));
 }
 
 }  // namespace
