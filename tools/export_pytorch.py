@@ -53,6 +53,9 @@ BINARY = {operator.add: "add", operator.iadd: "add", torch.add: "add", "add": "a
           operator.sub: "sub", operator.isub: "sub", torch.sub: "sub", "sub": "sub",
           operator.truediv: "div", operator.itruediv: "div", torch.div: "div", "div": "div",
           torch.maximum: "max", torch.minimum: "min", torch.pow: "pow", operator.pow: "pow", "pow": "pow"}
+UNARY_FUNCTIONS = {torch.exp: "exp", "exp": "exp", torch.sqrt: "sqrt", "sqrt": "sqrt", torch.erf: "erf", "erf": "erf"}
+REDUCTIONS = {torch.sum: "reduce_sum", "sum": "reduce_sum", torch.amax: "reduce_max", "amax": "reduce_max",
+              torch.linalg.vector_norm: "reduce_l2"}
 # Identities in inference, by name: torchvision.ops' (this tool does not need torchvision).
 IDENTITY_NAMES = {"StochasticDepth", "stochastic_depth"}
 NHWC, NCHW = [0, 2, 3, 1], [0, 3, 1, 2]
@@ -104,16 +107,32 @@ class Exporter:
 
     def layer(self, node, preferred, op, operands, attrs=(), layout_free=False):
         """A layer; a layout_free one (elementwise, or over the channels) also reads NHWC permutes
-        when all its operands are, and its output is one too."""
+        when all its operands are, and its output is one too. Other layers read such a
+        permute as the tensor it is (a transpose layer)."""
         views = [o in self.channels_last for o in operands]
-        if any(views) and not (layout_free and all(views)):
-            raise Unsupported(f"'{node.name}' ({op}) reads a tensor permuted to NHWC; Kiln keeps NCHW and takes "
-                              "NHWC only in layer norms, Linear over the channels and elementwise ops")
+        keep_views = layout_free and all(views)
+        for o in operands:
+            if o in self.channels_last and not keep_views:
+                self.materialize(o)
         name = self.fresh(node, preferred)
         self.lines.append(f"{name} = {op}({', '.join([self.name_of(o) for o in operands] + list(attrs))})")
-        if any(views):
+        if any(views) and keep_views:
             self.channels_last.add(node)
         return name
+
+    def materialize(self, node):
+        """An NHWC permute kept as a layout, written out as a transpose layer."""
+        self.channels_last.discard(node)
+        name = kiln_name(node.name + "_nhwc")
+        while name in self.used:
+            name += "_"
+        self.used.add(name)
+        self.lines.append(f"{name} = transpose({self.name_of(node)}, perm={NHWC})")
+        self.names[node] = name
+
+    def reshape(self, node, x):
+        """A view, reshape, flatten, squeeze or unsqueeze: a reshape to the traced shape."""
+        self.layer(node, node.name, "reshape", [x], [f"shape={self.shape(node)}"])
 
     def alias(self, node, source):
         self.names[node] = self.name_of(source)
@@ -141,8 +160,9 @@ class Exporter:
                 self.function(node)
             elif node.op == "output":
                 outputs = node.args[0] if isinstance(node.args[0], (tuple, list)) else [node.args[0]]
-                if any(o in self.channels_last for o in outputs):
-                    raise Unsupported("an output is permuted to NHWC; Kiln's outputs are NCHW")
+                for o in outputs:
+                    if o in self.channels_last:
+                        self.materialize(o)
                 self.lines.append("output " + ", ".join(self.name_of(o) for o in outputs))
             elif node.op == "get_attr":
                 value = self.traced
@@ -265,12 +285,28 @@ class Exporter:
 
     def flatten(self, node, preferred, x, start, end):
         rank = len(x.meta["tensor_meta"].shape)
-        if start != 1 or end not in (-1, rank - 1):
-            raise Unsupported(f"'{node.name}' flattens dimensions {start} to {end}; Kiln flattens from 1 to the end")
-        self.layer(node, preferred, "flatten", [x])
+        if start != 1 or end not in (-1, rank - 1) or x in self.channels_last:
+            self.reshape(node, x)
+        else:
+            self.layer(node, preferred, "flatten", [x])
+
+    def reduction(self, node, op):
+        """torch.mean/sum/amax/linalg.vector_norm over dim (every axis when absent), keepdim as keepdims."""
+        args, kwargs = node.args, node.kwargs
+        if op == "reduce_l2":
+            order = args[1] if len(args) > 1 else kwargs.get("ord", 2)
+            if order != 2:
+                raise Unsupported(f"'{node.name}' (a vector norm of order {order}; Kiln's reduce_l2 is order 2)")
+            args = args[:1] + args[2:]
+        dims = args[1] if len(args) > 1 else kwargs.get("dim")
+        keep = args[2] if len(args) > 2 else kwargs.get("keepdim", False)
+        attrs = [] if dims is None else [f"axes={list(dims) if isinstance(dims, (list, tuple)) else [dims]}"]
+        self.layer(node, node.name, op, [args[0]], attrs + [f"keepdims={'true' if keep else 'false'}"])
 
     def function(self, node):
         target, args = node.target, node.args
+        if "tensor_meta" not in node.meta and target != "chunk":
+            return  # sizes and shapes: arithmetic at trace time, whose results the traced shapes hold
         if target in BINARY and not (target == torch.div and node.kwargs.get("rounding_mode")):
             op = BINARY[target]
             tensors = [a for a in args if isinstance(a, torch.fx.Node) and a not in self.constants]
@@ -297,8 +333,20 @@ class Exporter:
             elif dims == NCHW and args[0] in self.channels_last:
                 self.names[node] = self.name_of(args[0])
             else:
-                raise Unsupported(f"'{node.name}' permutes to {dims}; Kiln takes NCHW to NHWC and back, with only "
-                                  "layer norms, Linear over the channels and elementwise ops between")
+                rank = len(self.shape(args[0]))
+                self.layer(node, node.name, "transpose", [args[0]], [f"perm={[d % rank for d in dims]}"])
+        elif target in ("transpose", torch.transpose):
+            rank = len(self.shape(args[0]))
+            perm = list(range(rank))
+            a, b = (d % rank for d in args[1:3])
+            perm[a], perm[b] = perm[b], perm[a]
+            self.layer(node, node.name, "transpose", [args[0]], [f"perm={perm}"])
+        elif target in ("view", "reshape", torch.reshape, "unsqueeze", torch.unsqueeze, "squeeze", torch.squeeze):
+            self.reshape(node, args[0])
+        elif target in REDUCTIONS:
+            self.reduction(node, REDUCTIONS[target])
+        elif target in UNARY_FUNCTIONS:
+            self.layer(node, node.name, UNARY_FUNCTIONS[target], [args[0]], layout_free=True)
         elif target is F.layer_norm:
             given = dict(zip(["normalized_shape", "weight", "bias", "eps"], args[1:]), **node.kwargs)
             weight, bias = (self.constants.get(given.get(k)) for k in ("weight", "bias"))
@@ -347,9 +395,9 @@ class Exporter:
             keep = args[2] if len(args) > 2 else node.kwargs.get("keepdim", False)
             rank = len(args[0].meta["tensor_meta"].shape)
             dims = list(dims) if isinstance(dims, (list, tuple)) else [dims]
-            if rank != 4 or None in dims or sorted(d % 4 for d in dims) != [2, 3]:
-                raise Unsupported(f"'{node.name}' (mean over {dims}; Kiln averages over H and W of NCHW tensors)")
-            if keep:
+            if rank != 4 or None in dims or sorted(d % 4 for d in dims) != [2, 3] or args[0] in self.channels_last:
+                self.reduction(node, "reduce_mean")
+            elif keep:
                 self.layer(node, node.name, "global_avgpool", [args[0]])
             else:
                 pooled = self.fresh(node, node.name + "_pool")

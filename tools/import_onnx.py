@@ -271,9 +271,8 @@ class Importer:
                     raise ImportFailure(f"{label(node)} cannot be read ({type(e).__name__}: {e})") from None
         outputs = []
         for o in self.graph.output:
-            if o.name in self.channels_last:
-                raise ImportFailure(f"output '{o.name}' is an NCHW tensor transposed to NHWC; Kiln's outputs are "
-                                    "NCHW (transpose it back in the model)")
+            if o.name in self.views or o.name in self.channels_last:
+                self.materialize(o, o.name, base=o.name)
             if o.name in self.constants:
                 raise ImportFailure(f"output '{o.name}' is a constant; Kiln's outputs are computed by layers")
             if o.name not in self.tensors or self.tensors[o.name] in [self.tensors[v.name] for v in self.graph.input
@@ -331,18 +330,29 @@ class Importer:
         return self.shapes.get(name)
 
     def operand(self, node, name, channels_last=False):
-        if name in self.views:
-            raise ImportFailure(f"{label(node)} reads '{name}', a {len(self.views[name][2])}-D view of "
-                                f"'{self.views[name][0]}' that has no Kiln layer (Kiln's channel shuffle "
-                                "is Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
-        if name in self.channels_last and not channels_last:
-            raise ImportFailure(f"{label(node)} reads '{name}', an NCHW tensor transposed to NHWC; Kiln keeps "
-                                "tensors NCHW and takes NHWC only in layer norms over the last axis, MatMul "
-                                "over it, elementwise ops and the Transpose back")
+        if name in self.views or (name in self.channels_last and not channels_last):
+            self.materialize(node, name)
         if name in self.constants:
             raise ImportFailure(f"{label(node)} with the constant operand '{name}' has no Kiln layer "
                                 "(Kiln's operands are tensors computed by layers, or per-channel constants)")
         return self.tensors[name]
+
+    def materialize(self, node, name, base=None):
+        """A view the importer kept as a layout (a channel shuffle's 5-D steps, a
+        transpose to NHWC) read by a layer that needs the tensor itself: written
+        out as reshape and transpose layers."""
+        if name in self.views:
+            source, groups, shape, transposed = self.views.pop(name)
+            split = [shape[0], shape[2], shape[1]] + shape[3:] if transposed else shape
+            current = self.emit(name + "_view" if transposed or not base else base, "reshape",
+                                [self.operand(node, source)], [f"shape={split}"])
+            if transposed:
+                current = self.emit(base or name + "_swap", "transpose", [current], ["perm=[0, 2, 1, 3, 4]"])
+            self.tensors[name] = current
+        elif name in self.channels_last:
+            self.channels_last.discard(name)
+            self.tensors[name] = self.emit(base or name + "_nhwc", "transpose", [self.tensors[name]],
+                                           ["perm=[0, 2, 3, 1]"])
 
     def emit(self, base, op, operands, attrs=()):
         """Writes one layer over Kiln names; returns its own (unique) name."""
@@ -355,8 +365,7 @@ class Importer:
         layout_free op (elementwise, or over the channels) also reads NHWC
         transposes when all its operands are: its output is one too."""
         views = [o in self.channels_last for o in operands]
-        if layout_free and any(views) and not all(views):
-            self.fail(node, "mixes NHWC transposes with NCHW tensors")
+        layout_free = layout_free and (all(views) or not any(views))  # else each NHWC operand is transposed
         name = self.emit(node.name or node.output[0], op,
                          [self.operand(node, o, layout_free) for o in operands], attrs)
         self.tensors[node.output[0]] = name
@@ -669,21 +678,17 @@ class Importer:
             target[target.index(-1)] = int(np.prod(x)) // known if known else 0
         if int(np.prod(target)) != int(np.prod(x)) or min(target, default=1) < 0:
             self.fail(node, f"cannot reshape {x} to {shape}")
-        if view:
-            source, groups, _, transposed = view
-            if not transposed or target != self.shape(source):
-                self.fail(node, f"reshape of {x} to {target} has no Kiln layer (after a Reshape to 5-D, Kiln "
-                          "takes a Transpose [0, 2, 1, 3, 4] and a Reshape back: a channel shuffle)")
-            self.define(node, "channel_shuffle", [source], [f"groups={groups}"])
+        if view and view[3] and target == self.shape(view[0]):
+            self.define(node, "channel_shuffle", [view[0]], [f"groups={view[1]}"])
         elif target == x:
             self.alias(node, node.input[0])
         elif len(x) == 4 and len(target) == 5 and target[0] == x[0] and target[1] * target[2] == x[1] and \
                 target[3:] == x[2:]:
             self.views[node.output[0]] = (node.input[0], target[1], target, False)
-        elif len(target) == 2 and len(x) >= 2 and target[0] == x[0]:
+        elif len(target) == 2 and len(x) >= 2 and target[0] == x[0] and node.input[0] not in self.channels_last:
             self.define(node, "flatten", [node.input[0]])
         else:
-            self.fail(node, f"reshape of {x} to {target} has no Kiln layer (Kiln reshapes to [N, -1] with flatten)")
+            self.define(node, "reshape", [node.input[0]], [f"shape={target}"])
 
     def transpose(self, node, attrs):
         view = self.views.get(node.input[0])
@@ -697,12 +702,12 @@ class Importer:
             self.alias(node, node.input[0])
             self.channels_last.add(node.output[0])
             return
-        if view is None or view[3] or perm != [0, 2, 1, 3, 4]:
-            self.fail(node, f"transpose {perm} of {x} has no Kiln layer (Kiln takes NCHW to NHWC and back, where "
-                      "only ops over the channels or indifferent to the layout come between, and the groups of "
-                      "a channel shuffle: Reshape to [N, g, C/g, H, W], Transpose [0, 2, 1, 3, 4], Reshape back)")
-        source, groups, shape, _ = view
-        self.views[node.output[0]] = (source, groups, [shape[0], shape[2], shape[1]] + shape[3:], True)
+        if view is not None and not view[3] and perm == [0, 2, 1, 3, 4]:
+            source, groups, shape, _ = view
+            self.views[node.output[0]] = (source, groups, [shape[0], shape[2], shape[1]] + shape[3:], True)
+            return
+        rank = len(x) if x is not None else len(perm)
+        self.define(node, "transpose", [node.input[0]], [f"perm={perm or list(range(rank))[::-1]}"])
 
     def split(self, node, attrs):
         """Each output a slice along the axis."""
@@ -798,10 +803,12 @@ class Importer:
             self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
         if y == x:
             self.alias(node, node.input[0])
-        elif len(y) == 2 and len(x) >= 2 and y[0] == x[0] and int(np.prod(x)) == int(np.prod(y)):
+        elif len(y) == 2 and len(x) >= 2 and y[0] == x[0] and node.input[0] not in self.channels_last:
             self.define(node, "flatten", [node.input[0]])
+        elif not y:
+            self.fail(node, f"{node.op_type} of {x} to a scalar; Kiln tensors have at least one dimension")
         else:
-            self.fail(node, f"{node.op_type} of {x} to {y} has no Kiln layer")
+            self.define(node, "reshape", [node.input[0]], [f"shape={list(y)}"])
 
     def reduce_axes(self, node, attrs):
         """A reduction's axes (an attribute before opset 18, an input since), sorted, in 0..rank-1."""
@@ -811,17 +818,28 @@ class Importer:
             axes = self.integers(node, 1, "axes")
         return sorted(int(a) % len(x) for a in axes) if x is not None and axes is not None else None
 
-    def reduce_mean(self, node, attrs):
+    def reduce(self, node, attrs):
+        """ReduceMean over H and W of NCHW is a global_avgpool; the rest reduce_* layers."""
         x = self.shape(node.input[0])
         axes = self.reduce_axes(node, attrs)
-        if x is None or len(x) != 4 or axes != [2, 3]:
-            self.fail(node, f"ReduceMean over axes {axes} of {x}; Kiln averages over H and W of NCHW (global_avgpool)")
-        if attrs.get("keepdims", 1):
-            self.define(node, "global_avgpool", [node.input[0]])
-        else:
-            pooled = self.emit((node.name or node.output[0]) + "_pool", "global_avgpool",
-                               [self.operand(node, node.input[0])])
-            self.tensors[node.output[0]] = self.emit(node.name or node.output[0], "flatten", [pooled])
+        keepdims = bool(attrs.get("keepdims", 1))
+        if x is None:
+            self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
+        if axes == [] and attrs.get("noop_with_empty_axes", 0):
+            self.alias(node, node.input[0])
+            return
+        if node.op_type == "ReduceMean" and len(x) == 4 and axes == [2, 3] and node.input[0] not in self.channels_last:
+            if keepdims:
+                self.define(node, "global_avgpool", [node.input[0]])
+            else:
+                pooled = self.emit((node.name or node.output[0]) + "_pool", "global_avgpool",
+                                   [self.operand(node, node.input[0])])
+                self.tensors[node.output[0]] = self.emit(node.name or node.output[0], "flatten", [pooled])
+            return
+        if not keepdims and (not axes or len(axes) == len(x)):
+            self.fail(node, f"{node.op_type} of {x} to a scalar; Kiln tensors have at least one dimension")
+        self.define(node, REDUCE[node.op_type], [node.input[0]],
+                    ([f"axes={axes}"] if axes else []) + [f"keepdims={'true' if keepdims else 'false'}"])
 
     def batchnorm(self, node, attrs):
         if attrs.get("training_mode", 0) or (len(node.output) > 1 and any(node.output[1:])):
@@ -1158,7 +1176,9 @@ FOLDS = {
     "Range": lambda imp, node, attrs: np.arange(*(imp.constants[i].item() for i in node.input)),
 }
 
-UNARY = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSwish": "hardswish", "Gelu": "gelu"}
+UNARY = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSwish": "hardswish", "Gelu": "gelu",
+         "Exp": "exp", "Sqrt": "sqrt", "Erf": "erf"}
+REDUCE = {"ReduceMean": "reduce_mean", "ReduceSum": "reduce_sum", "ReduceMax": "reduce_max", "ReduceL2": "reduce_l2"}
 TENSOR_OPS = {
     "Conv": Importer.conv,
     "MaxPool": Importer.pool,
@@ -1183,7 +1203,8 @@ TENSOR_OPS = {
     "Flatten": Importer.flatten,
     "Reshape": Importer.reshape,
     "Squeeze": Importer.squeeze,
-    "ReduceMean": Importer.reduce_mean,
+    **{op: Importer.reduce for op in REDUCE},
+    "Unsqueeze": Importer.squeeze,
     "BatchNormalization": Importer.batchnorm,
     "Softmax": Importer.softmax,
     "LogSoftmax": Importer.softmax,

@@ -5,32 +5,29 @@
 
 namespace kiln {
 
+namespace {
+
+const std::pair<const char*, ActivationKind> kActivations[] = {
+    {"none", ActivationKind::None},           {"relu", ActivationKind::Relu},
+    {"relu6", ActivationKind::Relu6},         {"sigmoid", ActivationKind::Sigmoid},
+    {"tanh", ActivationKind::Tanh},           {"silu", ActivationKind::Silu},
+    {"hardswish", ActivationKind::Hardswish}, {"hardsigmoid", ActivationKind::Hardsigmoid},
+    {"gelu", ActivationKind::Gelu},           {"leaky_relu", ActivationKind::LeakyRelu},
+    {"exp", ActivationKind::Exp},             {"sqrt", ActivationKind::Sqrt},
+    {"erf", ActivationKind::Erf},
+};
+
+}  // namespace
+
 std::optional<Activation> activation_named(const std::string& name) {
-  static const std::pair<const char*, ActivationKind> table[] = {
-      {"none", ActivationKind::None},       {"relu", ActivationKind::Relu},
-      {"relu6", ActivationKind::Relu6},     {"sigmoid", ActivationKind::Sigmoid},
-      {"tanh", ActivationKind::Tanh},       {"silu", ActivationKind::Silu},
-      {"hardswish", ActivationKind::Hardswish}, {"gelu", ActivationKind::Gelu},
-      {"leaky_relu", ActivationKind::LeakyRelu}, {"hardsigmoid", ActivationKind::Hardsigmoid},
-  };
-  for (const auto& [text, kind] : table)
+  for (const auto& [text, kind] : kActivations)
     if (name == text) return Activation{kind, kind == ActivationKind::Hardsigmoid ? 1.0f / 6 : 0.01f};
   return std::nullopt;
 }
 
 const char* activation_name(ActivationKind kind) {
-  switch (kind) {
-    case ActivationKind::None: return "none";
-    case ActivationKind::Relu: return "relu";
-    case ActivationKind::Relu6: return "relu6";
-    case ActivationKind::Sigmoid: return "sigmoid";
-    case ActivationKind::Tanh: return "tanh";
-    case ActivationKind::Silu: return "silu";
-    case ActivationKind::Hardswish: return "hardswish";
-    case ActivationKind::Hardsigmoid: return "hardsigmoid";
-    case ActivationKind::Gelu: return "gelu";
-    case ActivationKind::LeakyRelu: return "leaky_relu";
-  }
+  for (const auto& [text, known] : kActivations)
+    if (known == kind) return text;
   return "none";
 }
 
@@ -126,6 +123,26 @@ std::string AttributeReader::choice(const std::string& key, const std::vector<st
   wrong(*value, key, expected);
 }
 
+std::vector<int64_t> AttributeReader::integers(const std::string& key) const {
+  const ast::Value* value = find(key);
+  if (!value) return {};
+  auto is_integer = [](const ast::Value& v) {
+    return v.kind == ast::Value::Kind::Integer && v.integer >= -(int64_t{1} << 40) && v.integer <= (int64_t{1} << 40);
+  };
+  if (is_integer(*value)) return {value->integer};
+  std::vector<int64_t> out;
+  if (value->kind == ast::Value::Kind::List || value->kind == ast::Value::Kind::Tuple)
+    for (const ast::Value& element : value->elements)
+      if (is_integer(element)) out.push_back(element.integer);
+  if (out.empty() || out.size() != value->elements.size()) wrong(*value, key, "an integer or a list [a, b, ...] of integers");
+  return out;
+}
+
+SourceLocation AttributeReader::integer_where(const std::string& key, size_t i) const {
+  const ast::Value* value = find(key);
+  return value->elements.empty() ? value->where : value->elements[i].where;
+}
+
 std::pair<int, int> AttributeReader::read_pair(const ast::Value& value, const std::string& key) const {
   auto positive_int = [](const ast::Value& v) {
     return v.kind == ast::Value::Kind::Integer && v.integer >= 1 && v.integer <= (1 << 24);
@@ -184,8 +201,9 @@ Activation AttributeReader::activation(const std::string& key) const {
   if (!value) return {};
   if (value->kind == ast::Value::Kind::Identifier)
     if (auto known = activation_named(value->text)) return *known;
-  wrong(*value, key,
-        "one of none, relu, relu6, sigmoid, tanh, silu, hardswish, hardsigmoid, gelu, leaky_relu");
+  std::string names;
+  for (const auto& [text, kind] : kActivations) names += std::string(names.empty() ? "" : ", ") + text;
+  wrong(*value, key, "one of " + names);
 }
 
 namespace {

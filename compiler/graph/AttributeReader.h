@@ -40,6 +40,10 @@ class AttributeReader {
   std::pair<int, int> pair(const std::string& key, std::pair<int, int> fallback) const;
   PaddingSpec padding(const std::string& key, bool allow_same) const;
   Activation activation(const std::string& key) const;
+  // An integer or a list [a, b, ...] of integers (empty if absent), and where
+  // its i-th integer was written.
+  std::vector<int64_t> integers(const std::string& key) const;
+  SourceLocation integer_where(const std::string& key, size_t i) const;
   // A nested list of numbers: its values in row-major order and its shape.
   std::pair<std::vector<float>, Shape> tensor(const std::string& key) const;
 

@@ -360,6 +360,88 @@ void check_channel_shuffle(LayerContext& ctx) {
   ctx.layer.attrs = shuffle;
 }
 
+// Axes as written (negative ones count from the end), each at most once.
+std::vector<int> read_axes(const LayerContext& ctx, const AttributeReader& attrs, const std::string& key) {
+  int rank = static_cast<int>(ctx.in().size());
+  std::vector<int64_t> written = attrs.integers(key);
+  std::vector<int> axes;
+  for (size_t i = 0; i < written.size(); ++i) {
+    if (written[i] < -rank || written[i] >= rank)
+      ctx.fail(attrs.integer_where(key, i), "axis " + std::to_string(written[i]) + " is out of range for shape " +
+                                                to_string(ctx.in()) + " (rank " + std::to_string(rank) + ")");
+    int axis = static_cast<int>(written[i] < 0 ? written[i] + rank : written[i]);
+    if (std::find(axes.begin(), axes.end(), axis) != axes.end())
+      ctx.fail(attrs.integer_where(key, i), "axis " + std::to_string(axis) + " is listed twice in '" + key + "'");
+    axes.push_back(axis);
+  }
+  return axes;
+}
+
+// reduce_*: PyTorch's torch.mean/sum/amax and torch.linalg.vector_norm over
+// `axes` (every axis when absent), keepdims as keepdim.
+void check_reduce(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"axes", "keepdims"});
+  static const std::map<std::string, ReduceKind> kinds = {{"reduce_mean", ReduceKind::Mean},
+                                                          {"reduce_sum", ReduceKind::Sum},
+                                                          {"reduce_max", ReduceKind::Max},
+                                                          {"reduce_l2", ReduceKind::L2}};
+  ReduceAttrs reduce{kinds.at(ctx.syntax.op.text), read_axes(ctx, attrs, "axes"), attrs.boolean("keepdims", false)};
+  if (!attrs.has("axes"))
+    for (int axis = 0; axis < static_cast<int>(ctx.in().size()); ++axis) reduce.axes.push_back(axis);
+  std::sort(reduce.axes.begin(), reduce.axes.end());
+  Shape shape;
+  for (int axis = 0; axis < static_cast<int>(ctx.in().size()); ++axis) {
+    bool reduced = std::binary_search(reduce.axes.begin(), reduce.axes.end(), axis);
+    if (!reduced) shape.push_back(ctx.in()[axis]);
+    else if (reduce.keepdims) shape.push_back(1);
+  }
+  if (shape.empty())
+    ctx.fail(ctx.syntax.op.where, ctx.syntax.op.text + " over every axis of " + to_string(ctx.in()) +
+                                      " leaves a scalar, and Kiln tensors have at least one dimension: write keepdims=true");
+  ctx.layer.shape = shape;
+  ctx.layer.flops = (reduce.kind == ReduceKind::L2 ? 2 : 1) * element_count(ctx.in());
+  ctx.layer.attrs = reduce;
+}
+
+void check_transpose(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"perm"});
+  if (!attrs.has("perm")) ctx.fail(ctx.syntax.op.where, "transpose needs attribute 'perm'");
+  TransposeAttrs transpose{read_axes(ctx, attrs, "perm")};
+  if (transpose.perm.size() != ctx.in().size())
+    ctx.fail(attrs.find("perm")->where, "perm must list each of the " + std::to_string(ctx.in().size()) +
+                                            " axes of " + to_string(ctx.in()) + " once, found " +
+                                            std::to_string(transpose.perm.size()));
+  for (int axis : transpose.perm) ctx.layer.shape.push_back(ctx.in()[axis]);
+  ctx.layer.attrs = transpose;
+}
+
+// reshape: PyTorch's, to `shape` with one -1 at most (the size that keeps the
+// element count).
+void check_reshape(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"shape"});
+  if (!attrs.has("shape")) ctx.fail(ctx.syntax.op.where, "reshape needs attribute 'shape'");
+  std::vector<int64_t> written = attrs.integers("shape");
+  if (written.size() > 6)
+    ctx.fail(attrs.find("shape")->where, "reshape to " + std::to_string(written.size()) +
+                                             " dimensions; Kiln tensors have at most 6");
+  int64_t count = element_count(ctx.in()), known = 1;
+  std::optional<size_t> inferred;
+  for (size_t i = 0; i < written.size(); ++i) {
+    if (written[i] == -1 && !inferred) inferred = i;
+    else if (written[i] < 1)
+      ctx.fail(attrs.integer_where("shape", i), "reshape's sizes must be positive, with one -1 at most; found " +
+                                                    std::to_string(written[i]));
+    else known = saturating_product({known, written[i]});
+  }
+  if (inferred && count % known == 0) written[*inferred] = count / known;
+  if ((inferred && count % known != 0) || (!inferred && known != count))
+    ctx.fail(attrs.find("shape")->where, "reshape of " + to_string(ctx.in()) + " (" + std::to_string(count) +
+                                             " elements) to " + to_string(Shape(written.begin(), written.end())) +
+                                             " does not keep the element count");
+  ctx.layer.shape = Shape(written.begin(), written.end());
+  ctx.layer.attrs = ReshapeAttrs{};
+}
+
 void check_resize(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"size", "mode", "align_corners"});
   ctx.require_rank(4, "NCHW");
@@ -402,6 +484,9 @@ const std::map<std::string, OpInfo>& op_table() {
       {"gelu", {OpKind::Activation, 1, 1, check_activation}},
       {"leaky_relu", {OpKind::Activation, 1, 1, check_activation}},
       {"hardsigmoid", {OpKind::Activation, 1, 1, check_activation}},
+      {"exp", {OpKind::Activation, 1, 1, check_activation}},
+      {"sqrt", {OpKind::Activation, 1, 1, check_activation}},
+      {"erf", {OpKind::Activation, 1, 1, check_activation}},
       {"clip", {OpKind::Clip, 1, 1, check_clip}},
       {"add", {OpKind::Add, 2, 2, check_binary}},
       {"mul", {OpKind::Mul, 2, 2, check_binary}},
@@ -417,6 +502,12 @@ const std::map<std::string, OpInfo>& op_table() {
       {"slice", {OpKind::Slice, 1, 1, check_slice}},
       {"channel_shuffle", {OpKind::ChannelShuffle, 1, 1, check_channel_shuffle}},
       {"resize", {OpKind::Resize, 1, 1, check_resize}},
+      {"reduce_mean", {OpKind::Reduce, 1, 1, check_reduce}},
+      {"reduce_sum", {OpKind::Reduce, 1, 1, check_reduce}},
+      {"reduce_max", {OpKind::Reduce, 1, 1, check_reduce}},
+      {"reduce_l2", {OpKind::Reduce, 1, 1, check_reduce}},
+      {"transpose", {OpKind::Transpose, 1, 1, check_transpose}},
+      {"reshape", {OpKind::Reshape, 1, 1, check_reshape}},
   };
   return table;
 }

@@ -39,9 +39,12 @@ enum class OpKind {
   LayerNorm,
   L2Norm,
   Scale,
+  Reduce,
+  Transpose,
+  Reshape,
 };
 
-enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Hardsigmoid, Gelu, LeakyRelu };
+enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Hardsigmoid, Gelu, LeakyRelu, Exp, Sqrt, Erf };
 
 struct Activation {
   ActivationKind kind = ActivationKind::None;
@@ -126,9 +129,24 @@ struct ResizeAttrs {
   bool align_corners = false;
 };
 
+// reduce_mean, reduce_sum, reduce_max, reduce_l2 over `axes`.
+enum class ReduceKind { Mean, Sum, Max, L2 };
+struct ReduceAttrs {
+  ReduceKind kind = ReduceKind::Mean;
+  std::vector<int> axes;  // normalized to 0..rank-1, ascending
+  bool keepdims = false;
+};
+// transpose: output axis i is input axis perm[i].
+struct TransposeAttrs {
+  std::vector<int> perm;
+};
+// reshape: the elements in row-major order, into the layer's shape.
+struct ReshapeAttrs {};
+
 using LayerAttrs = std::variant<InputAttrs, ConvAttrs, PoolAttrs, GlobalPoolAttrs, DenseAttrs,
                                 FlattenAttrs, NormAttrs, ActivationAttrs, ClipAttrs, BinaryAttrs,
-                                AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs, ScaleAttrs>;
+                                AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs, ScaleAttrs,
+                                ReduceAttrs, TransposeAttrs, ReshapeAttrs>;
 
 // A weight tensor the layer reads from the weights file, named as in a
 // PyTorch state_dict (LAYER.weight, LAYER.bias, ...).

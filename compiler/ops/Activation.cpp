@@ -30,6 +30,12 @@ Halide::Expr activate(Halide::Expr x, const Activation& activation) {
     case ActivationKind::Hardswish: return x * Halide::clamp(x + 3.0f, 0.0f, 6.0f) / 6.0f;
     case ActivationKind::Hardsigmoid: return Halide::clamp(activation.alpha * x + activation.beta, 0.0f, 1.0f);
     case ActivationKind::LeakyRelu: return Halide::select(x >= 0.0f, x, activation.alpha * x);
+    case ActivationKind::Exp: return Halide::exp(x);
+    case ActivationKind::Sqrt: return Halide::sqrt(x);
+    case ActivationKind::Erf: {
+      Halide::Expr magnitude = 1.0f - erfc_nonnegative(Halide::abs(x));
+      return Halide::select(x >= 0.0f, magnitude, -magnitude);
+    }
     case ActivationKind::Gelu: {
       // 0.5 x (1 + erf(x / sqrt 2)), with 1 + erf(z) = erfc(-z) for z < 0.
       Halide::Expr e = erfc_nonnegative(Halide::abs(x) * static_cast<float>(M_SQRT1_2));

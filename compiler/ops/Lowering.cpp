@@ -36,7 +36,10 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::Concat:
     case OpKind::Pad:
     case OpKind::Slice:
-    case OpKind::ChannelShuffle: return lower_reshape(in);
+    case OpKind::ChannelShuffle:
+    case OpKind::Transpose:
+    case OpKind::Reshape: return lower_reshape(in);
+    case OpKind::Reduce: return lower_reduce(in);
     case OpKind::Resize: return lower_resize(in);
     case OpKind::Softmax:
     case OpKind::LogSoftmax: return lower_softmax(in);

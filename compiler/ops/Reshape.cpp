@@ -1,4 +1,5 @@
-// Ops that only move data: flatten, concat, pad, slice, channel_shuffle.
+// Ops that only move data: flatten, concat, pad, slice, channel_shuffle,
+// transpose, reshape.
 #include "ops/Lowering.h"
 
 namespace kiln {
@@ -82,6 +83,39 @@ Halide::Func channel_shuffle(const LayerInput& in) {
   return out;
 }
 
+Halide::Func transpose(const LayerInput& in) {
+  const std::vector<int>& perm = in.layer.get<TransposeAttrs>().perm;
+  const TensorFunc& input = in.inputs[0];
+  int rank = input.rank();
+  std::vector<Halide::Var> v = dims(rank);
+  std::vector<Halide::Expr> at(rank);
+  for (int axis = 0; axis < rank; ++axis) at[rank - 1 - perm[axis]] = v[rank - 1 - axis];
+  Halide::Func out(in.name());
+  out(v) = input.func(at);
+  return out;
+}
+
+// The output's row-major element index, read back in the input's shape.
+Halide::Func reshape(const LayerInput& in) {
+  const TensorFunc& input = in.inputs[0];
+  const Shape& shape = in.layer.shape;
+  std::vector<Halide::Var> v = dims(static_cast<int>(shape.size()));
+  Halide::Expr index = 0;
+  int stride = 1;
+  for (size_t d = 0; d < v.size(); ++d) {
+    index += v[d] * stride;
+    stride *= static_cast<int>(shape[shape.size() - 1 - d]);
+  }
+  std::vector<Halide::Expr> at;
+  for (int d = 0; d < input.rank(); ++d) {
+    at.push_back(d + 1 < input.rank() ? index % input.extent(d) : index);
+    index = index / input.extent(d);
+  }
+  Halide::Func out(in.name());
+  out(v) = input.func(at);
+  return out;
+}
+
 }  // namespace
 
 LayerFuncs lower_reshape(const LayerInput& in) {
@@ -90,6 +124,8 @@ LayerFuncs lower_reshape(const LayerInput& in) {
     case OpKind::Concat: return {concat(in), {}};
     case OpKind::Slice: return {slice(in), {}};
     case OpKind::ChannelShuffle: return {channel_shuffle(in), {}};
+    case OpKind::Transpose: return {transpose(in), {}};
+    case OpKind::Reshape: return {reshape(in), {}};
     default: return {pad(in), {}};
   }
 }

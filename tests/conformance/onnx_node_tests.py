@@ -30,7 +30,8 @@ from kiln_io import save_npy  # noqa: E402
 DATA = "/usr/share/libonnx-testdata/data/node"
 OPS = ["conv", "maxpool", "averagepool", "globalaveragepool", "globalmaxpool", "relu", "sigmoid", "tanh",
        "hardswish", "leakyrelu", "softmax", "logsoftmax", "clip", "add", "mul", "concat", "flatten", "batchnorm",
-       "gemm", "matmul", "pad", "hardsigmoid", "resize", "slice", "split", "sub", "div", "pow", "max", "min"]
+       "gemm", "matmul", "pad", "hardsigmoid", "resize", "slice", "split", "sub", "div", "pow", "max", "min", "exp", "sqrt", "erf", "reduce_mean",
+       "reduce_sum", "reduce_max", "reduce_l2", "transpose", "reshape", "squeeze", "unsqueeze"]
 DATA_OPERANDS = {"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Concat"}  # every input is data; other ops take data in input 0 only
 
 

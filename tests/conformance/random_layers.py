@@ -251,11 +251,55 @@ def gen_softmax(r, kind):
     return Case(kind, [f"axis={axis}"], [torch.randn(*shape) * 3], {}, lambda ins, ws: fn(ins[0], axis))
 
 
+def gen_unary_math(r):
+    kind = r.choice(["exp", "sqrt", "erf"])
+    x = torch.randn(*random_shape(r)) * 2
+    x = x.abs() if kind == "sqrt" else x
+    return Case(kind, [], [x], {}, lambda ins, ws: getattr(torch, kind)(ins[0]))
+
+
+def gen_reduce(r):
+    shape = random_shape(r)
+    rank = len(shape)
+    axes = r.sample(range(-rank, rank), r.randint(1, rank))
+    axes = list({a % rank: a for a in axes}.values())  # each axis once, in either spelling
+    keep = r.random() < 0.5 or len(axes) == rank
+    kind = r.choice(["reduce_mean", "reduce_sum", "reduce_max", "reduce_l2"])
+    fns = {"reduce_mean": lambda x: x.mean(axes, keepdim=keep), "reduce_sum": lambda x: x.sum(axes, keepdim=keep),
+           "reduce_max": lambda x: x.amax(axes, keepdim=keep),
+           "reduce_l2": lambda x: torch.linalg.vector_norm(x, dim=axes, keepdim=keep)}
+    return Case(kind, [f"axes={axes}", f"keepdims={'true' if keep else 'false'}"], [torch.randn(*shape)], {},
+                lambda ins, ws: fns[kind](ins[0]))
+
+
+def gen_transpose(r):
+    shape = random_shape(r)
+    perm = r.sample(range(len(shape)), len(shape))
+    return Case("transpose", [f"perm={perm}"], [torch.randn(*shape)], {}, lambda ins, ws: ins[0].permute(perm))
+
+
+def gen_reshape(r):
+    shape = random_shape(r)
+    count = int(np.prod(shape))
+    target = []
+    while count > 1 and len(target) < 5:
+        factor = r.choice([f for f in range(1, count + 1) if count % f == 0])
+        target.append(factor)
+        count //= factor
+    target.append(count)
+    written = list(target)
+    if r.random() < 0.5:
+        written[r.randrange(len(written))] = -1
+    return Case("reshape", [f"shape={written}"], [torch.randn(*shape)], {},
+                lambda ins, ws: ins[0].reshape(target))
+
+
 GENERATORS = [gen_conv, gen_conv, gen_conv, lambda r: gen_pool(r, "maxpool"), lambda r: gen_pool(r, "avgpool"),
               lambda r: gen_global_pool(r, "global_avgpool"), lambda r: gen_global_pool(r, "global_maxpool"),
               gen_dense, gen_flatten, gen_batchnorm, gen_channel_norm, gen_activation, gen_clip,
               lambda r: gen_binary(r, "add"), lambda r: gen_binary(r, "mul"), gen_concat, gen_pad,
-              lambda r: gen_softmax(r, "softmax"), lambda r: gen_softmax(r, "log_softmax")]
+              lambda r: gen_softmax(r, "softmax"), lambda r: gen_softmax(r, "log_softmax"), gen_unary_math,
+              gen_reduce, gen_transpose, gen_reshape]
 
 
 def main():

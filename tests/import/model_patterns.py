@@ -112,6 +112,15 @@ class Binary(torch.nn.Module):
         return torch.minimum(y, gate) + torch.pow(torch.relu(x) + 1, gate)
 
 
+class TensorOps(torch.nn.Module):
+    """Transposes, reshapes, reductions and unary functions outside any pattern: the general layers."""
+
+    def forward(self, x):
+        y = x.permute(0, 2, 3, 1).reshape(2, 6, 7, 2, 4).amax(3)
+        s = torch.sqrt(torch.exp(y.sum(1, keepdim=True) * 0.1))
+        return torch.erf(y - s).transpose(1, 3).flatten(2).unsqueeze(1)
+
+
 ROUTES = ["onnx13", "onnx17", "fx"]
 CASES = [  # module, the Kiln layers its spec must have in order, the routes it takes
     (ConvNeXtBlock, ["conv2d", "layer_norm", "conv2d", "gelu", "conv2d", "scale", "add"], ROUTES),
@@ -120,6 +129,8 @@ CASES = [  # module, the Kiln layers its spec must have in order, the routes it 
     (NormalizedHead, ["global_avgpool", "flatten", "layer_norm", "dense"], ROUTES),
     (ShuffleBlock, ["slice", "slice", "conv2d", "relu", "concat", "channel_shuffle", "avgpool"], ROUTES),
     (Constants, ["scale"] * 6, ROUTES[:2]),
+    (TensorOps, ["transpose", "reshape", "reduce_max", "reduce_sum", "scale", "exp", "sqrt", "sub", "erf",
+                 "transpose", "reshape", "reshape"], ROUTES),
     (Binary, ["global_avgpool", "sub", "relu", "scale", "div", "max", "min", "relu", "scale", "pow", "add"], ROUTES),
 ]
 

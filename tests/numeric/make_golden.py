@@ -567,6 +567,56 @@ def binary_ops_ref(ins, ws):
 # Positive bases keep pow real; divisors away from 0 keep div well conditioned.
 case("binary_ops", BINARY_OPS, [torch.rand(2, 3, 4, 5) + 0.5, torch.rand(3, 1, 5) * 2 + 0.5], {}, binary_ops_ref)
 
+# --- exp, sqrt, erf; reduce_*; transpose and reshape ------------------------
+case("unary_math", "network t\ninput x: f32[2, 3, 5, 19]\ne = exp(x)\nq = sqrt(e)\nf = erf(x)\noutput q, f\n",
+     [rand(2, 3, 5, 19, scale=2.0)], {}, lambda ins, ws: [torch.sqrt(torch.exp(ins[0])), torch.erf(ins[0])])
+
+REDUCTIONS = """network t
+input x: f32[2, 6, 7, 9]
+m = reduce_mean(x, axes=[2, 3], keepdims=true)
+s = reduce_sum(x, axes=1)
+x_max = reduce_max(x, axes=[-1, 0])
+l = reduce_l2(x, axes=[1, 2], keepdims=true)
+a = reduce_mean(x, keepdims=true)
+output m, s, x_max, l, a
+"""
+
+
+def reductions_ref(ins, ws):
+    x = ins[0]
+    return [x.mean((2, 3), keepdim=True), x.sum(1), x.amax((3, 0)),
+            torch.linalg.vector_norm(x, dim=(1, 2), keepdim=True), x.mean((0, 1, 2, 3), keepdim=True)]
+
+
+case("reductions", REDUCTIONS, [rand(2, 6, 7, 9)], {}, reductions_ref)
+
+# Between convolutions (NHWC tensors between channel kernels): a transpose
+# to channels-last, a reshape that splits the channels, and their way back.
+PERMUTES = """network t
+input x: f32[1, 8, 6, 10]
+c = conv2d(x, filters=16, kernel=3, padding=1)
+t = transpose(c, perm=[0, 2, 3, 1])
+r = reshape(t, shape=[6, 10, 4, -1])
+s = reduce_max(r, axes=2)
+b = transpose(s, perm=[2, 0, 1])
+u = reshape(b, shape=[1, 4, 6, 10])
+d = conv2d(u, filters=8, kernel=1)
+output d, r
+"""
+
+
+def permutes_ref(ins, ws):
+    c = F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)
+    r = c.permute(0, 2, 3, 1).reshape(6, 10, 4, -1)
+    u = r.amax(2).permute(2, 0, 1).reshape(1, 4, 6, 10)
+    return [F.conv2d(u, ws["d.weight"], ws["d.bias"]), r]
+
+
+case("transpose_reshape", PERMUTES, [rand(1, 8, 6, 10)],
+     {"c.weight": rand(16, 8, 3, 3, scale=0.2), "c.bias": rand(16), "d.weight": rand(8, 4, 1, 1), "d.bias": rand(8)},
+     permutes_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

@@ -198,12 +198,12 @@ def _():
     return one_node("Resize", ["x", "", "", "s"], [const("s", np.array([1, 6, 16, 16], np.int64))], mode="linear")
 
 
-@case("transpose_alone", "transposed to NHWC; Kiln's outputs are NCHW")
+@case("transpose_alone", "imports")
 def _():
     return one_node("Transpose", ["x"], perm=[0, 2, 3, 1])
 
 
-@case("reshape_5d_used_alone", "a 5-D view of 'x'")
+@case("reshape_5d_used_alone", "imports")
 def _():
     nodes = [helper.make_node("Reshape", ["x", "s"], ["v"], name="view"), helper.make_node("Relu", ["v"], ["y"], name="relu")]
     return model(nodes, [tensor("x", [1, 4, 8, 8])], [tensor("y", None)], [const("s", np.array([1, 2, 2, 8, 8], np.int64))])
@@ -450,7 +450,7 @@ def _():
 
 
 # --- shapes ----------------------------------------------------------------------
-@case("reshape_5d", "has no Kiln layer")
+@case("reshape_5d", "imports")
 def _():
     return one_node("Reshape", ["x", "s"], [const("s", np.array([1, 3, 2, 4, 8], np.int64))])
 
@@ -527,7 +527,7 @@ def _():
     return one_node("Flatten", ["x"], axis=2)
 
 
-@case("reduce_mean_channels", "ReduceMean over axes [1]")
+@case("reduce_mean_channels", "imports")
 def _():
     return one_node("ReduceMean", ["x"], axes=[1])
 
@@ -635,12 +635,12 @@ NHWC = ("Transpose", [], {"perm": [0, 2, 3, 1]})
 NCHW = ("Transpose", [], {"perm": [0, 3, 1, 2]})
 
 
-@case("nhwc_into_conv", "an NCHW tensor transposed to NHWC")
+@case("nhwc_into_conv", "imports")
 def _():
     return chain([NHWC, ("Conv", ["w"], {})], [const("w", weight(4, 8, 1, 1))])
 
 
-@case("nhwc_mixed_with_nchw", "mixes NHWC transposes with NCHW tensors")
+@case("nhwc_mixed_with_nchw", "imports")
 def _():
     nodes = [helper.make_node("Transpose", ["x"], ["v"], name="nhwc", perm=[0, 2, 3, 1]),
              helper.make_node("Add", ["v", "x"], ["y"], name="add")]
@@ -694,9 +694,14 @@ def _():
                  [const("c", np.float32(2)), const("one", np.float32(1)), const("half", np.float32(0.5))])
 
 
-@case("erf_alone", "node 'erf' (Erf) has no Kiln layer")
+@case("erf_alone", "imports")
 def _():
     return one_node("Erf", ["x"])
+
+
+@case("reduce_to_scalar", "ReduceSum of [1, 3, 8, 8] to a scalar")
+def _():
+    return one_node("ReduceSum", ["x"], keepdims=0)
 
 
 @case("l2_norm_over_width", "ReduceL2 over axes [3]")

@@ -12,6 +12,6 @@ class Upsampler(nn.Module):
         return self.up(self.conv(x))
 
 
-class Reshaper(nn.Module):
+class Cumulative(nn.Module):
     def forward(self, x):
-        return x.view(1, 3, 64)
+        return x.cumsum(2)
