@@ -186,6 +186,17 @@ class Exporter:
             self.weight(name, "weight", m.weight)
             if m.bias is not None:
                 self.weight(name, "bias", m.bias)
+        elif isinstance(m, nn.ConvTranspose2d):
+            if len(node.args) > 1 or node.kwargs:
+                raise Unsupported(f"module '{path}' (nn.ConvTranspose2d given output_size)")
+            attrs = [f"filters={m.out_channels}", f"kernel={tuple_text(m.kernel_size)}", f"stride={tuple_text(m.stride)}",
+                     f"padding={tuple_text(m.padding)}", f"output_padding={tuple_text(m.output_padding)}",
+                     f"dilation={tuple_text(m.dilation)}", f"groups={m.groups}",
+                     f"bias={'true' if m.bias is not None else 'false'}"]
+            name = self.layer(node, path, "conv_transpose2d", [x], attrs)
+            self.weight(name, "weight", m.weight)
+            if m.bias is not None:
+                self.weight(name, "bias", m.bias)
         elif isinstance(m, nn.BatchNorm2d):
             if not m.track_running_stats:
                 raise Unsupported(f"module '{path}' (nn.BatchNorm2d without running statistics)")

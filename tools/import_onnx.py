@@ -424,30 +424,69 @@ class Importer:
                 self.fail(node, "Kiln cannot fold this op of constants at import")
             raise ImportFailure(f"{label(node)} has no Kiln layer")
 
-    def conv(self, node, attrs):
+    def conv_weight(self, node, attrs, what, grouped_axis):
+        """A Conv's or ConvTranspose's weight, group, kernel and input shape, checked
+        against each other; the group divides the weight's `grouped_axis`."""
         w = self.weight(node, 1, "weight", required=True)
         if w.ndim != 4:
-            self.fail(node, f"{w.ndim - 2}-D convolution; Kiln's conv2d is 2-D")
+            self.fail(node, f"{w.ndim - 2}-D {what}; Kiln's is 2-D")
         group = attrs.get("group", 1)
         kernel = list(attrs.get("kernel_shape", w.shape[2:]))
-        x = self.shape(node.input[0])
         if group < 1 or w.shape[0] % group:
-            self.fail(node, f"group={group} does not divide the weight's {w.shape[0]} output channels")
+            self.fail(node, f"group={group} does not divide the weight's {w.shape[0]} {grouped_axis} channels")
         if kernel != list(w.shape[2:]):
             self.fail(node, f"kernel_shape {kernel} disagrees with the weight's shape {list(w.shape)}")
+        return w, group, kernel, self.shape(node.input[0])
+
+    def define_conv(self, node, op, parts, w, filters):
+        """The layer with its weight and (where the node has one) its bias of `filters` values."""
+        b = self.weight(node, 2, "bias")
+        if b is not None and b.shape != (filters,):
+            self.fail(node, f"a bias of shape {list(b.shape)} for {filters} output channels")
+        name = self.define(node, op, [node.input[0]], parts + [f"bias={'true' if b is not None else 'false'}"])
+        self.weights[name + ".weight"] = w
+        if b is not None:
+            self.weights[name + ".bias"] = b
+
+    def conv(self, node, attrs):
+        w, group, kernel, x = self.conv_weight(node, attrs, "convolution", "output")
         if x is not None and (len(x) != 4 or x[1] != w.shape[1] * group):
             self.fail(node, f"the weight {list(w.shape)} with group={group} reads {w.shape[1] * group} channels, "
                       f"the input '{node.input[0]}' is {x}")
         parts = [f"filters={w.shape[0]}", f"kernel={pair_text(kernel)}", f"groups={group}"] + \
             self.window(node, attrs, kernel)
-        b = self.weight(node, 2, "bias")
-        if b is not None and b.shape != (w.shape[0],):
-            self.fail(node, f"a bias of shape {list(b.shape)} for {w.shape[0]} output channels")
-        parts.append(f"bias={'true' if b is not None else 'false'}")
-        name = self.define(node, "conv2d", [node.input[0]], parts)
-        self.weights[name + ".weight"] = w
-        if b is not None:
-            self.weights[name + ".bias"] = b
+        self.define_conv(node, "conv2d", parts, w, w.shape[0])
+
+    def conv_transpose(self, node, attrs):
+        w, group, kernel, x = self.conv_weight(node, attrs, "transposed convolution", "input")
+        if x is None or len(x) != 4 or x[1] != w.shape[0]:
+            self.fail(node, f"the weight {list(w.shape)} reads {w.shape[0]} channels, the input '{node.input[0]}' "
+                      f"is {x}")
+        strides, dilations = list(attrs.get("strides", [1, 1])), list(attrs.get("dilations", [1, 1]))
+        extra = list(attrs.get("output_padding", [0, 0]))
+        pads = list(attrs.get("pads", [0, 0, 0, 0]))
+        auto_pad = attrs.get("auto_pad", b"NOTSET").decode()
+        if len(extra) != 2 or min(extra) < 0:
+            self.fail(node, f"output_padding={extra}: expected 2 values of at least 0")
+        if auto_pad not in ("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER"):
+            self.fail(node, f"auto_pad={auto_pad} is not an ONNX padding")
+        if "output_shape" in attrs or auto_pad.startswith("SAME"):
+            # The padding that gives the asked size, split as ONNX says.
+            target = list(attrs["output_shape"])[-2:] if "output_shape" in attrs else \
+                [x[2] * strides[0], x[3] * strides[1]]
+            for axis in (0, 1):
+                total = strides[axis] * (x[2 + axis] - 1) + extra[axis] + (kernel[axis] - 1) * dilations[axis] + 1 \
+                    - target[axis]
+                if total < 0:
+                    self.fail(node, f"output_shape {target} is larger than the full output; Kiln crops, never pads")
+                small, large = total // 2, total - total // 2
+                pads[axis], pads[axis + 2] = (small, large) if auto_pad == "SAME_UPPER" else (large, small)
+        elif auto_pad == "VALID":
+            pads = [0, 0, 0, 0]
+        parts = [f"filters={w.shape[1] * group}", f"kernel={pair_text(kernel)}", f"stride={pair_text(strides)}",
+                 f"dilation={pair_text(dilations)}", f"padding=({pads[0]}, {pads[1]}, {pads[2]}, {pads[3]})",
+                 f"output_padding=({extra[0]}, {extra[1]})", f"groups={group}"]
+        self.define_conv(node, "conv_transpose2d", parts, w, w.shape[1] * group)
 
     def pool(self, node, attrs):
         if len(node.output) > 1 and node.output[1]:
@@ -1181,6 +1220,7 @@ UNARY = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSwish": "har
 REDUCE = {"ReduceMean": "reduce_mean", "ReduceSum": "reduce_sum", "ReduceMax": "reduce_max", "ReduceL2": "reduce_l2"}
 TENSOR_OPS = {
     "Conv": Importer.conv,
+    "ConvTranspose": Importer.conv_transpose,
     "MaxPool": Importer.pool,
     "AveragePool": Importer.pool,
     "GlobalAveragePool": Importer.global_pool,

@@ -146,6 +146,56 @@ void check_conv(LayerContext& ctx) {
   ctx.layer.attrs = std::move(conv);
 }
 
+// PyTorch's nn.ConvTranspose2d: H' = (H - 1) stride - top - bottom +
+// dilation (kh - 1) + output_padding + 1.
+void check_conv_transpose(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"filters", "kernel", "stride", "padding", "output_padding", "dilation",
+                                     "groups", "bias", "activation"});
+  ctx.require_rank(4, "NCHW");
+  ConvTransposeAttrs conv;
+  conv.filters = attrs.required_positive("filters");
+  Window2d& w = conv.window;
+  std::tie(w.kernel_h, w.kernel_w) = attrs.required_pair("kernel");
+  std::tie(w.stride_h, w.stride_w) = attrs.pair("stride", {1, 1});
+  std::tie(w.dilation_h, w.dilation_w) = attrs.pair("dilation", {1, 1});
+  w.padding = attrs.padding("padding", false).explicit_padding;
+  std::vector<int64_t> extra = attrs.integers("output_padding");
+  if (extra.size() == 1) extra.push_back(extra[0]);
+  if (!extra.empty()) {
+    if (extra.size() != 2 || extra[0] < 0 || extra[1] < 0 || extra[0] >= std::max(w.stride_h, w.dilation_h) ||
+        extra[1] >= std::max(w.stride_w, w.dilation_w))
+      ctx.fail(attrs.find("output_padding")->where,
+               "output_padding must be an integer or a pair (h, w), each at least 0 and smaller than the stride "
+               "or the dilation along its axis (as in PyTorch)");
+    conv.output_padding_h = static_cast<int>(extra[0]);
+    conv.output_padding_w = static_cast<int>(extra[1]);
+  }
+  conv.groups = attrs.positive("groups", 1);
+  conv.bias = attrs.boolean("bias", true);
+  conv.activation = attrs.activation("activation");
+  int64_t channels = ctx.in()[1];
+  if (channels % conv.groups != 0 || conv.filters % conv.groups != 0)
+    ctx.fail(attrs.find("groups")->where, "groups=" + std::to_string(conv.groups) + " must divide the " +
+                                              std::to_string(channels) + " input channels and filters=" +
+                                              std::to_string(conv.filters));
+  auto extent = [&](const char* axis, int64_t in, int k, int s, int d, int begin, int end, int extra) {
+    int64_t out = (in - 1) * s - begin - end + static_cast<int64_t>(d) * (k - 1) + extra + 1;
+    if (out < 1)
+      ctx.fail(ctx.syntax.op.where, std::string("padding leaves no output ") + axis + " (" + std::to_string(out) +
+                                        ") of input " + to_string(ctx.in()));
+    return out;
+  };
+  ctx.layer.shape = {ctx.in()[0], conv.filters,
+                     extent("height", ctx.in()[2], w.kernel_h, w.stride_h, w.dilation_h, w.padding.top,
+                            w.padding.bottom, conv.output_padding_h),
+                     extent("width", ctx.in()[3], w.kernel_w, w.stride_w, w.dilation_w, w.padding.left,
+                            w.padding.right, conv.output_padding_w)};
+  ctx.weight("weight", {channels, conv.filters / conv.groups, w.kernel_h, w.kernel_w});
+  if (conv.bias) ctx.weight("bias", {conv.filters});
+  ctx.layer.flops = saturating_product({2, element_count(ctx.in()), conv.filters / conv.groups, w.kernel_h, w.kernel_w});
+  ctx.layer.attrs = conv;
+}
+
 void check_pool(LayerContext& ctx) {
   bool average = ctx.layer.op == OpKind::AvgPool;
   std::vector<std::string> keys = {"kernel", "stride", "padding", "ceil_mode"};
@@ -465,6 +515,7 @@ struct OpInfo {
 const std::map<std::string, OpInfo>& op_table() {
   static const std::map<std::string, OpInfo> table = {
       {"conv2d", {OpKind::Conv2d, 1, 1, check_conv}},
+      {"conv_transpose2d", {OpKind::ConvTranspose2d, 1, 1, check_conv_transpose}},
       {"maxpool", {OpKind::MaxPool, 1, 1, check_pool}},
       {"avgpool", {OpKind::AvgPool, 1, 1, check_pool}},
       {"global_avgpool", {OpKind::GlobalAvgPool, 1, 1, check_global_pool}},

@@ -13,6 +13,7 @@ namespace kiln {
 enum class OpKind {
   Input,
   Conv2d,
+  ConvTranspose2d,
   MaxPool,
   AvgPool,
   GlobalAvgPool,
@@ -76,6 +77,16 @@ struct ConvAttrs {
   bool bias = true;
   Activation activation;
   std::vector<float> inline_weights;  // empty: from the weights file
+};
+// conv_transpose2d: the gradient of a conv2d with this window; the padding is
+// taken off the full output, output_padding added at its bottom and right.
+struct ConvTransposeAttrs {
+  int filters = 0;
+  Window2d window;
+  int output_padding_h = 0, output_padding_w = 0;
+  int groups = 1;
+  bool bias = true;
+  Activation activation;
 };
 struct PoolAttrs {
   Window2d window;
@@ -146,7 +157,7 @@ struct ReshapeAttrs {};
 using LayerAttrs = std::variant<InputAttrs, ConvAttrs, PoolAttrs, GlobalPoolAttrs, DenseAttrs,
                                 FlattenAttrs, NormAttrs, ActivationAttrs, ClipAttrs, BinaryAttrs,
                                 AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs, ScaleAttrs,
-                                ReduceAttrs, TransposeAttrs, ReshapeAttrs>;
+                                ReduceAttrs, TransposeAttrs, ReshapeAttrs, ConvTransposeAttrs>;
 
 // A weight tensor the layer reads from the weights file, named as in a
 // PyTorch state_dict (LAYER.weight, LAYER.bias, ...).

@@ -14,6 +14,7 @@ const WeightSpec& LayerInput::weight_spec(const std::string& suffix) const {
 LayerFuncs lower_layer(const LayerInput& in) {
   switch (in.layer.op) {
     case OpKind::Conv2d: return in.winograd ? lower_winograd_conv(in) : lower_conv(in);
+    case OpKind::ConvTranspose2d: return lower_conv_transpose(in);
     case OpKind::MaxPool:
     case OpKind::AvgPool: return lower_pool(in);
     case OpKind::GlobalAvgPool:

@@ -29,6 +29,9 @@ struct LayerFuncs {
   // tiles transformed, their products with the filters summed over the
   // channels (also the reduction), and rows of those sums transformed back.
   std::vector<Halide::Func> winograd;
+  // Stages a schedule computes ahead of the reduction instead of inlining
+  // them into it (conv_transpose2d's zero-inserted input).
+  std::vector<Halide::Func> staged;
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.
@@ -51,6 +54,7 @@ LayerFuncs lower_layer(const LayerInput& in);
 // One op family per file.
 LayerFuncs lower_conv(const LayerInput& in);
 LayerFuncs lower_winograd_conv(const LayerInput& in);
+LayerFuncs lower_conv_transpose(const LayerInput& in);
 LayerFuncs lower_pool(const LayerInput& in);
 LayerFuncs lower_global_pool(const LayerInput& in);
 LayerFuncs lower_dense(const LayerInput& in);

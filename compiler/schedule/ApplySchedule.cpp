@@ -80,6 +80,10 @@ void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const Lay
   Halide::LoopLevel rows = Halide::LoopLevel(output, Halide::Var::outermost());
   if (args.size() >= 2) rows = rows_of(output, std::vector<Halide::Var>(args.begin() + 1, args.end()), s);
   if (s.vector_width > 1) output.vectorize(args[0], s.vector_width);
+  for (Halide::Func stage : anchor.staged) {
+    compute_before(stage, s);
+    if (s.vector_width > 1) stage.vectorize(stage.args()[0], s.vector_width);
+  }
   for (Halide::Func reduction : anchor.reductions) {
     // A reduction over the output's own innermost dimension is computed for a
     // whole row, at least vector_width wide; others may be narrower.

@@ -36,6 +36,16 @@ std::string kernel_signature(const Graph& graph, const std::vector<int>& layers,
       out << " g" << layer.get<ConvAttrs>().groups;
     } else if (layer.op == OpKind::MaxPool || layer.op == OpKind::AvgPool) {
       write_window(out, layer.get<PoolAttrs>().window);
+    } else if (layer.op == OpKind::ConvTranspose2d) {
+      const ConvTransposeAttrs& conv = layer.get<ConvTransposeAttrs>();
+      write_window(out, conv.window);
+      out << " g" << conv.groups << " op" << conv.output_padding_h << "x" << conv.output_padding_w;
+    } else if (layer.op == OpKind::Reduce) {
+      out << " axes";
+      for (int axis : layer.get<ReduceAttrs>().axes) out << " " << axis;
+    } else if (layer.op == OpKind::Transpose) {
+      out << " perm";
+      for (int axis : layer.get<TransposeAttrs>().perm) out << " " << axis;
     }
     out << "; ";
   }

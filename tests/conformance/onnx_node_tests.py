@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 from kiln_io import save_npy  # noqa: E402
 
 DATA = "/usr/share/libonnx-testdata/data/node"
-OPS = ["conv", "maxpool", "averagepool", "globalaveragepool", "globalmaxpool", "relu", "sigmoid", "tanh",
+OPS = ["conv", "convtranspose", "maxpool", "averagepool", "globalaveragepool", "globalmaxpool", "relu", "sigmoid", "tanh",
        "hardswish", "leakyrelu", "softmax", "logsoftmax", "clip", "add", "mul", "concat", "flatten", "batchnorm",
        "gemm", "matmul", "pad", "hardsigmoid", "resize", "slice", "split", "sub", "div", "pow", "max", "min", "exp", "sqrt", "erf", "reduce_mean",
        "reduce_sum", "reduce_max", "reduce_l2", "transpose", "reshape", "squeeze", "unsqueeze"]

@@ -109,6 +109,30 @@ def gen_conv(r):
     return Case("conv2d", attrs, [x], weights, ref)
 
 
+def gen_conv_transpose(r):
+    groups = r.choice([1, 1, 2])
+    c, k = groups * r.randint(1, 4), groups * r.randint(1, 4)
+    kh, kw = r.randint(1, 4), r.randint(1, 4)
+    sh, sw = r.randint(1, 3), r.randint(1, 3)
+    dh, dw = r.randint(1, 2), r.randint(1, 2)
+    h, w = r.randint(1, 7), r.randint(1, 9)
+    oh, ow = r.randrange(max(sh, dh)), r.randrange(max(sw, dw))
+    # Crop at most what leaves one output pixel along each axis.
+    full_h, full_w = (h - 1) * sh + dh * (kh - 1) + 1 + oh, (w - 1) * sw + dw * (kw - 1) + 1 + ow
+    top, bottom = r.randint(0, (full_h - 1) // 2), r.randint(0, (full_h - 1) // 2)
+    left, right = r.randint(0, (full_w - 1) // 2), r.randint(0, (full_w - 1) // 2)
+    activation = r.choice(ACTIVATIONS)
+    attrs = [f"filters={k}", f"kernel=({kh}, {kw})", f"stride=({sh}, {sw})", f"dilation=({dh}, {dw})",
+             f"padding=({top}, {left}, {bottom}, {right})", f"output_padding=({oh}, {ow})", f"groups={groups}",
+             f"activation={activation}"]
+    weights = {"weight": torch.randn(c, k // groups, kh, kw) * 0.3, "bias": torch.randn(k) * 0.3}
+
+    def ref(ins, ws):
+        y = F.conv_transpose2d(ins[0], ws["weight"], ws["bias"], (sh, sw), 0, (oh, ow), groups, (dh, dw))
+        return act(y[:, :, top:y.shape[2] - bottom, left:y.shape[3] - right], activation)
+    return Case("conv_transpose2d", attrs, [torch.randn(r.randint(1, 2), c, h, w)], weights, ref)
+
+
 def gen_pool(r, kind):
     n, c = r.randint(1, 2), r.randint(1, 4)
     kh, kw = r.randint(1, 4), r.randint(1, 4)
@@ -294,7 +318,7 @@ def gen_reshape(r):
                 lambda ins, ws: ins[0].reshape(target))
 
 
-GENERATORS = [gen_conv, gen_conv, gen_conv, lambda r: gen_pool(r, "maxpool"), lambda r: gen_pool(r, "avgpool"),
+GENERATORS = [gen_conv, gen_conv, gen_conv, gen_conv_transpose, lambda r: gen_pool(r, "maxpool"), lambda r: gen_pool(r, "avgpool"),
               lambda r: gen_global_pool(r, "global_avgpool"), lambda r: gen_global_pool(r, "global_maxpool"),
               gen_dense, gen_flatten, gen_batchnorm, gen_channel_norm, gen_activation, gen_clip,
               lambda r: gen_binary(r, "add"), lambda r: gen_binary(r, "mul"), gen_concat, gen_pad,

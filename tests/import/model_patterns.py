@@ -121,6 +121,18 @@ class TensorOps(torch.nn.Module):
         return torch.erf(y - s).transpose(1, 3).flatten(2).unsqueeze(1)
 
 
+class Decoder(torch.nn.Module):
+    """A segmentation decoder's upsampling: transposed convolutions, strided and grouped."""
+
+    def __init__(self, c=8):
+        super().__init__()
+        self.up = torch.nn.ConvTranspose2d(c, 6, 3, stride=2, padding=1, output_padding=1)
+        self.grouped = torch.nn.ConvTranspose2d(6, 4, (2, 3), stride=(2, 1), padding=(0, 1), groups=2, bias=False)
+
+    def forward(self, x):
+        return self.grouped(torch.relu(self.up(x)))
+
+
 ROUTES = ["onnx13", "onnx17", "fx"]
 CASES = [  # module, the Kiln layers its spec must have in order, the routes it takes
     (ConvNeXtBlock, ["conv2d", "layer_norm", "conv2d", "gelu", "conv2d", "scale", "add"], ROUTES),
@@ -131,6 +143,7 @@ CASES = [  # module, the Kiln layers its spec must have in order, the routes it 
     (Constants, ["scale"] * 6, ROUTES[:2]),
     (TensorOps, ["transpose", "reshape", "reduce_max", "reduce_sum", "scale", "exp", "sqrt", "sub", "erf",
                  "transpose", "reshape", "reshape"], ROUTES),
+    (Decoder, ["conv_transpose2d", "relu", "conv_transpose2d"], ROUTES),
     (Binary, ["global_avgpool", "sub", "relu", "scale", "div", "max", "min", "relu", "scale", "pow", "add"], ROUTES),
 ]
 

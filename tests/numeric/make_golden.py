@@ -617,6 +617,30 @@ case("transpose_reshape", PERMUTES, [rand(1, 8, 6, 10)],
      permutes_ref)
 
 
+# --- conv_transpose2d ------------------------------------------------------
+def conv_transpose_case(name, in_shape, filters, kernel, stride=1, padding=(0, 0, 0, 0), output_padding=0,
+                        dilation=1, groups=1, attrs=""):
+    """padding (top, left, bottom, right) is cropped off the full output: PyTorch pads symmetrically."""
+    kh, kw = pair(kernel)
+    w = {"t.weight": rand(in_shape[1], filters // groups, kh, kw, scale=0.3), "t.bias": rand(filters, scale=0.3)}
+    spec = f"network t\ninput x: f32{list(in_shape)}\nt = conv_transpose2d(x, filters={filters}{attrs})\noutput t\n"
+
+    def ref(ins, ws):
+        oph, opw = pair(output_padding)
+        full = F.conv_transpose2d(ins[0], ws["t.weight"], ws["t.bias"], stride=stride, dilation=dilation,
+                                  groups=groups, output_padding=(oph, opw))
+        top, left, bottom, right = padding
+        return [full[:, :, top:full.shape[2] - bottom, left:full.shape[3] - right]]
+    case(name, spec, [rand(*in_shape)], w, ref)
+
+
+conv_transpose_case("conv_transpose_stride2", (1, 8, 7, 9), 6, 3, stride=2, padding=(1, 1, 1, 1), output_padding=1,
+                    attrs=", kernel=3, stride=2, padding=1, output_padding=1")
+conv_transpose_case("conv_transpose_groups_dilation", (2, 6, 5, 6), 4, (3, 2), stride=(1, 3), dilation=2, groups=2,
+                    padding=(2, 0, 2, 0), attrs=", kernel=(3, 2), stride=(1, 3), dilation=2, groups=2, padding=(2, 0)")
+conv_transpose_case("conv_transpose_asymmetric", (1, 3, 4, 4), 5, 4, stride=2, padding=(1, 0, 2, 1),
+                    attrs=", kernel=4, stride=2, padding=(1, 0, 2, 1)")
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:
