@@ -228,6 +228,17 @@ class Importer:
                                            for name in sorted(folded))
 
         def static_shapes():
+            # In this (forked) child only: weights become inputs of their shape,
+            # which is all inference needs of them, so that a model over
+            # protobuf's 2 GB (RegNetY-128GF) is inferred too.
+            weights = [t for t in model.graph.initializer
+                       if t.data_type in (TensorProto.FLOAT,) + FLOAT_TYPES and int(np.prod(t.dims)) > 64]
+            names = {t.name for t in weights}
+            kept = [t for t in model.graph.initializer if t.name not in names]
+            model.graph.input.extend(onnx.helper.make_tensor_value_info(t.name, t.data_type, list(t.dims))
+                                     for t in weights)
+            del model.graph.initializer[:]
+            model.graph.initializer.extend(kept)
             inferred = onnx.shape_inference.infer_shapes(model, strict_mode=False, data_prop=True)
             shapes = {}
             for v in list(inferred.graph.input) + list(inferred.graph.value_info) + list(inferred.graph.output):

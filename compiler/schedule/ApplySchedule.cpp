@@ -79,7 +79,15 @@ void apply_width_vectors(const KernelSchedule& s, Halide::Func output, const Lay
   std::vector<Halide::Var> args = output.args();
   Halide::LoopLevel rows = Halide::LoopLevel(output, Halide::Var::outermost());
   if (args.size() >= 2) rows = rows_of(output, std::vector<Halide::Var>(args.begin() + 1, args.end()), s);
-  if (s.vector_width > 1) output.vectorize(args[0], s.vector_width);
+  if (s.vectors_per_task > 0) {
+    // Tasks of vectors along each row; the reductions are computed per task.
+    Halide::Var task("vector_task"), lanes("lanes_in_task");
+    output.split(args[0], task, lanes, s.vector_width * s.vectors_per_task).parallel(task);
+    if (s.vector_width > 1) output.vectorize(lanes, s.vector_width);
+    rows = Halide::LoopLevel(output, task);
+  } else if (s.vector_width > 1) {
+    output.vectorize(args[0], s.vector_width);
+  }
   for (Halide::Func stage : anchor.staged) {
     compute_before(stage, s);
     if (s.vector_width > 1) stage.vectorize(stage.args()[0], s.vector_width);

@@ -180,14 +180,18 @@ std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
 // width-vectors: the widest power of two that the innermost extent can
 // hold, up to a native vector (dense layers: up to kDenseVectors, whose
 // independent sums hide the latency of their long reductions); small windows
-// unroll their taps.
+// unroll their taps. A dense layer of one row (batch 1) is bound by reading
+// its weights: tasks of vectors along the units stream them on every core.
 KernelSchedule width_vectors(const KernelProblem& k) {
   KernelSchedule s;
   int64_t inner = k.output.back();
-  int widest = k.anchor.op == OpKind::Dense ? kDenseVectors * k.target.vector_width : k.target.vector_width;
+  bool dense = k.anchor.op == OpKind::Dense;
+  int widest = dense ? kDenseVectors * k.target.vector_width : k.target.vector_width;
   s.vector_width = 1;
   while (s.vector_width * 2 <= std::min<int64_t>(inner, widest)) s.vector_width *= 2;
   if (k.output.size() >= 2) spread_rows(s, output_rows(k.output), work_of(k));
+  if (dense && output_rows(k.output) == 1 && work_of(k) >= kMinParallelWork)
+    s.vectors_per_task = static_cast<int>(std::max<int64_t>(1, inner / s.vector_width / kTasksPerKernel));
   if (const Window2d* window = window_of(k.anchor)) s.unroll_taps = window->kernel_w <= kUnrollTapsWindows;
   return s;
 }

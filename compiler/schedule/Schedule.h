@@ -87,6 +87,10 @@ struct KernelSchedule {
   // threads, `rows_per_task` rows to a task.
   bool parallel = false;
   int rows_per_task = 1;
+  // With vectorize = width and parallel off: spread the innermost dimension
+  // over threads instead, vectors_per_task vectors to a task (0: no tasks).
+  // A dense layer at batch 1 has one row; its work is along the units.
+  int vectors_per_task = 0;
   // The output's layout in memory (4-D outputs that are not network outputs).
   TensorLayout layout = TensorLayout::Nchw;
   // A Halide autoscheduler that schedules the kernel instead of the fields

@@ -116,6 +116,11 @@ std::string width_vectors_problem(const KernelSchedule& s, const Shape& output) 
   if (s.parallel && s.rows_per_task > output_rows(output))
     return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the output's " +
            std::to_string(output_rows(output)) + " rows";
+  if (s.vectors_per_task > 0 && s.parallel)
+    return "vectors_per_task spreads the innermost dimension over threads in place of the rows: it needs parallel = false";
+  if (static_cast<int64_t>(s.vectors_per_task) * s.vector_width > output.back())
+    return "vectors_per_task " + std::to_string(s.vectors_per_task) + " of " + std::to_string(s.vector_width) +
+           " lanes exceeds the innermost extent " + std::to_string(output.back()) + " of the output " + to_string(output);
   return "";
 }
 
@@ -142,6 +147,8 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   const Shape output = s.flatten_pixels ? pixel_row(shape) : shape;
   KernelFamily family = family_of(s, anchor);
   if (family == KernelFamily::Autoscheduled) return "";
+  if (s.vectors_per_task > 0 && family != KernelFamily::WidthVectors)
+    return "vectors_per_task needs width vectors a row at a time (tile_rows = 0, tile_channels = 1)";
   if (s.vectorize == VectorAxis::Channels) return channel_vector_problem(s, anchor, output);
   if (s.unroll_taps && !window_of(anchor))
     return "unroll_taps needs a conv2d, maxpool or avgpool";

@@ -38,9 +38,11 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
     return order;
   }
   if (layer.op == OpKind::Dense && schedule.vector_width > 1 && weight.name == layer.name + ".weight") {
-    // [units, F] -> [F, units]: the vector of units a step of the reduction
-    // multiplies is one contiguous load, not a gather.
-    return {{1, 1, w[1]}, {0, 1, w[0]}};
+    // [units, F] -> [units / V, F, V]: the vector of units a step of the
+    // reduction multiplies is one contiguous load, and the steps over F of
+    // one vector of units (a task's stream) are contiguous too.
+    int block = schedule.vector_width;
+    return {{0, block, (w[0] + block - 1) / block}, {1, 1, w[1]}, {0, 1, block}};
   }
   std::vector<LayoutAxis> identity;
   for (size_t a = 0; a < w.size(); ++a) identity.push_back({static_cast<int>(a), 1, w[a]});

@@ -101,6 +101,21 @@ TEST(DefaultSchedule, ParallelRowsNeedWork) {
   EXPECT_EQ(s.rows_per_task, 64 * 128 / 16);
 }
 
+// A dense layer at batch 1 spreads its units over threads (its one row
+// cannot be); at batch 32, its rows.
+TEST(DefaultSchedule, DenseLayersOfOneRowTakeTasksOfUnits) {
+  Graph one = check(parse("network t\ninput x: f32[1, 9216]\nl = dense(x, units=4096)\noutput l\n"));
+  KernelSchedule s = default_schedule({one.layers[1], one.layers[1].shape, one.layers[1].flops, kAvx512}).schedule;
+  EXPECT_FALSE(s.parallel);
+  EXPECT_EQ(s.vector_width, 64);
+  EXPECT_EQ(s.vectors_per_task, 4096 / 64 / 16);
+  EXPECT_EQ(schedule_problem(s, one.layers[1], one.layers[1].shape), "");
+  Graph batch = check(parse("network t\ninput x: f32[32, 9216]\nl = dense(x, units=4096)\noutput l\n"));
+  s = default_schedule({batch.layers[1], batch.layers[1].shape, batch.layers[1].flops, kAvx512}).schedule;
+  EXPECT_TRUE(s.parallel);
+  EXPECT_EQ(s.vectors_per_task, 0);
+}
+
 TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlapAndWeightsAreNear) {
   Graph graph = check(parse("network t\ninput x: f32[1, 32, 56, 56]\n"
                             "c = conv2d(x, filters=64, kernel=3, stride=2, padding=1)\n"

@@ -83,8 +83,8 @@ ZOO.update({f"{name}.backbone": (backbone(name), 300 if name == "ssd300_vgg16" e
     "ssd300_vgg16", "ssdlite320_mobilenet_v3_large")})
 
 
-def run(command, what):
-    done = subprocess.run(command, capture_output=True, text=True)
+def run(command, what, env=None):
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     if done.returncode != 0:
         lines = [line for line in done.stderr.splitlines() if "error" in line] or done.stderr.splitlines() or ["?"]
         raise RuntimeError(f"{what}: {lines[0][:160]}")
