@@ -2,7 +2,7 @@
 # Builds Kiln and the peers' programs, then runs benchmarks/run.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-benchmarks/install.sh libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib \
+scripts/install_packages.sh libdnnl-dev ocl-icd-opencl-dev libxnnpack-dev libpthreadpool-dev python3-matplotlib \
   python3-torch python3-torchvision
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build

@@ -3,8 +3,8 @@
 # from npm), then runs benchmarks/zoo.py: whole networks of the model zoo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-benchmarks/install.sh python3-matplotlib python3-torch python3-torchvision python3-onnx
-command -v npm > /dev/null || benchmarks/install.sh nodejs npm  # a machine's own Node.js (with its npm) will do
+scripts/install_packages.sh python3-matplotlib python3-torch python3-torchvision python3-onnx
+command -v npm > /dev/null || scripts/install_packages.sh nodejs npm  # a machine's own Node.js (with its npm) will do
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build
 /usr/bin/python3 benchmarks/zoo.py --kiln build/bin/kiln "$@"
