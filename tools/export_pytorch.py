@@ -354,6 +354,9 @@ class Exporter:
             self.layer(node, node.name, "transpose", [args[0]], [f"perm={perm}"])
         elif target in ("view", "reshape", torch.reshape, "unsqueeze", torch.unsqueeze, "squeeze", torch.squeeze):
             self.reshape(node, args[0])
+        elif target in (torch.matmul, operator.matmul, "matmul", torch.bmm, "bmm") and \
+                not any(a in self.constants for a in args[:2]):
+            self.layer(node, node.name, "matmul", list(args[:2]))
         elif target in REDUCTIONS:
             self.reduction(node, REDUCTIONS[target])
         elif target in UNARY_FUNCTIONS:

@@ -579,6 +579,13 @@ class Importer:
         if b is not None:
             self.weights[name + ".bias"] = b
 
+    def matmul(self, node, attrs):
+        """MatMul by a constant: a dense layer (or a 1x1 conv2d over NHWC); of two tensors: matmul."""
+        if node.input[1] in self.constants:
+            self.dense(node, attrs)
+        else:
+            self.define(node, "matmul", node.input[:2])
+
     def layer_norm(self, node, source, eps, weight=None, bias=None):
         """A layer norm over the channels of `source` (see channel_axis)."""
         channels = self.shape(source)[self.channel_axis(source)]
@@ -1237,7 +1244,7 @@ TENSOR_OPS = {
     "GlobalAveragePool": Importer.global_pool,
     "GlobalMaxPool": Importer.global_pool,
     "Gemm": Importer.dense,
-    "MatMul": Importer.dense,
+    "MatMul": Importer.matmul,
     "LayerNormalization": Importer.layer_normalization,
     "Sub": Importer.binary,
     "Div": Importer.binary,

@@ -314,6 +314,39 @@ void check_clip(LayerContext& ctx) {
 
 // NumPy's broadcasting: shapes aligned at their last dimension, where each
 // pair of sizes is equal or one of them is 1.
+// matmul: torch.matmul of two tensors of at least 2 dimensions, [..., M, K]
+// by [..., K, N], the dimensions before the last two broadcast as NumPy's.
+void check_matmul(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"activation"});
+  const Shape& a = ctx.in(0);
+  const Shape& b = ctx.in(1);
+  for (size_t i = 0; i < 2; ++i)
+    if (ctx.in(i).size() < 2)
+      ctx.fail(ctx.operand_where(i), "matmul needs operands of at least 2 dimensions, " +
+                                         quoted(ctx.syntax.operands[i].text) + " is " + to_string(ctx.in(i)));
+  if (a.back() != b[b.size() - 2])
+    ctx.fail(ctx.operand_where(1), "matmul of " + to_string(a) + " by " + to_string(b) + ": " +
+                                       quoted(ctx.syntax.operands[0].text) + " has " + std::to_string(a.back()) +
+                                       " columns, " + quoted(ctx.syntax.operands[1].text) + " " +
+                                       std::to_string(b[b.size() - 2]) + " rows");
+  size_t batch_rank = std::max(a.size(), b.size()) - 2;
+  Shape shape(batch_rank, 1);
+  for (size_t i = 0; i < batch_rank; ++i) {
+    int64_t x = i + 2 < a.size() ? a[a.size() - 3 - i] : 1;
+    int64_t y = i + 2 < b.size() ? b[b.size() - 3 - i] : 1;
+    if (x != y && x != 1 && y != 1)
+      ctx.fail(ctx.operand_where(1), "matmul needs batch dimensions that broadcast (all but the last two): " +
+                                         quoted(ctx.syntax.operands[0].text) + " is " + to_string(a) + ", " +
+                                         quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
+    shape[batch_rank - 1 - i] = std::max(x, y);
+  }
+  shape.push_back(a[a.size() - 2]);
+  shape.push_back(b.back());
+  ctx.layer.shape = shape;
+  ctx.layer.flops = saturating_product({2, element_count(shape), a.back()});
+  ctx.layer.attrs = BinaryAttrs{attrs.activation("activation")};
+}
+
 void check_binary(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"activation"});
   const Shape& a = ctx.in(0);
@@ -559,6 +592,7 @@ const std::map<std::string, OpInfo>& op_table() {
       {"reduce_l2", {OpKind::Reduce, 1, 1, check_reduce}},
       {"transpose", {OpKind::Transpose, 1, 1, check_transpose}},
       {"reshape", {OpKind::Reshape, 1, 1, check_reshape}},
+      {"matmul", {OpKind::MatMul, 2, 2, check_matmul}},
   };
   return table;
 }

@@ -43,6 +43,7 @@ enum class OpKind {
   Reduce,
   Transpose,
   Reshape,
+  MatMul,
 };
 
 enum class ActivationKind { None, Relu, Relu6, Sigmoid, Tanh, Silu, Hardswish, Hardsigmoid, Gelu, LeakyRelu, Exp, Sqrt, Erf };

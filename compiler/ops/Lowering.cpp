@@ -41,6 +41,7 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::Transpose:
     case OpKind::Reshape: return lower_reshape(in);
     case OpKind::Reduce: return lower_reduce(in);
+    case OpKind::MatMul: return lower_matmul(in);
     case OpKind::Resize: return lower_resize(in);
     case OpKind::Softmax:
     case OpKind::LogSoftmax: return lower_softmax(in);

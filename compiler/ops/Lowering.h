@@ -64,6 +64,7 @@ LayerFuncs lower_reshape(const LayerInput& in);
 LayerFuncs lower_softmax(const LayerInput& in);
 LayerFuncs lower_resize(const LayerInput& in);
 LayerFuncs lower_reduce(const LayerInput& in);
+LayerFuncs lower_matmul(const LayerInput& in);
 
 // The unary activations, shared by activation layers and fused `activation=`.
 Halide::Expr activate(Halide::Expr x, const Activation& activation);

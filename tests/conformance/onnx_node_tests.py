@@ -32,7 +32,7 @@ OPS = ["conv", "convtranspose", "maxpool", "averagepool", "globalaveragepool", "
        "hardswish", "leakyrelu", "softmax", "logsoftmax", "clip", "add", "mul", "concat", "flatten", "batchnorm",
        "gemm", "matmul", "pad", "hardsigmoid", "resize", "slice", "split", "sub", "div", "pow", "max", "min", "exp", "sqrt", "erf", "reduce_mean",
        "reduce_sum", "reduce_max", "reduce_l2", "transpose", "reshape", "squeeze", "unsqueeze"]
-DATA_OPERANDS = {"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Concat"}  # every input is data; other ops take data in input 0 only
+DATA_OPERANDS = {"Add", "Mul", "Sub", "Div", "Pow", "Max", "Min", "Concat", "MatMul"}  # every input is data; other ops take data in input 0 only
 
 
 def load_tensor(path):

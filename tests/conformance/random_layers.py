@@ -296,6 +296,15 @@ def gen_reduce(r):
                 lambda ins, ws: fns[kind](ins[0]))
 
 
+def gen_matmul(r):
+    m, k, n = r.randint(1, 5), r.randint(1, 9), r.randint(1, 20)
+    batch = random_shape(r, 0, 2)
+    a_batch = [d if r.random() < 0.7 else 1 for d in batch]
+    b_batch = [d if r.random() < 0.7 else 1 for d in batch][r.randint(0, len(batch)):]
+    return Case("matmul", [], [torch.randn(*a_batch, m, k), torch.randn(*b_batch, k, n)], {},
+                lambda ins, ws: torch.matmul(ins[0], ins[1]))
+
+
 def gen_transpose(r):
     shape = random_shape(r)
     perm = r.sample(range(len(shape)), len(shape))
@@ -323,7 +332,7 @@ GENERATORS = [gen_conv, gen_conv, gen_conv, gen_conv_transpose, lambda r: gen_po
               gen_dense, gen_flatten, gen_batchnorm, gen_channel_norm, gen_activation, gen_clip,
               lambda r: gen_binary(r, "add"), lambda r: gen_binary(r, "mul"), gen_concat, gen_pad,
               lambda r: gen_softmax(r, "softmax"), lambda r: gen_softmax(r, "log_softmax"), gen_unary_math,
-              gen_reduce, gen_transpose, gen_reshape]
+              gen_reduce, gen_transpose, gen_reshape, gen_matmul]
 
 
 def main():

@@ -133,6 +133,20 @@ class Decoder(torch.nn.Module):
         return self.grouped(torch.relu(self.up(x)))
 
 
+class Attention(torch.nn.Module):
+    """Self-attention over an image's pixels: matmul of two tensors, transposes, softmax."""
+
+    def __init__(self, c=8):
+        super().__init__()
+        self.qkv = torch.nn.Conv2d(c, 3 * c, 1)
+
+    def forward(self, x):
+        qkv = self.qkv(x).flatten(2).chunk(3, dim=1)
+        q, k, v = qkv[0], qkv[1], qkv[2]
+        weights = torch.softmax(torch.matmul(q.transpose(1, 2), k), dim=-1)
+        return torch.matmul(v, weights.transpose(1, 2)).reshape(x.shape)
+
+
 ROUTES = ["onnx13", "onnx17", "fx"]
 CASES = [  # module, the Kiln layers its spec must have in order, the routes it takes
     (ConvNeXtBlock, ["conv2d", "layer_norm", "conv2d", "gelu", "conv2d", "scale", "add"], ROUTES),
@@ -144,6 +158,8 @@ CASES = [  # module, the Kiln layers its spec must have in order, the routes it 
     (TensorOps, ["transpose", "reshape", "reduce_max", "reduce_sum", "scale", "exp", "sqrt", "sub", "erf",
                  "transpose", "reshape", "reshape"], ROUTES),
     (Decoder, ["conv_transpose2d", "relu", "conv_transpose2d"], ROUTES),
+    (Attention, ["conv2d", "reshape", "slice", "slice", "slice", "transpose", "matmul", "softmax", "transpose",
+                 "matmul", "reshape"], ROUTES),
     (Binary, ["global_avgpool", "sub", "relu", "scale", "div", "max", "min", "relu", "scale", "pow", "add"], ROUTES),
 ]
 

@@ -641,6 +641,11 @@ conv_transpose_case("conv_transpose_groups_dilation", (2, 6, 5, 6), 4, (3, 2), s
 conv_transpose_case("conv_transpose_asymmetric", (1, 3, 4, 4), 5, 4, stride=2, padding=(1, 0, 2, 1),
                     attrs=", kernel=4, stride=2, padding=(1, 0, 2, 1)")
 
+# --- matmul of two tensors, batch dimensions broadcast ----------------------
+case("matmul", "network t\ninput a: f32[2, 1, 5, 7]\ninput b: f32[3, 7, 19]\np = matmul(a, b, activation=relu)\n"
+     "output p\n", [rand(2, 1, 5, 7), rand(3, 7, 19)], {}, lambda ins, ws: [F.relu(torch.matmul(ins[0], ins[1]))])
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:
