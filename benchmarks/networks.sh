@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds Kiln, installs the peers (PyTorch and ONNX from Debian, ONNX Runtime
-# from npm), then runs benchmarks/zoo.py: whole networks of the model zoo.
+# from npm), then runs benchmarks/networks.py: whole networks of the model zoo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install_packages.sh python3-matplotlib python3-torch python3-torchvision python3-onnx
 command -v npm > /dev/null || scripts/install_packages.sh nodejs npm  # a machine's own Node.js (with its npm) will do
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release > /dev/null
 cmake --build build
-/usr/bin/python3 benchmarks/zoo.py --kiln build/bin/kiln "$@"
+/usr/bin/python3 benchmarks/networks.py --kiln build/bin/kiln "$@"

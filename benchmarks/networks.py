@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Whole networks of the model zoo: Kiln against ONNX Runtime and PyTorch.
 
-    benchmarks/zoo.sh [--models resnet50,vgg11] [--batch 1,8] [--out DIR]
+    benchmarks/networks.sh [--models resnet50,vgg11] [--batch 1,8] [--out DIR]
 
 Each model (torchvision 0.14, random weights, seed 0, as tests/zoo/zoo.py
 makes them) is exported to ONNX (opset 13) and imported with `kiln import`.
@@ -12,7 +12,7 @@ default schedules, 2 threads), ONNX Runtime and PyTorch again. Every
 measurement is a median of runs over at least --seconds; each peer keeps the
 faster of its two medians, since this shared machine only ever slows a
 measurement down. Kiln is timed once: `kiln bench` compiles before it
-measures. Writes zoo.json, zoo.md (the table) and zoo.png (the plot) to --out.
+measures. Writes networks.json, networks.md (the table) and networks.png (the plot) to --out.
 """
 import argparse
 import json
@@ -115,6 +115,7 @@ def table(rows):
 
 def plot(rows, path, machine):
     import matplotlib
+    import matplotlib.ticker
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     batches = sorted({r["batch"] for r in rows})
@@ -127,6 +128,8 @@ def plot(rows, path, machine):
         ax.bar(xs, [speedup.get(m, 0) for m in models], width, label=f"batch {batch}")
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}x"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:g}x"))
     ax.set_xticks(range(len(models)), models, rotation=60, ha="right", fontsize=8)
     ax.set_ylabel("speed-up over ONNX Runtime (higher is faster)")
     ax.set_title(f"Kiln's default schedules against ONNX Runtime {ORT_VERSION}, 2 threads ({machine})", fontsize=9)
@@ -141,7 +144,7 @@ def main():
     parser.add_argument("--models", default=",".join(DEFAULT_MODELS), help="comma-separated zoo names")
     parser.add_argument("--batch", default="1", help="comma-separated batch sizes (default 1)")
     parser.add_argument("--seconds", type=float, default=2.0, help="each median over at least this long")
-    parser.add_argument("--out", default=os.path.join(HERE, "results", "zoo"))
+    parser.add_argument("--out", default=os.path.join(HERE, "results", "networks"))
     parser.add_argument("--onnxruntime", default=os.path.join(HERE, "..", "build", "benchmarks", "onnxruntime"),
                         help="where npm installs onnxruntime-node")
     args = parser.parse_args()
@@ -171,14 +174,14 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     meta = {"date": time.strftime("%Y-%m-%d"), "machine": machine, "onnxruntime": ORT_VERSION,
             "pytorch": torch.__version__, "threads": 2, "failed": failed}
-    with open(os.path.join(args.out, "zoo.json"), "w") as f:
+    with open(os.path.join(args.out, "networks.json"), "w") as f:
         json.dump({"meta": meta, "rows": rows}, f, indent=1)
     text = table(rows)
-    with open(os.path.join(args.out, "zoo.md"), "w") as f:
-        f.write(f"Whole networks, {meta['date']}, {machine}, 2 threads; medians, in turns (benchmarks/zoo.py).\n\n"
+    with open(os.path.join(args.out, "networks.md"), "w") as f:
+        f.write(f"Whole networks, {meta['date']}, {machine}, 2 threads; medians, in turns (benchmarks/networks.py).\n\n"
                 + text + "".join(f"\nnot measured: {line}\n" for line in failed))
     if rows:
-        plot(rows, os.path.join(args.out, "zoo.png"), machine)
+        plot(rows, os.path.join(args.out, "networks.png"), machine)
     print(text)
     return 1 if failed else 0
 
