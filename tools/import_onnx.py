@@ -764,7 +764,10 @@ class Importer:
             self.views[node.output[0]] = (source, groups, [shape[0], shape[2], shape[1]] + shape[3:], True)
             return
         rank = len(x) if x is not None else len(perm)
-        self.define(node, "transpose", [node.input[0]], [f"perm={perm or list(range(rank))[::-1]}"])
+        perm = perm or list(range(rank))[::-1]
+        if sorted(perm) != list(range(rank)):
+            self.fail(node, f"perm {perm} is not a permutation of the {rank} axes of {x}")
+        self.define(node, "transpose", [node.input[0]], [f"perm={perm}"])
 
     def split(self, node, attrs):
         """Each output a slice along the axis."""
@@ -864,6 +867,8 @@ class Importer:
             self.define(node, "flatten", [node.input[0]])
         elif not y:
             self.fail(node, f"{node.op_type} of {x} to a scalar; Kiln tensors have at least one dimension")
+        elif int(np.prod(x)) != int(np.prod(y)):
+            self.fail(node, f"{node.op_type} of {x} to {y} changes the element count")
         else:
             self.define(node, "reshape", [node.input[0]], [f"shape={list(y)}"])
 
@@ -873,7 +878,12 @@ class Importer:
         axes = attrs.get("axes")
         if axes is None and len(node.input) > 1 and node.input[1]:
             axes = self.integers(node, 1, "axes")
-        return sorted(int(a) % len(x) for a in axes) if x is not None and axes is not None else None
+        if x is None or axes is None:
+            return None
+        axes = [int(a) for a in axes]
+        if any(not -len(x) <= a < len(x) for a in axes) or len({a % len(x) for a in axes}) != len(axes):
+            self.fail(node, f"axes {axes} of {x}: each must be in range and named once")
+        return sorted(a % len(x) for a in axes)
 
     def reduce(self, node, attrs):
         """ReduceMean over H and W of NCHW is a global_avgpool; the rest reduce_* layers."""
