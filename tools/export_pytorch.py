@@ -95,6 +95,8 @@ class Exporter:
         self.chunks = {}  # a chunk call -> (tensor, pieces, axis): its pieces are slices
 
     def name_of(self, node):
+        if node not in self.names:
+            raise Unsupported(f"'{node.name}' ({node.target}) is used as a tensor; Kiln has no layer for it")
         return self.names[node]
 
     def fresh(self, node, preferred):

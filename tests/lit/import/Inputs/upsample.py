@@ -15,3 +15,8 @@ class Upsampler(nn.Module):
 class Cumulative(nn.Module):
     def forward(self, x):
         return x.cumsum(2)
+
+
+class SizeTimes(nn.Module):
+    def forward(self, x):
+        return x * x.size(1)
