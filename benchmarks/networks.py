@@ -24,13 +24,12 @@ import sys
 import tempfile
 import time
 
-import numpy as np
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "zoo"))
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
-from compare_with_pytorch import randomize_batchnorm  # noqa: E402
+from compare_with_pytorch import randomize_batchnorm, torch_latency_ms  # noqa: E402
 from zoo import ZOO, run  # noqa: E402
 
 ORT_VERSION = "1.30.0"
@@ -57,18 +56,6 @@ def time_ort(node_path, onnx_path, shape, seconds):
     return json.loads(done.stdout)["median_ms"]
 
 
-def time_torch(model, x, seconds):
-    with torch.no_grad():
-        for _ in range(3):
-            model(x)
-        times, start = [], time.perf_counter()
-        while len(times) < 10 or time.perf_counter() - start < seconds:
-            t0 = time.perf_counter()
-            model(x)
-            times.append((time.perf_counter() - t0) * 1e3)
-    return float(np.median(times))
-
-
 def time_kiln(kiln, work, seconds):
     done = run([kiln, "bench", os.path.join(work, "net.kiln"), "--weights", os.path.join(work, "net.safetensors"),
                 "--json", "--min-time", str(seconds)], "kiln bench")
@@ -86,10 +73,10 @@ def measure(name, batch, args, node_path, work):
     torch.onnx.export(model, x, onnx_path, opset_version=13)
     run([args.kiln, "import", onnx_path, "-o", work, "--name", "net"], "import")
     ort_ms = [time_ort(node_path, onnx_path, x.shape, args.seconds)]
-    torch_ms = [time_torch(model, x, args.seconds)]
+    torch_ms = [torch_latency_ms(model, x, args.seconds)]
     kiln_ms, kernels = time_kiln(args.kiln, work, args.seconds)
     ort_ms.append(time_ort(node_path, onnx_path, x.shape, args.seconds))
-    torch_ms.append(time_torch(model, x, args.seconds))
+    torch_ms.append(torch_latency_ms(model, x, args.seconds))
     return {"model": name, "batch": batch, "kernels": kernels, "kiln_ms": kiln_ms, "onnxruntime_ms": min(ort_ms),
             "pytorch_ms": min(torch_ms), "onnxruntime_turns_ms": ort_ms, "pytorch_turns_ms": torch_ms}
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <functional>
 #include <map>
+#include <optional>
 
 #include "graph/AttributeReader.h"
 
@@ -313,9 +314,20 @@ void check_clip(LayerContext& ctx) {
 }
 
 // NumPy's broadcasting: shapes aligned at their last dimension, where each
-// pair of sizes is equal or one of them is 1.
+// pair of sizes is equal or one of them is 1. Nothing if they do not.
+std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
+  Shape shape(std::max(a.size(), b.size()), 1);
+  for (size_t i = 0; i < shape.size(); ++i) {
+    int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
+    int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
+    if (x != y && x != 1 && y != 1) return std::nullopt;
+    shape[shape.size() - 1 - i] = std::max(x, y);
+  }
+  return shape;
+}
+
 // matmul: torch.matmul of two tensors of at least 2 dimensions, [..., M, K]
-// by [..., K, N], the dimensions before the last two broadcast as NumPy's.
+// by [..., K, N], the dimensions before the last two broadcast.
 void check_matmul(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"activation"});
   const Shape& a = ctx.in(0);
@@ -329,21 +341,15 @@ void check_matmul(LayerContext& ctx) {
                                        quoted(ctx.syntax.operands[0].text) + " has " + std::to_string(a.back()) +
                                        " columns, " + quoted(ctx.syntax.operands[1].text) + " " +
                                        std::to_string(b[b.size() - 2]) + " rows");
-  size_t batch_rank = std::max(a.size(), b.size()) - 2;
-  Shape shape(batch_rank, 1);
-  for (size_t i = 0; i < batch_rank; ++i) {
-    int64_t x = i + 2 < a.size() ? a[a.size() - 3 - i] : 1;
-    int64_t y = i + 2 < b.size() ? b[b.size() - 3 - i] : 1;
-    if (x != y && x != 1 && y != 1)
-      ctx.fail(ctx.operand_where(1), "matmul needs batch dimensions that broadcast (all but the last two): " +
-                                         quoted(ctx.syntax.operands[0].text) + " is " + to_string(a) + ", " +
-                                         quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
-    shape[batch_rank - 1 - i] = std::max(x, y);
-  }
-  shape.push_back(a[a.size() - 2]);
-  shape.push_back(b.back());
-  ctx.layer.shape = shape;
-  ctx.layer.flops = saturating_product({2, element_count(shape), a.back()});
+  std::optional<Shape> shape = broadcast(Shape(a.begin(), a.end() - 2), Shape(b.begin(), b.end() - 2));
+  if (!shape)
+    ctx.fail(ctx.operand_where(1), "matmul needs batch dimensions that broadcast (all but the last two): " +
+                                       quoted(ctx.syntax.operands[0].text) + " is " + to_string(a) + ", " +
+                                       quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
+  shape->push_back(a[a.size() - 2]);
+  shape->push_back(b.back());
+  ctx.layer.shape = *shape;
+  ctx.layer.flops = saturating_product({2, element_count(*shape), a.back()});
   ctx.layer.attrs = BinaryAttrs{attrs.activation("activation")};
 }
 
@@ -351,19 +357,14 @@ void check_binary(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"activation"});
   const Shape& a = ctx.in(0);
   const Shape& b = ctx.in(1);
-  Shape shape(std::max(a.size(), b.size()), 1);
-  for (size_t i = 0; i < shape.size(); ++i) {
-    int64_t x = i < a.size() ? a[a.size() - 1 - i] : 1;
-    int64_t y = i < b.size() ? b[b.size() - 1 - i] : 1;
-    if (x != y && x != 1 && y != 1)
-      ctx.fail(ctx.operand_where(1),
-               ctx.syntax.op.text + " needs shapes that broadcast (aligned at the last dimension, each pair of "
-               "sizes equal or one of them 1): " + quoted(ctx.syntax.operands[0].text) + " is " + to_string(a) +
-               ", " + quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
-    shape[shape.size() - 1 - i] = std::max(x, y);
-  }
-  ctx.layer.shape = shape;
-  ctx.layer.flops = element_count(shape);
+  std::optional<Shape> shape = broadcast(a, b);
+  if (!shape)
+    ctx.fail(ctx.operand_where(1),
+             ctx.syntax.op.text + " needs shapes that broadcast (aligned at the last dimension, each pair of "
+             "sizes equal or one of them 1): " + quoted(ctx.syntax.operands[0].text) + " is " + to_string(a) +
+             ", " + quoted(ctx.syntax.operands[1].text) + " is " + to_string(b));
+  ctx.layer.shape = *shape;
+  ctx.layer.flops = element_count(*shape);
   ctx.layer.attrs = BinaryAttrs{attrs.activation("activation")};
 }
 

@@ -24,13 +24,7 @@ Halide::Expr combine(OpKind op, Halide::Expr x, Halide::Expr y) {
 LayerFuncs lower_elementwise(const LayerInput& in) {
   const Layer& layer = in.layer;
   std::vector<Halide::Var> v = dims(static_cast<int>(layer.shape.size()));
-  // Halide's dimension 0 is the last axis, so operands of lower rank align
-  // there; their size-1 dimensions read index 0.
-  auto broadcast = [&](const TensorFunc& t) {
-    std::vector<Halide::Expr> at;
-    for (int i = 0; i < t.rank(); ++i) at.push_back(t.extent(i) == 1 ? Halide::Expr(0) : Halide::Expr(v[i]));
-    return t.func(at);
-  };
+  auto broadcast = [&](const TensorFunc& t) { return t.func(broadcast_at(t, v)); };
   Halide::Expr x = broadcast(in.inputs[0]);
   Halide::Func out(in.name());
   switch (layer.op) {

@@ -7,10 +7,10 @@ LayerFuncs lower_matmul(const LayerInput& in) {
   const TensorFunc &a = in.inputs[0], &b = in.inputs[1];
   std::vector<Halide::Var> v = dims(static_cast<int>(in.layer.shape.size()));  // (n, m, batch...)
   Halide::RDom r(0, a.extent(0), in.name("r"));
-  // An operand's batch dimensions align at the last; its size-1 ones read index 0.
+  // An operand's batch dimensions (Halide's 2 and up) broadcast.
   auto operand = [&](const TensorFunc& t, Halide::Expr inner, Halide::Expr outer) {
-    std::vector<Halide::Expr> at = {inner, outer};
-    for (int i = 2; i < t.rank(); ++i) at.push_back(t.extent(i) == 1 ? Halide::Expr(0) : Halide::Expr(v[i]));
+    std::vector<Halide::Expr> at = {inner, outer}, batch = broadcast_at(t, v, 2);
+    at.insert(at.end(), batch.begin(), batch.end());
     return t.func(at);
   };
   Halide::Func acc(in.name("acc"));

@@ -13,10 +13,11 @@ LayerFuncs lower_reduce(const LayerInput& in) {
   std::vector<Halide::Var> v = dims(static_cast<int>(in.layer.shape.size()));
   // The reduced axes, innermost first, make the domain; the others (and the
   // kept size-1 axes, which read nothing) come from the output's dimensions.
+  auto reduced = [&](int d) { return std::binary_search(reduce.axes.begin(), reduce.axes.end(), rank - 1 - d); };
   Halide::Region extents;
   int64_t count = 1;
   for (int d = 0; d < rank; ++d)
-    if (std::binary_search(reduce.axes.begin(), reduce.axes.end(), rank - 1 - d)) {
+    if (reduced(d)) {
       extents.push_back({0, input.extent(d)});
       count *= input.extent(d);
     }
@@ -24,7 +25,7 @@ LayerFuncs lower_reduce(const LayerInput& in) {
   std::vector<Halide::Expr> at;
   int next_r = 0, next_v = 0;
   for (int d = 0; d < rank; ++d) {
-    if (std::binary_search(reduce.axes.begin(), reduce.axes.end(), rank - 1 - d)) {
+    if (reduced(d)) {
       at.push_back(r[next_r++]);
       if (reduce.keepdims) ++next_v;
     } else {

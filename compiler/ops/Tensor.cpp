@@ -12,6 +12,12 @@ std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars) {
   return std::vector<Halide::Expr>(vars.begin(), vars.end());
 }
 
+std::vector<Halide::Expr> broadcast_at(const TensorFunc& t, const std::vector<Halide::Var>& v, int from) {
+  std::vector<Halide::Expr> at;
+  for (int i = from; i < t.rank(); ++i) at.push_back(t.extent(i) == 1 ? Halide::Expr(0) : Halide::Expr(v[i]));
+  return at;
+}
+
 Halide::Func spatially_padded(const TensorFunc& in, Halide::Expr value, const std::string& name) {
   // Halide's boundary condition marks the inside as likely, so loops over
   // the interior are split off free of bounds tests. Only W and H are

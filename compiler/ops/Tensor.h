@@ -24,6 +24,11 @@ struct TensorFunc {
 std::vector<Halide::Var> dims(int rank);
 std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
 
+// Where `t` is read for the output position `v` by NumPy's broadcasting, its
+// Halide dimensions `from` and up: dimensions align innermost first (so a
+// lower rank aligns at the last axis), and a size-1 dimension reads index 0.
+std::vector<Halide::Expr> broadcast_at(const TensorFunc& t, const std::vector<Halide::Var>& v, int from = 0);
+
 // `in` with its two innermost dimensions (W and H) extended by `value`
 // outside the tensor, so that windows may reach into padding.
 Halide::Func spatially_padded(const TensorFunc& in, Halide::Expr value, const std::string& name);

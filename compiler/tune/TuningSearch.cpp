@@ -95,7 +95,7 @@ RoundResult TuningSearch::record(const PairedMs& ms, const PairedMs& again, cons
   }
   // Every candidate won: the candidates' network is the incumbent; some did:
   // the incumbent is linked again from the bests.
-  result.all_kept = all_kept;
+  result.all_kept = correct && all_kept;
   result.incumbent_stale = any_kept && !all_kept;
   return result;
 }
