@@ -19,6 +19,11 @@ int accumulators(const TargetTraits& target) {
   return target.vector_registers >= 32 ? kAccumulatorsWide : kAccumulatorsNarrow;
 }
 
+// A grouped convolution that is not depthwise.
+bool grouped(const Layer& anchor) {
+  return width_channel_tiles_apply(anchor) && anchor.get<ConvAttrs>().groups > 1;
+}
+
 int64_t work_of(const KernelProblem& k) { return std::max<int64_t>(k.flops, element_count(k.output)); }
 
 // parallel rows: about kTasksPerKernel tasks, once the kernel does enough work.
@@ -99,7 +104,8 @@ std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
 // where few input channels keep the tile's column of input planes out of
 // each other's cache sets and the tiles cover the pixels with little overlap.
 std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
-  if (!k.may_flatten || k.reads_channel_vectors || !pixels_flatten(k.anchor) || !channel_tiles_apply(k.anchor))
+  if (!k.may_flatten || k.reads_channel_vectors || !pixels_flatten(k.anchor) ||
+      !width_channel_tiles_apply(k.anchor))
     return std::nullopt;
   int64_t pixels = k.output[2] * k.output[3];
   int64_t inputs = multiply_adds_per_output(k.anchor, k.output);  // 1x1: the input channels
@@ -116,7 +122,7 @@ std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
 std::optional<KernelSchedule> idle_lanes_width_channel_tiles(const KernelProblem& k) {
   int lanes = k.target.vector_width;
   const Shape& output = k.output;
-  if (!channel_tiles_apply(k.anchor) || output[1] < lanes || output[3] < lanes) return std::nullopt;
+  if (!width_channel_tiles_apply(k.anchor) || output[1] < lanes || output[3] < lanes) return std::nullopt;
   int64_t vector_lanes = (output[1] + lanes - 1) / lanes * lanes;
   if ((vector_lanes - output[1]) * 8 <= output[1] * kIdleLaneEighths) return std::nullopt;
   return width_channel_tiles(k, false);
@@ -148,15 +154,14 @@ std::optional<KernelSchedule> winograd(const KernelProblem& k) {
   return s;
 }
 
-// channel-tiles: each tap is one broadcast input value times tile_channels
-// weight vectors, for tile_width pixels at once, in half the registers.
-// With a stride neighbouring pixels share no input values, so 4 x 4 tiles
-// (more channel vectors, fewer pixels) load less per multiply-add, while a
-// block's weights stay close and the width divides.
-std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
-  int lanes = k.target.vector_width;
+// Channel tiles of `lanes`-wide vectors: each tap is one broadcast input
+// value times tile_channels weight vectors, for tile_width pixels at once,
+// in half the registers. With a stride neighbouring pixels share no input
+// values, so 4 x 4 tiles (more channel vectors, fewer pixels) load less per
+// multiply-add, while a block's weights stay close and the width divides.
+std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes) {
   const Shape& output = k.output;
-  if (!channel_tiles_apply(k.anchor) || output[1] < lanes || output.back() < 2) return std::nullopt;
+  if (!channel_tiles_apply(k.anchor, lanes) || output[1] < lanes || output.back() < 2) return std::nullopt;
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
@@ -175,6 +180,18 @@ std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
   int64_t blocks = (output[1] + s.vector_width * s.tile_channels - 1) / (s.vector_width * s.tile_channels);
   spread_rows(s, output[0] * blocks * output[2], work_of(k));
   return s;
+}
+
+// channel-tiles: convolutions whose vectors of output channels lie in one
+// group (any of groups 1) take native vectors.
+std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) { return channel_tiles_of(k, k.target.vector_width); }
+
+// narrow-channel-tiles: grouped convolutions whose groups hold half a vector
+// of filters, on images too narrow for row tiles of native vectors, take
+// half vectors.
+std::optional<KernelSchedule> narrow_channel_tiles(const KernelProblem& k) {
+  if (!grouped(k.anchor) || k.output[3] > kNarrowChannelTilesMaxWidth) return std::nullopt;
+  return channel_tiles_of(k, k.target.vector_width / 2);
 }
 
 // width-vectors: the widest power of two that the innermost extent can
@@ -214,6 +231,14 @@ std::optional<KernelSchedule> row_tiles(const KernelProblem& k) {
   return s;
 }
 
+// grouped-width-channel-tiles: grouped convolutions that no rule above
+// takes (strided ones, groups of a few filters) take width tiles of output
+// channels, each channel's taps broadcast over a vector of pixels.
+std::optional<KernelSchedule> grouped_width_channel_tiles(const KernelProblem& k) {
+  if (!grouped(k.anchor)) return std::nullopt;
+  return width_channel_tiles(k, false);
+}
+
 struct NamedRule {
   const char* name;
   std::optional<KernelSchedule> (*rule)(const KernelProblem&);
@@ -226,7 +251,9 @@ const NamedRule kRules[] = {
     {"width-channel-tiles", idle_lanes_width_channel_tiles},
     {"winograd", winograd},
     {"channel-tiles", channel_tiles},
+    {"narrow-channel-tiles", narrow_channel_tiles},
     {"row-tiles", row_tiles},
+    {"grouped-width-channel-tiles", grouped_width_channel_tiles},
 };
 
 }  // namespace

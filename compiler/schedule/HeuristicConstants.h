@@ -60,6 +60,10 @@ constexpr int64_t kFewSetsBytes = 1024;
 // pool-fusion: only convolutions whose weights take less than 1/2 of L2.
 constexpr int64_t kPoolFusionL2Share = 2;
 
+// narrow channel tiles: grouped convolutions of half-vector groups on images
+// at most this wide (row tiles won at 28).
+constexpr int64_t kNarrowChannelTilesMaxWidth = 16;
+
 // row tiles: stride-1 windows over at least this many channel planes.
 constexpr int64_t kRowTileMinPlanes = 16;
 

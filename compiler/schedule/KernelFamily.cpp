@@ -26,9 +26,13 @@ const char* family_name(KernelFamily family) {
   return "";
 }
 
-bool channel_tiles_apply(const Layer& anchor) {
-  return anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().groups == 1;
+bool channel_tiles_apply(const Layer& anchor, int vector_width) {
+  if (!width_channel_tiles_apply(anchor)) return false;
+  const ConvAttrs& conv = anchor.get<ConvAttrs>();
+  return conv.groups == 1 || (conv.filters / conv.groups) % vector_width == 0;
 }
+
+bool width_channel_tiles_apply(const Layer& anchor) { return anchor.op == OpKind::Conv2d && !is_depthwise(anchor); }
 
 const Window2d* window_of(const Layer& anchor) {
   switch (anchor.op) {

@@ -12,9 +12,9 @@ namespace kiln {
 enum class KernelFamily {
   Autoscheduled,      // a Halide autoscheduler's loops
   Winograd,           // channel vectors, Winograd F(4x4, 3x3) over blocks of 4x4 pixels
-  ChannelTiles,       // channel vectors: register tiles of pixels by channel vectors (conv2d, groups 1)
+  ChannelTiles,       // channel vectors: register tiles of pixels by channel vectors (conv2d)
   ChannelWindows,     // channel vectors of a pooling or depthwise conv2d over NHWC
-  WidthChannelTiles,  // width vectors by output channels (conv2d, groups 1)
+  WidthChannelTiles,  // width vectors by output channels (conv2d, not depthwise)
   RowTiles,           // width vectors by output rows over padded planes (windows of stride 1)
   WidthVectors,       // width vectors a row at a time: every op
 };
@@ -22,9 +22,15 @@ enum class KernelFamily {
 KernelFamily family_of(const KernelSchedule& schedule, const Layer& anchor);
 const char* family_name(KernelFamily family);
 
-// Whether channel tiles (and width tiles of channels) can compute the layer:
-// a conv2d of groups 1.
-bool channel_tiles_apply(const Layer& anchor);
+// Whether channel tiles of `vector_width` lanes can compute the layer: a
+// conv2d whose vectors of output channels each lie in one group (groups 1,
+// or a group's filters a multiple of the vector), so that a tap's input is
+// one broadcast value. Depthwise convolutions take channel windows.
+bool channel_tiles_apply(const Layer& anchor, int vector_width);
+
+// Whether width tiles of output channels can compute the layer: a conv2d
+// that is not depthwise (each unrolled channel reads its own group's input).
+bool width_channel_tiles_apply(const Layer& anchor);
 
 // The sliding window of a convolution or pooling (nullptr for other ops).
 const Window2d* window_of(const Layer& anchor);

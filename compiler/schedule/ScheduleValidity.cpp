@@ -38,9 +38,14 @@ std::string winograd_problem(const KernelSchedule& s, const Layer& anchor, const
 // compute this kernel, or "".
 std::string channel_vector_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
   bool windows = windows_per_channel(anchor);
-  if (!channel_tiles_apply(anchor) && !windows)
-    return "vectorize = channels needs a conv2d with groups = 1 or depthwise, a maxpool or an avgpool, " +
-           anchor.name + " is " + (anchor.op == OpKind::Conv2d ? "a grouped conv2d" : anchor.op_name);
+  if (!channel_tiles_apply(anchor, s.vector_width) && !windows) {
+    if (anchor.op != OpKind::Conv2d)
+      return "vectorize = channels needs a conv2d, a maxpool or an avgpool, " + anchor.name + " is " + anchor.op_name;
+    const ConvAttrs& conv = anchor.get<ConvAttrs>();
+    return "vectorize = channels needs each vector of output channels in one group: " + anchor.name + " has " +
+           std::to_string(conv.filters / conv.groups) + " filters per group, not a multiple of vector_width " +
+           std::to_string(s.vector_width);
+  }
   if (s.winograd) return winograd_problem(s, anchor, output);
   if (windows && (s.tile_channels != 1 || s.reduction_block != 0 || s.unroll_tap_rows || s.unroll_tiles ||
                s.channels_innermost))
@@ -66,8 +71,9 @@ std::string channel_vector_problem(const KernelSchedule& s, const Layer& anchor,
 
 // Why width tiles of output channels cannot compute this kernel, or "".
 std::string width_channel_tiles_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
-  if (!channel_tiles_apply(anchor))
-    return "tile_channels needs a conv2d with groups = 1, " + anchor.name + " is " + anchor.op_name;
+  if (!width_channel_tiles_apply(anchor))
+    return "tile_channels needs a conv2d that is not depthwise, " + anchor.name + " is " +
+           (anchor.op == OpKind::Conv2d ? "depthwise" : anchor.op_name);
   int64_t width = int64_t{s.vector_width} * s.tile_width;
   if (width > output[3])
     return "vector_width x tile_width = " + std::to_string(width) + " exceeds the output width " +
@@ -127,7 +133,7 @@ std::string width_vectors_problem(const KernelSchedule& s, const Shape& output) 
 }  // namespace
 
 bool pools_in_loops(const KernelSchedule& s, const Layer& anchor) {
-  return family_of(s, anchor) == KernelFamily::ChannelTiles && channel_tiles_apply(anchor);
+  return family_of(s, anchor) == KernelFamily::ChannelTiles && channel_tiles_apply(anchor, s.vector_width);
 }
 
 std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const Shape& shape) {
@@ -138,7 +144,7 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
   if (s.fuse_pool && s.autoschedule.empty() && !pools_in_loops(s, anchor))
-    return "fuse_pool needs a conv2d with groups = 1 in channel tiles (vectorize = channels, no winograd)";
+    return "fuse_pool needs a conv2d in channel tiles (vectorize = channels, no winograd)";
   if (s.layout == TensorLayout::Nhwc && shape.size() != 4)
     return "layout = nhwc needs a 4-D output, the output is " + to_string(shape);
   if (s.flatten_pixels && !pixels_flatten(anchor))

@@ -646,6 +646,35 @@ case("matmul", "network t\ninput a: f32[2, 1, 5, 7]\ninput b: f32[3, 7, 19]\np =
      "output p\n", [rand(2, 1, 5, 7), rand(3, 7, 19)], {}, lambda ins, ws: [F.relu(torch.matmul(ins[0], ins[1]))])
 
 
+# --- grouped convolutions in each kernel family ------------------------------
+# With AVX-512: 16 filters a group take channel tiles (stored NHWC for the
+# next), 8 a group at 14 wide half-vector channel tiles, strided ones 20 wide
+# width tiles of channels, 4 a group row tiles.
+GROUPED = """network t
+input x: f32[1, 32, 14, 14]
+input z: f32[1, 16, 40, 40]
+a = conv2d(x, filters=32, kernel=3, padding=1, groups=2, activation=relu)
+b = conv2d(a, filters=32, kernel=3, padding=1, groups=4)
+c = conv2d(z, filters=16, kernel=3, stride=2, padding=1, groups=2, activation=relu)
+d = conv2d(c, filters=16, kernel=3, padding=1, groups=4)
+output b, d
+"""
+
+
+def grouped_ref(ins, ws):
+    def conv(x, name, groups, stride=1):
+        return F.conv2d(x, ws[f"{name}.weight"], ws[f"{name}.bias"], stride=stride, padding=1, groups=groups)
+    a = F.relu(conv(ins[0], "a", 2))
+    c = F.relu(conv(ins[1], "c", 2, stride=2))
+    return [conv(a, "b", 4), conv(c, "d", 4)]
+
+
+case("grouped_families", GROUPED, [rand(1, 32, 14, 14), rand(1, 16, 40, 40)],
+     {"a.weight": rand(32, 16, 3, 3, scale=0.2), "a.bias": rand(32), "b.weight": rand(32, 8, 3, 3, scale=0.2),
+      "b.bias": rand(32), "c.weight": rand(16, 8, 3, 3, scale=0.2), "c.bias": rand(16),
+      "d.weight": rand(16, 4, 3, 3, scale=0.2), "d.bias": rand(16)}, grouped_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

@@ -60,6 +60,20 @@ const RuleCase kCases[] = {
     // 7 wide: 4-lane vectors, 4 rows.
     {"[1, 960, 7, 7]", "conv2d(x, filters=960, kernel=3, padding=1, groups=960)", kAvx512, false, "row-tiles",
      KernelFamily::RowTiles, 4, 1, 1, 4, false, false},
+    // Grouped, 32 filters a group (ResNeXt's 7x7 layers): native channel tiles.
+    {"[1, 1024, 7, 7]", "conv2d(x, filters=1024, kernel=3, padding=1, groups=32)", kAvx512, false, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
+    // 8 filters a group, 14 wide (RegNetY): half vectors; 8 lanes are native with AVX2.
+    {"[1, 208, 14, 14]", "conv2d(x, filters=208, kernel=3, padding=1, groups=26)", kAvx512, false,
+     "narrow-channel-tiles", KernelFamily::ChannelTiles, 8, 7, 2, 0, false, false},
+    {"[1, 208, 14, 14]", "conv2d(x, filters=208, kernel=3, padding=1, groups=26)", kAvx2, false, "channel-tiles",
+     KernelFamily::ChannelTiles, 8, 3, 2, 0, false, false},
+    // ... 56 wide: row tiles.
+    {"[1, 48, 56, 56]", "conv2d(x, filters=48, kernel=3, padding=1, groups=6)", kAvx512, false, "row-tiles",
+     KernelFamily::RowTiles, 16, 1, 1, 8, false, false},
+    // ... strided, 28 wide: width tiles of 8 output channels.
+    {"[1, 256, 56, 56]", "conv2d(x, filters=256, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
+     "grouped-width-channel-tiles", KernelFamily::WidthChannelTiles, 16, 1, 8, 0, false, false},
     // Strided depthwise: width vectors a row at a time.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
      "width-vectors", KernelFamily::WidthVectors, 16, 1, 1, 0, false, false},
