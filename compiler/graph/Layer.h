@@ -183,6 +183,14 @@ struct Layer {
   const T& get() const { return std::get<T>(attrs); }
 };
 
+// Ops that compute each output value from the values at its own index (of
+// inputs broadcast to the output's shape): they fuse into the kernel before them.
+inline bool is_elementwise(OpKind op) {
+  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm || op == OpKind::Scale ||
+         op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div || op == OpKind::Max ||
+         op == OpKind::Min || op == OpKind::Pow;
+}
+
 // maxpool and avgpool: windows without weights (not the global pools).
 inline bool is_pooling(OpKind op) { return op == OpKind::MaxPool || op == OpKind::AvgPool; }
 

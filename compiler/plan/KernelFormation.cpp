@@ -12,12 +12,6 @@ namespace {
 // depth (1000 fused relus took two minutes); past a few layers fusion saves nothing.
 constexpr size_t kMaxFusedLayers = 16;
 
-bool fusable(OpKind op) {
-  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm || op == OpKind::Scale ||
-         op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div || op == OpKind::Max ||
-         op == OpKind::Min || op == OpKind::Pow;
-}
-
 // Whether `pool` joins `kernel` by default: the kernel's schedule as it
 // would be resolved (a pooled kernel's pixels never flatten; whether its
 // input is channel vectors is not known yet, and only moves 1x1
@@ -56,7 +50,7 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, c
       auto found = schedule.kernels.find(kernels[k].name);
       bool section = found != schedule.kernels.end();
       // A layer that broadcasts its producer to a larger shape starts a kernel.
-      joins = fusable(layer.op) && layer.shape == graph.layers[producer].shape && (!section || found->second.fuse);
+      joins = is_elementwise(layer.op) && layer.shape == graph.layers[producer].shape && (!section || found->second.fuse);
       // By default, a pool with a section of its own stays a kernel of its own.
       pools = (layer.op == OpKind::MaxPool || layer.op == OpKind::AvgPool) &&
               (section && schedule.sets(kernels[k].name, "fuse_pool")

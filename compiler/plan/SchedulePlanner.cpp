@@ -39,6 +39,16 @@ std::string kernel_problem(const Graph& graph, const Kernel& kernel, const Kerne
   return problem;
 }
 
+// The input whose layout the anchor's loops follow: an elementwise op's first
+// of its own shape (the others broadcast to it), any other op's first.
+int followed_input(const Graph& graph, const Layer& anchor) {
+  if (anchor.inputs.empty()) return -1;
+  if (is_elementwise(anchor.op))
+    for (int input : anchor.inputs)
+      if (graph.layers[input].shape == anchor.shape) return input;
+  return anchor.inputs.front();
+}
+
 }  // namespace
 
 SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const TargetTraits& target,
@@ -57,7 +67,7 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
   for (const Kernel& kernel : plan.kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];
     const Shape& computed = graph.layers[kernel.anchor_output()].shape;  // what the anchor's schedule computes
-    auto producer = producers.find(anchor.inputs.empty() ? -1 : anchor.inputs.front());
+    auto producer = producers.find(followed_input(graph, anchor));
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
     DefaultChoice heuristic = default_schedule({anchor, computed, kernel_flops(graph, kernel), target,
                                                 flatten_problem(graph, kernel).empty(), reads_channel_vectors});
@@ -72,6 +82,7 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
       return afresh || std::any_of(keys.begin(), keys.end(), [&](const char* key) { return file.sets(kernel.name, key); });
     };
     if (sets({"layout"})) kept.layouts.insert(kernel.name);
+    if (file.kernels.count(kernel.name)) kept.vectors.insert(kernel.name);
     if (sets({"channels_innermost"})) kept.orders.insert(kernel.name);
     if (sets({"tile_width", "tile_channels", "unroll_tiles", "unroll_tap_rows"})) kept.tiles.insert(kernel.name);
     validate(kernel, schedule);

@@ -267,6 +267,22 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
   rows_of(output, {Halide::Var("d1"), Halide::Var("d3")}, s);
 }
 
+// An elementwise kernel or a global pool a vector of channels at a time:
+// over NHWC each vector is one dense load and store, and a global pool's
+// sums stay in registers while it reduces over the image. Threads take rows.
+void apply_channel_vectors(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), co("co"), ci("ci");
+  output.split(c, co, ci, s.vector_width, Halide::TailStrategy::ShiftInwards).reorder(ci, co, x, y, n).vectorize(ci);
+  for (Halide::Func sums : anchor.reductions) {  // a global pool's: sums(c, n)
+    Halide::Var channel = sums.args().front();
+    sums.compute_at(output, co).store_in(Halide::MemoryType::Register).vectorize(channel);
+    std::vector<Halide::VarOrRVar> order = {channel};
+    for (const Halide::RVar& r : sums.rvars(0)) order.emplace_back(r);
+    sums.update(0).reorder(order).vectorize(channel);
+  }
+  rows_of(output, {y, n}, s);
+}
+
 // Winograd F(4x4, 3x3) (see WinogradConv.cpp). Threads take tasks of
 // rows_per_task rows of 4x4 output blocks: a task's input tiles are
 // transformed into a buffer, a vector of input channels at a time; the 36
@@ -380,6 +396,7 @@ void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFun
   switch (family_of(s, layer)) {
     case KernelFamily::Winograd: return apply_winograd(s, output, anchor, layer);
     case KernelFamily::ChannelWindows: return apply_channel_windows(s, output, anchor);
+    case KernelFamily::ChannelVectors: return apply_channel_vectors(s, output, anchor);
     case KernelFamily::ChannelTiles: return apply_channel_tiles(s, output, anchor);
     case KernelFamily::WidthChannelTiles: return apply_width_channel_tiles(s, output, anchor);
     case KernelFamily::RowTiles: return apply_width_tiles(s, output, anchor);

@@ -99,6 +99,19 @@ std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
   return s;
 }
 
+// channel-vectors: an elementwise kernel or a global pool reading channel
+// vectors (stored NHWC) takes them too, a pixel's channels at a time.
+std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
+  int lanes = k.target.vector_width;
+  if (!channel_vectors_apply(k.anchor) || !k.reads_channel_vectors || k.output.size() != 4 || k.output[1] < lanes)
+    return std::nullopt;
+  KernelSchedule s;
+  s.vectorize = VectorAxis::Channels;
+  s.vector_width = lanes;
+  spread_rows(s, k.output[0] * k.output[2], work_of(k));
+  return s;
+}
+
 // flat-width-channel-tiles: a 1x1 convolution not reading channel vectors
 // as a matrix product over the image's pixels in one row, stored as it is,
 // where few input channels keep the tile's column of input planes out of
@@ -247,6 +260,7 @@ struct NamedRule {
 // In the order they are tried (docs/default-schedule.md).
 const NamedRule kRules[] = {
     {"channel-windows", channel_windows},
+    {"channel-vectors", channel_vectors},
     {"flat-width-channel-tiles", flat_width_channel_tiles},
     {"width-channel-tiles", idle_lanes_width_channel_tiles},
     {"winograd", winograd},

@@ -6,7 +6,8 @@ KernelFamily family_of(const KernelSchedule& s, const Layer& anchor) {
   if (!s.autoschedule.empty()) return KernelFamily::Autoscheduled;
   if (s.vectorize == VectorAxis::Channels) {
     if (s.winograd) return KernelFamily::Winograd;
-    return windows_per_channel(anchor) ? KernelFamily::ChannelWindows : KernelFamily::ChannelTiles;
+    if (windows_per_channel(anchor)) return KernelFamily::ChannelWindows;
+    return channel_vectors_apply(anchor) ? KernelFamily::ChannelVectors : KernelFamily::ChannelTiles;
   }
   if (s.tile_channels > 1) return KernelFamily::WidthChannelTiles;
   if (s.tile_rows > 0) return KernelFamily::RowTiles;
@@ -19,6 +20,7 @@ const char* family_name(KernelFamily family) {
     case KernelFamily::Winograd: return "winograd";
     case KernelFamily::ChannelTiles: return "channel tiles";
     case KernelFamily::ChannelWindows: return "channel windows";
+    case KernelFamily::ChannelVectors: return "channel vectors";
     case KernelFamily::WidthChannelTiles: return "width-channel tiles";
     case KernelFamily::RowTiles: return "row tiles";
     case KernelFamily::WidthVectors: return "width vectors";
@@ -30,6 +32,10 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
   if (!width_channel_tiles_apply(anchor)) return false;
   const ConvAttrs& conv = anchor.get<ConvAttrs>();
   return conv.groups == 1 || (conv.filters / conv.groups) % vector_width == 0;
+}
+
+bool channel_vectors_apply(const Layer& anchor) {
+  return is_elementwise(anchor.op) || anchor.op == OpKind::GlobalAvgPool || anchor.op == OpKind::GlobalMaxPool;
 }
 
 bool width_channel_tiles_apply(const Layer& anchor) { return anchor.op == OpKind::Conv2d && !is_depthwise(anchor); }

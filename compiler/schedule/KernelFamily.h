@@ -14,6 +14,7 @@ enum class KernelFamily {
   Winograd,           // channel vectors, Winograd F(4x4, 3x3) over blocks of 4x4 pixels
   ChannelTiles,       // channel vectors: register tiles of pixels by channel vectors (conv2d)
   ChannelWindows,     // channel vectors of a pooling or depthwise conv2d over NHWC
+  ChannelVectors,     // channel vectors of an elementwise kernel or a global pool over NHWC
   WidthChannelTiles,  // width vectors by output channels (conv2d, not depthwise)
   RowTiles,           // width vectors by output rows over padded planes (windows of stride 1)
   WidthVectors,       // width vectors a row at a time: every op
@@ -27,6 +28,10 @@ const char* family_name(KernelFamily family);
 // or a group's filters a multiple of the vector), so that a tap's input is
 // one broadcast value. Depthwise convolutions take channel windows.
 bool channel_tiles_apply(const Layer& anchor, int vector_width);
+
+// Whether channel vectors without a window can compute the layer: an
+// elementwise op or a global pool, each output channel its input's own.
+bool channel_vectors_apply(const Layer& anchor);
 
 // Whether width tiles of output channels can compute the layer: a conv2d
 // that is not depthwise (each unrolled channel reads its own group's input).

@@ -74,6 +74,11 @@ const RuleCase kCases[] = {
     // ... strided, 28 wide: width tiles of 8 output channels.
     {"[1, 256, 56, 56]", "conv2d(x, filters=256, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
      "grouped-width-channel-tiles", KernelFamily::WidthChannelTiles, 16, 1, 8, 0, false, false},
+    // Elementwise ops and global pools reading channel vectors: channel vectors, rows to threads.
+    {"[1, 96, 112, 112]", "relu(x)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1, 1, 0,
+     false, false},
+    {"[1, 480, 14, 14]", "global_avgpool(x)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1,
+     1, 0, false, false},
     // Strided depthwise: width vectors a row at a time.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
      "width-vectors", KernelFamily::WidthVectors, 16, 1, 1, 0, false, false},
