@@ -28,10 +28,10 @@ struct LayerFuncs {
   // A Winograd convolution's stages: rows of input tiles transformed, the
   // tiles transformed, their products with the filters summed over the
   // channels (also the reduction), and rows of those sums transformed back.
-  std::vector<Halide::Func> winograd;
+  std::vector<Halide::Func> winograd = {};
   // Stages a schedule computes ahead of the reduction instead of inlining
   // them into it (conv_transpose2d's zero-inserted input).
-  std::vector<Halide::Func> staged;
+  std::vector<Halide::Func> staged = {};
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.
