@@ -77,10 +77,13 @@ def resolve(padding, h, w, kh, kw, sh, sw, dh, dw):
 
 def gen_conv(r):
     n = r.randint(1, 2)
-    groups = r.choice([1, 1, 2, 3, "depthwise"])
+    groups = r.choice([1, 1, 2, 3, "depthwise", "vector groups"])
     if groups == "depthwise":
         c = r.randint(1, 8)
         groups, k = c, c * r.randint(1, 2)
+    elif groups == "vector groups":  # 8 or 16 filters a group: channel tiles of whole or half vectors
+        groups = r.randint(2, 3)
+        c, k = groups * r.randint(1, 4), groups * r.choice([8, 16])
     else:
         c = groups * r.randint(1, 4)
         k = groups * r.randint(1, 4)
