@@ -38,7 +38,7 @@ void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const T
     KernelSchedule& s = plan.schedules[kernel.name];
     const Layer& anchor = graph.layers[kernel.layers.front()];
     const Shape& shape = graph.layers[kernel.anchor_output()].shape;
-    if (kept.vectors.count(kernel.name) || s.layout != TensorLayout::Nchw || !is_elementwise(anchor.op) ||
+    if (kept.sections.count(kernel.name) || s.layout != TensorLayout::Nchw || !is_elementwise(anchor.op) ||
         family_of(s, anchor) != KernelFamily::ChannelVectors)
       continue;
     KernelSchedule widths = default_schedule({anchor, shape, kernel_flops(graph, kernel), target, false, false}).schedule;

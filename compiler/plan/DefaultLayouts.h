@@ -15,16 +15,16 @@ struct KeptChoices {
   std::set<std::string> layouts;  // layout
   std::set<std::string> orders;   // channels_innermost
   std::set<std::string> tiles;    // tile_width, unroll_tiles, unroll_tap_rows
-  std::set<std::string> vectors;  // vectorize: any section keeps the rest of its schedule
+  std::set<std::string> sections;  // any key: the vector axis, with the rest of the section
 };
 
 // Sets the output layout of the kernels not in `kept.layouts`: NHWC where
 // the kernel computes channel vectors, its output is not the network's, and
 // every kernel that reads it computes channel vectors too; NCHW otherwise. An
-// elementwise kernel of channel vectors left NCHW (not in `kept.vectors`)
-// takes width vectors. Then sets, for the layouts they read and write, the reduction order of
-// those not in `kept.orders` and the register tiles of those not in
-// `kept.tiles`, and the plan's layouts. Each rule that applies is added to
+// elementwise kernel of channel vectors left NCHW (not in `kept.sections`)
+// takes width vectors. Then sets, for the layouts they read and write, the
+// reduction order of those not in `kept.orders` and the register tiles of
+// those not in `kept.tiles`, and the plan's layouts. Each rule that applies is added to
 // the kernel's rules.
 void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const TargetTraits& target,
                             SchedulePlan& plan);

@@ -82,7 +82,7 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
       return afresh || std::any_of(keys.begin(), keys.end(), [&](const char* key) { return file.sets(kernel.name, key); });
     };
     if (sets({"layout"})) kept.layouts.insert(kernel.name);
-    if (file.kernels.count(kernel.name)) kept.vectors.insert(kernel.name);
+    if (file.kernels.count(kernel.name)) kept.sections.insert(kernel.name);
     if (sets({"channels_innermost"})) kept.orders.insert(kernel.name);
     if (sets({"tile_width", "tile_channels", "unroll_tiles", "unroll_tap_rows"})) kept.tiles.insert(kernel.name);
     validate(kernel, schedule);

@@ -196,7 +196,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
 }
 
 // channel-tiles: convolutions whose vectors of output channels lie in one
-// group (any of groups 1) take native vectors.
+// group (every one with groups 1) take native vectors.
 std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) { return channel_tiles_of(k, k.target.vector_width); }
 
 // narrow-channel-tiles: grouped convolutions whose groups hold half a vector
