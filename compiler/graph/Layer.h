@@ -205,6 +205,11 @@ inline bool is_depthwise(const Layer& layer) {
 // pooling and depthwise convolution.
 inline bool windows_per_channel(const Layer& layer) { return is_pooling(layer.op) || is_depthwise(layer); }
 
+// A concat of [N, C, H, W] tensors along their channels.
+inline bool is_channel_concat(const Layer& layer) {
+  return layer.op == OpKind::Concat && layer.shape.size() == 4 && layer.get<AxisAttrs>().axis == 1;
+}
+
 // A network after checking, layers in definition order (inputs included).
 struct Graph {
   std::string name;

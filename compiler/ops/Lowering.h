@@ -32,6 +32,8 @@ struct LayerFuncs {
   // Stages a schedule computes ahead of the reduction instead of inlining
   // them into it (conv_transpose2d's zero-inserted input).
   std::vector<Halide::Func> staged = {};
+  // A concat along channels: each operand's channels, in order.
+  std::vector<int> slices = {};
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.
@@ -50,6 +52,12 @@ struct LayerInput {
 };
 
 LayerFuncs lower_layer(const LayerInput& in);
+
+// A kernel's [N, C, H, W] `result` computed slice by slice of the channels
+// of its anchor's operands, a concat's `slices`: one update definition each,
+// in which the concat's select resolves to that operand alone (as a select,
+// it would load every operand at each element). Kiln's schedules take this form.
+Halide::Func by_concat_operands(Halide::Func result, const std::vector<int>& slices, const std::string& name);
 
 // One op family per file.
 LayerFuncs lower_conv(const LayerInput& in);

@@ -118,10 +118,30 @@ Halide::Func reshape(const LayerInput& in) {
 
 }  // namespace
 
+Halide::Func by_concat_operands(Halide::Func result, const std::vector<int>& slices, const std::string& name) {
+  std::vector<Halide::Var> v = dims(4);
+  Halide::Func out(name + "_by_operand");
+  out(v) = Halide::undef<float>();
+  int offset = 0;
+  for (int channels : slices) {
+    Halide::RDom r(0, channels, name + "_operand");
+    std::vector<Halide::Expr> at = as_exprs(v);
+    at[2] = r + offset;
+    out(at) = result(at);
+    offset += channels;
+  }
+  return out;
+}
+
 LayerFuncs lower_reshape(const LayerInput& in) {
   switch (in.layer.op) {
     case OpKind::Flatten: return {flatten(in), {}};
-    case OpKind::Concat: return {concat(in), {}};
+    case OpKind::Concat: {
+      LayerFuncs funcs{concat(in), {}};
+      if (is_channel_concat(in.layer))
+        for (const TensorFunc& t : in.inputs) funcs.slices.push_back(t.extent(2));
+      return funcs;
+    }
     case OpKind::Slice: return {slice(in), {}};
     case OpKind::ChannelShuffle: return {channel_shuffle(in), {}};
     case OpKind::Transpose: return {transpose(in), {}};

@@ -30,15 +30,16 @@ void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const T
     plan.schedules[kernel.name].layout = nhwc ? TensorLayout::Nhwc : TensorLayout::Nchw;
     if (nhwc) plan.rules[kernel.name].push_back("nhwc-between-channel-kernels");
   }
-  // width-vectors-into-nchw: an elementwise kernel of channel vectors whose
-  // output stays NCHW would store it a lane at a time; width vectors store it
+  // width-vectors-into-nchw: an elementwise or concat kernel of channel
+  // vectors whose output stays NCHW would store it a lane at a time; width vectors store it
   // densely and gather their NHWC input (EfficientNet-B0's 112x112 SE gate:
   // 0.066 ms against 0.25).
   for (const Kernel& kernel : plan.kernels) {
     KernelSchedule& s = plan.schedules[kernel.name];
     const Layer& anchor = graph.layers[kernel.layers.front()];
     const Shape& shape = graph.layers[kernel.anchor_output()].shape;
-    if (kept.sections.count(kernel.name) || s.layout != TensorLayout::Nchw || !is_elementwise(anchor.op) ||
+    bool copies = is_elementwise(anchor.op) || anchor.op == OpKind::Concat;
+    if (kept.sections.count(kernel.name) || s.layout != TensorLayout::Nchw || !copies ||
         family_of(s, anchor) != KernelFamily::ChannelVectors)
       continue;
     KernelSchedule widths = default_schedule({anchor, shape, kernel_flops(graph, kernel), target, false, false}).schedule;

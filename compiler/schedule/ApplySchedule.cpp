@@ -40,6 +40,21 @@ Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& d
   return Halide::LoopLevel(output, row);
 }
 
+// Channel vectors of a kernel over a concat along channels, slice by slice
+// of its operands (by_concat_operands): each slice a vector of its
+// channels at a time, its rows of pixels spread over threads (a parallel
+// loop per slice).
+void apply_concat_slices(const KernelSchedule& s, Halide::Func output) {
+  const auto guard = Halide::TailStrategy::GuardWithIf;
+  Halide::Var x("d0"), y("d1"), n("d3"), row("row"), task("task"), row_in_task("row_in_task");
+  for (int u = 0; u < output.num_update_definitions(); ++u) {
+    Halide::RVar r = output.rvars(u).front(), ro(r.name() + "o"), ri(r.name() + "i");
+    Halide::Stage slice = output.update(u);
+    slice.split(r, ro, ri, s.vector_width, guard).reorder(ri, ro, x, y, n).vectorize(ri).fuse(y, n, row);
+    if (s.parallel) slice.split(row, task, row_in_task, s.rows_per_task, guard).parallel(task);
+  }
+}
+
 // Whether a reduction is indexed by every row dimension of `shape` (those
 // but the innermost) that is wider than 1: one a layer norm computes over
 // the channels is not, and computed at each row it would be computed again
@@ -396,7 +411,8 @@ void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFun
   switch (family_of(s, layer)) {
     case KernelFamily::Winograd: return apply_winograd(s, output, anchor, layer);
     case KernelFamily::ChannelWindows: return apply_channel_windows(s, output, anchor);
-    case KernelFamily::ChannelVectors: return apply_channel_vectors(s, output, anchor);
+    case KernelFamily::ChannelVectors:
+      return anchor.slices.empty() ? apply_channel_vectors(s, output, anchor) : apply_concat_slices(s, output);
     case KernelFamily::ChannelTiles: return apply_channel_tiles(s, output, anchor);
     case KernelFamily::WidthChannelTiles: return apply_width_channel_tiles(s, output, anchor);
     case KernelFamily::RowTiles: return apply_width_tiles(s, output, anchor);

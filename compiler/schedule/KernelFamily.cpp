@@ -35,7 +35,8 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
 }
 
 bool channel_vectors_apply(const Layer& anchor) {
-  return is_elementwise(anchor.op) || anchor.op == OpKind::GlobalAvgPool || anchor.op == OpKind::GlobalMaxPool;
+  return is_elementwise(anchor.op) || is_channel_concat(anchor) || anchor.op == OpKind::GlobalAvgPool ||
+         anchor.op == OpKind::GlobalMaxPool;
 }
 
 bool width_channel_tiles_apply(const Layer& anchor) { return anchor.op == OpKind::Conv2d && !is_depthwise(anchor); }

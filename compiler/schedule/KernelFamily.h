@@ -30,7 +30,8 @@ const char* family_name(KernelFamily family);
 bool channel_tiles_apply(const Layer& anchor, int vector_width);
 
 // Whether channel vectors without a window can compute the layer: an
-// elementwise op or a global pool, each output channel its input's own.
+// elementwise op, a concat along channels or a global pool, each output
+// channel its input's own.
 bool channel_vectors_apply(const Layer& anchor);
 
 // Whether width tiles of output channels can compute the layer: a conv2d

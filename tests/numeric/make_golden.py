@@ -675,6 +675,44 @@ case("grouped_families", GROUPED, [rand(1, 32, 14, 14), rand(1, 16, 40, 40)],
       "d.weight": rand(16, 4, 3, 3, scale=0.2), "d.bias": rand(16)}, grouped_ref)
 
 
+
+# --- concats of channel vectors ----------------------------------------------
+# With AVX-512: c (with its relu) and e copy each operand's channel vectors
+# over NHWC (b's 24 channels end in half a vector); y, the network's output,
+# takes width vectors instead.
+CONCATS = """network t
+input x: f32[1, 16, 10, 10]
+s = conv2d(x, filters=32, kernel=3, padding=1, activation=relu)
+p = maxpool(s, kernel=3, stride=1, padding=1)
+a = conv2d(p, filters=16, kernel=1)
+b = conv2d(p, filters=24, kernel=3, padding=1)
+c = concat(p, a, b)
+r = relu(c)
+d = conv2d(r, filters=16, kernel=1)
+e = concat(d, a)
+g = conv2d(e, filters=16, kernel=3, padding=1)
+y = concat(g, a)
+output y
+"""
+
+
+def concats_ref(ins, ws):
+    def conv(x, name, padding=0):
+        return F.conv2d(x, ws[f"{name}.weight"], ws[f"{name}.bias"], padding=padding)
+    p = F.max_pool2d(F.relu(conv(ins[0], "s", 1)), 3, stride=1, padding=1)
+    a = conv(p, "a")
+    r = F.relu(torch.cat([p, a, conv(p, "b", 1)], 1))
+    g = conv(torch.cat([conv(r, "d"), a], 1), "g", 1)
+    return [torch.cat([g, a], 1)]
+
+
+case("concat_channel_vectors", CONCATS, [rand(1, 16, 10, 10)],
+     {"s.weight": rand(32, 16, 3, 3, scale=0.2), "s.bias": rand(32), "a.weight": rand(16, 32, 1, 1, scale=0.2),
+      "a.bias": rand(16), "b.weight": rand(24, 32, 3, 3, scale=0.1), "b.bias": rand(24),
+      "d.weight": rand(16, 72, 1, 1, scale=0.2), "d.bias": rand(16), "g.weight": rand(16, 32, 3, 3, scale=0.1),
+      "g.bias": rand(16)}, concats_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:

@@ -79,6 +79,11 @@ const RuleCase kCases[] = {
      false, false},
     {"[1, 480, 14, 14]", "global_avgpool(x)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1,
      1, 0, false, false},
+    {"[1, 64, 28, 28]", "concat(x, x)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1, 1, 0,
+     false, false},
+    // ... but not a concat along another axis.
+    {"[1, 64, 28, 28]", "concat(x, x, axis=3)", kAvx512, true, "width-vectors", KernelFamily::WidthVectors, 16, 1, 1,
+     0, false, false},
     // Strided depthwise: width vectors a row at a time.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
      "width-vectors", KernelFamily::WidthVectors, 16, 1, 1, 0, false, false},
