@@ -31,9 +31,9 @@ void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const T
     if (nhwc) plan.rules[kernel.name].push_back("nhwc-between-channel-kernels");
   }
   // width-vectors-into-nchw: an elementwise or concat kernel of channel
-  // vectors whose output stays NCHW would store it a lane at a time; width vectors store it
-  // densely and gather their NHWC input (EfficientNet-B0's 112x112 SE gate:
-  // 0.066 ms against 0.25).
+  // vectors whose output stays NCHW would store it a lane at a time; width
+  // vectors store it densely and gather their NHWC input (EfficientNet-B0's
+  // 112x112 SE gate: 0.066 ms against 0.25).
   for (const Kernel& kernel : plan.kernels) {
     KernelSchedule& s = plan.schedules[kernel.name];
     const Layer& anchor = graph.layers[kernel.layers.front()];

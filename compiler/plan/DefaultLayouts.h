@@ -21,8 +21,8 @@ struct KeptChoices {
 // Sets the output layout of the kernels not in `kept.layouts`: NHWC where
 // the kernel computes channel vectors, its output is not the network's, and
 // every kernel that reads it computes channel vectors too; NCHW otherwise. An
-// elementwise kernel of channel vectors left NCHW (not in `kept.sections`)
-// takes width vectors. Then sets, for the layouts they read and write, the
+// elementwise or concat kernel of channel vectors left NCHW (not in
+// `kept.sections`) takes width vectors. Then sets, for the layouts they read and write, the
 // reduction order of those not in `kept.orders` and the register tiles of
 // those not in `kept.tiles`, and the plan's layouts. Each rule that applies is added to
 // the kernel's rules.
