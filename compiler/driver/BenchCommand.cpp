@@ -14,6 +14,7 @@
 #include "driver/ScratchDirectory.h"
 #include "kiln/Safetensors.hpp"
 #include "language/Diagnostics.h"
+#include "tune/KernelTiming.h"
 
 namespace kiln {
 namespace {

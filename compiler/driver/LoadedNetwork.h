@@ -8,6 +8,7 @@
 #include "driver/ScratchDirectory.h"
 #include "graph/Layer.h"
 #include "kiln/network_desc.h"
+#include "tune/KernelTiming.h"
 
 namespace kiln {
 
@@ -31,24 +32,24 @@ class NetworkLibrary {
 
 // A network library loaded into this process, its model created: what
 // `kiln run`, `kiln bench` and the tuner's measurements execute.
-class LoadedNetwork {
+class LoadedNetwork : public ProfiledNetwork {
  public:
   LoadedNetwork(const Graph& graph, CompileOptions options, const std::string& weights_path)
       : LoadedNetwork(graph, std::make_shared<NetworkLibrary>(graph, std::move(options)), weights_path) {}
   LoadedNetwork(const Graph& graph, std::shared_ptr<const NetworkLibrary> library, const std::string& weights_path);
-  ~LoadedNetwork();
+  ~LoadedNetwork() override;
   LoadedNetwork(const LoadedNetwork&) = delete;
   LoadedNetwork& operator=(const LoadedNetwork&) = delete;
 
   // The network's inputs, in order, for the runs that follow; they must
   // outlive them. Outputs are held here, allocated once.
   void set_inputs(const std::vector<std::vector<float>>& inputs);
-  void run();
+  void run() override;
   // Runs at least `runs` times and for at least `seconds`, so that caches,
   // page tables, the thread pool and the cores' clocks are warm.
   void warm_up(int runs, double seconds);
   // One run, timing each kernel.
-  std::vector<double> profile();
+  std::vector<double> profile() override;
   const std::vector<std::vector<float>>& outputs() const { return outputs_; }
 
   const CompiledNetwork& compiled() const { return library_file_->compiled(); }

@@ -1,17 +1,10 @@
 #include "driver/MeasurementData.h"
 
-#include <algorithm>
 #include <cmath>
 
 #include "kiln/Safetensors.hpp"
 
 namespace kiln {
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  size_t n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
-}
 
 std::vector<float> random_values(int64_t count, std::mt19937& rng, float scale) {
   std::normal_distribution<float> normal(0.0f, scale);

@@ -8,9 +8,8 @@
 
 namespace kiln {
 
-// What `kiln bench` and `kiln tune` measure with: medians, random inputs,
+// What `kiln bench` and `kiln tune` measure with: random inputs,
 // and random weights of the right shapes (speed does not depend on values).
-double median(std::vector<double> values);
 std::vector<float> random_values(int64_t count, std::mt19937& rng, float scale);
 std::string random_weights(const Graph& graph, const std::string& dir, std::mt19937& rng);
 std::vector<std::vector<float>> random_inputs(const Graph& graph, std::mt19937& rng);

@@ -32,6 +32,7 @@
 #include "schedule/ScheduleFile.h"
 #include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
+#include "tune/KernelTiming.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
 #include "tune/TuningLog.h"
@@ -64,36 +65,6 @@ std::unique_ptr<LoadedNetwork> load(const Graph& graph, std::shared_ptr<const Ne
 std::string to_message(const nlohmann::json& json) {
   std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(json);
   return std::string(bytes.begin(), bytes.end());
-}
-
-// Each kernel's median time in ms over `repeats` profiled runs of every
-// network, the networks taking turns; each profiled run follows an untimed
-// one of the same network, whose thread pool and data are then warm again.
-std::vector<std::vector<double>> paired_kernel_ms(const std::vector<LoadedNetwork*>& networks, int repeats) {
-  std::vector<std::vector<std::vector<double>>> samples(networks.size());
-  for (int r = 0; r < repeats; ++r)
-    for (size_t n = 0; n < networks.size(); ++n) {
-      networks[n]->run();
-      std::vector<double> seconds = networks[n]->profile();
-      samples[n].resize(seconds.size());
-      for (size_t k = 0; k < seconds.size(); ++k) samples[n][k].push_back(seconds[k] * 1e3);
-    }
-  std::vector<std::vector<double>> medians(networks.size());
-  for (size_t n = 0; n < networks.size(); ++n)
-    for (auto& s : samples[n]) medians[n].push_back(median(s));
-  return medians;
-}
-
-// Each network's kernels' fastest median of three pairings: noise only
-// ever slows a kernel down.
-std::vector<std::vector<double>> fastest_kernel_ms(const std::vector<LoadedNetwork*>& networks, int repeats) {
-  std::vector<std::vector<double>> fastest = paired_kernel_ms(networks, repeats);
-  for (int pass = 1; pass < 3; ++pass) {
-    std::vector<std::vector<double>> again = paired_kernel_ms(networks, repeats);
-    for (size_t n = 0; n < fastest.size(); ++n)
-      for (size_t k = 0; k < fastest[n].size(); ++k) fastest[n][k] = std::min(fastest[n][k], again[n][k]);
-  }
-  return fastest;
 }
 
 // The autoscheduler's trial of this kernel that ran fastest with correct

@@ -23,6 +23,7 @@
 #include "schedule/ScheduleValidity.h"
 #include "tune/IsolatedRun.h"
 #include "tune/KernelSignature.h"
+#include "tune/KernelTiming.h"
 #include "tune/OutputCheck.h"
 #include "tune/ScheduleSpace.h"
 #include "tune/SearchBudget.h"
@@ -335,6 +336,47 @@ TEST(TuningSearch, ChallengeThenSeedsThenNeighbours) {
   search.record(slower, slower, "", log);
   search.choose_candidates(one_neighbour, rng);
   EXPECT_EQ(search.kernels()[0].candidate.vector_width, 8);
+}
+
+// A network whose kernels take scripted times, one row of seconds per
+// profiled run; every call goes to a shared record of who ran when.
+class ScriptedNetwork : public ProfiledNetwork {
+ public:
+  ScriptedNetwork(std::string name, std::vector<std::vector<double>> seconds, std::vector<std::string>& calls)
+      : name_(std::move(name)), seconds_(std::move(seconds)), calls_(calls) {}
+  void run() override { calls_.push_back(name_ + " run"); }
+  std::vector<double> profile() override {
+    calls_.push_back(name_ + " profile");
+    return seconds_.at(next_++ % seconds_.size());
+  }
+
+ private:
+  std::string name_;
+  std::vector<std::vector<double>> seconds_;
+  std::vector<std::string>& calls_;
+  size_t next_ = 0;
+};
+
+TEST(KernelTiming, NetworksTakeTurnsAndGiveEachKernelsMedianInMs) {
+  std::vector<std::string> calls;
+  ScriptedNetwork a("a", {{0.001, 0.010}, {0.003, 0.030}, {0.002, 0.020}}, calls);
+  ScriptedNetwork b("b", {{0.005, 0.5}}, calls);
+  std::vector<std::vector<double>> ms = paired_kernel_ms({&a, &b}, 3);
+  EXPECT_EQ(ms, (std::vector<std::vector<double>>{{2.0, 20.0}, {5.0, 500.0}}));
+  // An untimed run before each profiled one, a then b, three times.
+  ASSERT_EQ(calls.size(), 12u);
+  for (size_t i = 0; i < calls.size(); ++i)
+    EXPECT_EQ(calls[i], std::string(i % 4 < 2 ? "a" : "b") + (i % 2 ? " profile" : " run")) << i;
+  EXPECT_DOUBLE_EQ(median({4, 1, 3, 2}), 2.5);
+}
+
+// Noise only slows a kernel down: each kernel keeps its fastest median of
+// three pairings, kernel by kernel.
+TEST(KernelTiming, FastestKeepsEachKernelsBestOfThreePairings) {
+  std::vector<std::string> calls;
+  ScriptedNetwork a("a", {{0.003, 0.010}, {0.001, 0.030}, {0.002, 0.020}}, calls);
+  EXPECT_EQ(fastest_kernel_ms({&a}, 1), (std::vector<std::vector<double>>{{1.0, 10.0}}));
+  EXPECT_EQ(calls.size(), 6u);
 }
 
 TEST(IsolatedRun, ReturnsTheChildsOutputEvenWhenLarge) {
