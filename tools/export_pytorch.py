@@ -280,21 +280,34 @@ class Exporter:
             self.weight(name, "bias", bias if bias is not None else torch.zeros_like(weight))
 
     def scale(self, node, x, constant, op, constant_first):
-        """A tensor and a constant of one value per channel in add, sub, mul or div: a scale layer."""
+        """A tensor and a constant of one value per channel in add, sub, mul or div: a scale layer,
+        which fuses with what computes the tensor. False if the constant is not such."""
         shape, c = self.shape(x), constant.detach().float().numpy()
         values = per_channel(c, shape, len(shape) - 1 if x in self.channels_last else 1)
-        if values is None:
-            raise Unsupported(f"'{node.name}' ({op} by a constant {list(c.shape)} of {shape}; Kiln's scale is per "
-                              "channel)")
-        weights = scale_weights(op, values, constant_first)
+        weights = None if values is None else scale_weights(op, values, constant_first)
         if weights is None:
-            raise Unsupported(f"'{node.name}' ({op} {'of' if constant_first else 'by'} a constant has no Kiln layer)")
+            return False
         weight, bias = weights
         name = self.layer(node, node.name, "scale", [x], [f"bias={'true' if bias is not None else 'false'}"],
                           layout_free=True)
         self.weights[f"{name}.weight"] = np.asarray(weight, dtype=np.float32)
         if bias is not None:
             self.weights[f"{name}.bias"] = np.asarray(bias, dtype=np.float32)
+        return True
+
+    def constant(self, key, preferred, value):
+        """A constant read as a tensor: a `constant` layer, its weight of its own name. `key`
+        stands for it among the operands (a get_attr node, or a placeholder for a number)."""
+        if key not in self.names:
+            value = value.detach().float().contiguous().numpy().reshape(tuple(value.shape) or (1,))
+            name = kiln_name(preferred)
+            while name in self.used or name in self.weights:
+                name += "_"
+            self.used.add(name)
+            self.names[key] = name
+            self.lines.append(f"{name} = constant(shape={list(value.shape)})")
+            self.weights[name] = value
+        return key
 
     def flatten(self, node, preferred, x, start, end):
         rank = len(x.meta["tensor_meta"].shape)
@@ -325,12 +338,16 @@ class Exporter:
             tensors = [a for a in args if isinstance(a, torch.fx.Node) and a not in self.constants]
             if len(args) != 2 or not tensors:
                 raise Unsupported(f"'{node.name}' ({node.target}) of constants")
+            operands = list(args)
             if len(tensors) == 1:
-                other = args[1] if args[0] is tensors[0] else args[0]
-                other = self.constants[other] if isinstance(other, torch.fx.Node) else torch.tensor(float(other))
-                self.scale(node, tensors[0], other, op, constant_first=args[0] is not tensors[0])
-            else:
-                self.layer(node, node.name, op, list(args), layout_free=True)
+                i = 1 if args[0] is tensors[0] else 0
+                other = args[i]
+                value = self.constants[other] if isinstance(other, torch.fx.Node) else torch.tensor(float(other))
+                if self.scale(node, tensors[0], value, op, constant_first=i == 0):
+                    return
+                preferred = other.target if isinstance(other, torch.fx.Node) else f"{node.name}_constant"
+                operands[i] = self.constant(other if isinstance(other, torch.fx.Node) else object(), preferred, value)
+            self.layer(node, node.name, op, operands, layout_free=True)
         elif target in ACTIVATION_FUNCTIONS or target in ("relu", "sigmoid", "tanh"):
             op = ACTIVATION_FUNCTIONS.get(target, target)
             if node.kwargs.get("approximate", "none") != "none":

@@ -343,10 +343,24 @@ class Importer:
     def operand(self, node, name, channels_last=False):
         if name in self.views or (name in self.channels_last and not channels_last):
             self.materialize(node, name)
-        if name in self.constants:
-            raise ImportFailure(f"{label(node)} with the constant operand '{name}' has no Kiln layer "
-                                "(Kiln's operands are tensors computed by layers, or per-channel constants)")
+        if name in self.constants and name not in self.tensors:
+            self.tensors[name] = self.constant_layer(node, name)
         return self.tensors[name]
+
+    def constant_layer(self, node, name):
+        """A constant read as a tensor: a `constant` layer, its weight of its own name."""
+        value = np.asarray(self.constants[name])
+        if value.dtype.kind not in "fiu":  # integers: Pow's exponent may be one
+            self.fail(node, f"its operand '{name}' is a {value.dtype} constant; Kiln's tensors are f32")
+        if value.size == 0 or value.ndim > 6:
+            self.fail(node, f"its constant operand '{name}' of shape {list(value.shape)} is not a Kiln tensor "
+                      "(1 to 6 dimensions, not empty)")
+        base = kiln_name(name)
+        while base in self.weights or base in self.used:
+            base += "_"
+        kiln = self.emit(base, "constant", [], [f"shape={list(value.shape) or [1]}"])
+        self.weights[kiln] = value.astype(np.float32).reshape(value.shape or (1,))
+        return kiln
 
     def materialize(self, node, name, base=None):
         """A view the importer kept as a layout (a channel shuffle's 5-D steps, a
@@ -644,11 +658,12 @@ class Importer:
         if len(operands) == 1:
             return self.alias(node, operands[0], channels_last=True)
         constant = [o in self.constants for o in operands]
-        if any(constant) and not all(constant) and len(operands) == 2 and not variadic:
-            return self.scale_by_constant(node, operands)
+        if any(constant) and not all(constant) and len(operands) == 2 and not variadic and \
+                self.scale_by_constant(node, operands):
+            return
         for o in operands:
-            self.operand(node, o, channels_last=True)  # a constant among tensors is an error here
-        shapes = [self.shape(o) for o in operands]
+            self.operand(node, o, channels_last=True)  # views written out, constants as `constant` layers
+        shapes = [list(np.shape(self.constants[o])) if o in self.constants else self.shape(o) for o in operands]
         if None not in shapes:
             try:
                 out = list(np.broadcast_shapes(*map(tuple, shapes)))
@@ -675,28 +690,28 @@ class Importer:
                     self.channels_last.add(current)
 
     def scale_by_constant(self, node, operands):
-        """A tensor and a constant that is one value per channel (or one value): a scale layer."""
+        """A tensor and a constant that is one value per channel (or one value): a
+        scale layer, which fuses with what computes the tensor. False if the
+        constant is not such (it is then a `constant` layer)."""
         first = operands[0] not in self.constants
         x = operands[0] if first else operands[1]
         c = np.asarray(self.constants[operands[1] if first else operands[0]])
         shape = self.shape(x)
         if c.dtype.kind not in "fiu" or shape is None or len(shape) < 2 or c.ndim > len(shape):
-            self.fail(node, f"the constant operand {list(c.shape)} of {shape} has no Kiln layer")
-        axis = self.channel_axis(x)
-        values = per_channel(c, shape, axis)
-        if values is None:
-            self.fail(node, f"the constant operand {list(c.shape)} of {shape} is not one value per channel "
-                      f"(axis {axis}); Kiln's scale multiplies and adds per channel")
-        weights = scale_weights(node.op_type.lower(), values, not first)
+            return False
+        values = per_channel(c, shape, self.channel_axis(x))
+        weights = None if values is None else scale_weights(node.op_type.lower(), values, not first)
         if weights is None:
-            self.fail(node, f"{node.op_type} {'by' if first else 'of'} the constant {list(c.shape)} has no Kiln layer")
+            return False
         weight, bias = weights
         if bias is not None and not np.any(bias) and np.all(weight == 1):
-            return self.alias(node, x, channels_last=True)
+            self.alias(node, x, channels_last=True)
+            return True
         name = self.define(node, "scale", [x], [f"bias={'true' if bias is not None else 'false'}"], layout_free=True)
         self.weights[name + ".weight"] = weight
         if bias is not None:
             self.weights[name + ".bias"] = bias
+        return True
 
     def concat(self, node, attrs):
         operands = [i for i in node.input if i]

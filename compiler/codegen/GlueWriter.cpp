@@ -25,6 +25,19 @@ std::string channels_last(const TensorLayouts& layouts, int layer) {
   return layout_of(layouts, layer) == TensorLayout::Nhwc ? ", {{0, 0}}, 1" : "";
 }
 
+// The rest of a weight's entry read as it is stored (a constant's).
+std::string as_stored(size_t rank) {
+  std::string text = ", {";
+  for (size_t i = 0; i < rank; ++i) text += (i ? ", {" : "{") + std::to_string(i) + ", 1}";
+  return text + "}";
+}
+
+size_t weight_index(const std::vector<WeightSpec>& weights, const std::string& name) {
+  size_t w = 0;
+  while (weights[w].name != name) ++w;
+  return w;
+}
+
 int index_of(const std::vector<int>& list, int value) {
   for (size_t i = 0; i < list.size(); ++i)
     if (list[i] == value) return static_cast<int>(i);
@@ -57,11 +70,13 @@ std::string write_glue(const NetworkInterface& network) {
       index = as_input;
     else if (as_output >= 0) kind = "KILN_TENSOR_OUTPUT", index = as_output;
     else if (arena != network.memory.offsets.end()) kind = "KILN_TENSOR_ARENA", index = arena->second;
+    else if (layer.op == OpKind::Constant) kind = "KILN_TENSOR_WEIGHT", index = weight_index(weights, layer.name);
     else continue;  // computed inside a fused kernel, never in memory
     tensor_of_layer[i] = count++;
-    tensors << "  {" << kind << ", " << index << ", " << layer.shape.size() << ", "
-            << shape_initializer(layer.shape) << channels_last(network.layouts, static_cast<int>(i)) << "}, /* "
-            << layer.name << " */\n";
+    tensors << "  {" << kind << ", " << index << ", " << layer.shape.size() << ", " << shape_initializer(layer.shape)
+            << (layer.op == OpKind::Constant ? as_stored(layer.shape.size())
+                                             : channels_last(network.layouts, static_cast<int>(i)))
+            << "}, /* " << layer.name << " */\n";
   }
   // Then each kernel's weights, in the layout its schedule chose, and views
   // of the tensors that a kernel sees with another shape.
@@ -80,9 +95,7 @@ std::string write_glue(const NetworkInterface& network) {
         }
         continue;
       }
-      size_t w = 0;
-      while (weights[w].name != arg.weight) ++w;
-      tensors << "  {KILN_TENSOR_WEIGHT, " << w << ", " << arg.shape.size() << ", " << shape_initializer(arg.shape)
+      tensors << "  {KILN_TENSOR_WEIGHT, " << weight_index(weights, arg.weight) << ", " << arg.shape.size() << ", " << shape_initializer(arg.shape)
               << ", {";
       for (size_t i = 0; i < arg.layout.size(); ++i)
         tensors << (i ? ", " : "") << "{" << arg.layout[i].axis << ", " << arg.layout[i].factor << "}";

@@ -526,6 +526,22 @@ void check_reshape(LayerContext& ctx) {
   ctx.layer.attrs = ReshapeAttrs{};
 }
 
+// A constant is the weight of its own name (a PyTorch parameter or buffer
+// keeps its state_dict name), read as a tensor.
+void check_constant(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"shape"});
+  if (!attrs.has("shape")) ctx.fail(ctx.syntax.op.where, "constant needs attribute 'shape'");
+  std::vector<int64_t> shape = attrs.integers("shape");
+  if (shape.empty() || shape.size() > 6)
+    ctx.fail(attrs.find("shape")->where, "a constant needs 1 to 6 dimensions, found " + std::to_string(shape.size()));
+  for (size_t i = 0; i < shape.size(); ++i)
+    if (shape[i] < 1)
+      ctx.fail(attrs.integer_where("shape", i), "a constant's sizes must be positive, found " + std::to_string(shape[i]));
+  ctx.layer.shape = Shape(shape.begin(), shape.end());
+  ctx.layer.weights.push_back({ctx.layer.name, ctx.layer.shape});
+  ctx.layer.attrs = InputAttrs{};
+}
+
 void check_resize(LayerContext& ctx) {
   AttributeReader attrs(ctx.syntax, {"size", "mode", "align_corners"});
   ctx.require_rank(4, "NCHW");
@@ -548,6 +564,7 @@ struct OpInfo {
 
 const std::map<std::string, OpInfo>& op_table() {
   static const std::map<std::string, OpInfo> table = {
+      {"constant", {OpKind::Constant, 0, 0, check_constant}},
       {"conv2d", {OpKind::Conv2d, 1, 1, check_conv}},
       {"conv_transpose2d", {OpKind::ConvTranspose2d, 1, 1, check_conv_transpose}},
       {"maxpool", {OpKind::MaxPool, 1, 1, check_pool}},
@@ -702,14 +719,20 @@ class Checker {
     info.check(ctx);
     check_size(layer, syntax.name.where);
     check_weights(layer, syntax.name.where);
+    for (const WeightSpec& weight : layer.weights)
+      if (!weight_readers_.emplace(weight.name, layer.name).second)
+        throw SpecError(syntax.name.where, "weight " + quoted(weight.name) + " would be read by both " +
+                                               quoted(weight_readers_[weight.name]) + " and " + quoted(layer.name));
     define(syntax.name);
     graph_.layers.push_back(std::move(layer));
   }
 
   void add_output(const ast::Name& output) {
     int index = lookup(output);
-    if (graph_.layers[index].op == OpKind::Input)
-      throw SpecError(output.where, quoted(output.text) + " is a network input; an output must be computed by a layer");
+    if (graph_.layers[index].op == OpKind::Input || graph_.layers[index].op == OpKind::Constant)
+      throw SpecError(output.where, quoted(output.text) + " is a network " +
+                                        (graph_.layers[index].op == OpKind::Input ? "input" : "constant") +
+                                        "; an output must be computed by a layer");
     for (int existing : graph_.outputs)
       if (existing == index) throw SpecError(output.where, quoted(output.text) + " is listed as an output twice");
     graph_.outputs.push_back(index);
@@ -717,6 +740,7 @@ class Checker {
 
   Graph graph_;
   std::map<std::string, int> names_;
+  std::map<std::string, std::string> weight_readers_;  // weight name -> the layer that reads it
 };
 
 }  // namespace

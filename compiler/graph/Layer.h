@@ -12,6 +12,7 @@ namespace kiln {
 
 enum class OpKind {
   Input,
+  Constant,  // a weight read as a tensor: no kernel computes it
   Conv2d,
   ConvTranspose2d,
   MaxPool,
@@ -69,7 +70,7 @@ struct Window2d {
   bool ceil_mode = false;
 };
 
-struct InputAttrs {};
+struct InputAttrs {};  // also a constant's
 struct ConvAttrs {
   int filters = 0;
   Window2d window;

@@ -45,9 +45,10 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::Resize: return lower_resize(in);
     case OpKind::Softmax:
     case OpKind::LogSoftmax: return lower_softmax(in);
-    case OpKind::Input: break;
+    case OpKind::Input:
+    case OpKind::Constant: break;
   }
-  throw std::logic_error("lower_layer: an input is not lowered");
+  throw std::logic_error("lower_layer: inputs and constants are not lowered");
 }
 
 }  // namespace kiln

@@ -36,10 +36,13 @@ def shape_text(shape):
 
 
 class Case:
-    """One layer: its op, attribute text, inputs, weights and PyTorch reference."""
+    """One layer: its op, attribute text, inputs, weights and PyTorch reference.
+    constants: operands that are `constant` layers (weights under the same
+    key), after the inputs or, with constants_first, before them."""
 
-    def __init__(self, op, attrs, inputs, weights, reference):
+    def __init__(self, op, attrs, inputs, weights, reference, constants=(), constants_first=False):
         self.op, self.attrs, self.inputs, self.weights, self.reference = op, attrs, inputs, weights, reference
+        self.constants, self.constants_first = list(constants), constants_first
 
 
 def padding_form(r, kernel, allow_same, limit):
@@ -246,8 +249,15 @@ def gen_binary(r, kind):
     other = [d if r.random() < 0.6 else 1 for d in shape]
     activation = r.choice(ACTIVATIONS)
     fn = torch.add if kind == "add" else torch.mul
-    return Case(kind, [f"activation={activation}"], [torch.randn(*shape), torch.randn(*other)], {},
-                lambda ins, ws: act(fn(ins[0], ins[1]), activation))
+    if r.random() < 0.5:
+        return Case(kind, [f"activation={activation}"], [torch.randn(*shape), torch.randn(*other)], {},
+                    lambda ins, ws: act(fn(ins[0], ins[1]), activation))
+    # The other operand a constant of fewer dimensions, on either side.
+    other = other[r.randint(0, len(other) - 1):]
+    first = r.random() < 0.5
+    return Case(kind, [f"activation={activation}"], [torch.randn(*shape)], {"c": torch.randn(*other)},
+                lambda ins, ws: act(fn(ws["c"], ins[0]) if first else fn(ins[0], ws["c"]), activation),
+                constants=["c"], constants_first=first)
 
 
 def gen_concat(r):
@@ -358,7 +368,7 @@ def main():
 
 def check(args, cases, work):
     lines, weights, run = [f"network random_{args.seed}"], {}, [args.kiln, "run"]
-    layer_lines = []
+    layer_lines, constant_lines = [], []
     for i, case in enumerate(cases):
         names = []
         for j, x in enumerate(case.inputs):
@@ -369,10 +379,14 @@ def check(args, cases, work):
             names.append(name)
         for key, value in case.weights.items():
             weights[f"l{i}.{key}"] = value.numpy()
+        constants = [f"l{i}.{key}" for key in case.constants]
+        for name, key in zip(constants, case.constants):
+            constant_lines.append(f"{name} = constant(shape={list(case.weights[key].shape)})")
+        names = constants + names if case.constants_first else names + constants
         layer = f"l{i} = {case.op}({', '.join(names + case.attrs)})"
         layer_lines.append(layer)
         run += ["--output", f"l{i}={os.path.join(work, f'out{i}.npy')}"]
-    lines += layer_lines + ["output " + ", ".join(f"l{i}" for i in range(len(cases)))]
+    lines += constant_lines + layer_lines + ["output " + ", ".join(f"l{i}" for i in range(len(cases)))]
     spec = os.path.join(work, "random.kiln")
     with open(spec, "w") as f:
         f.write("\n".join(lines) + "\n")

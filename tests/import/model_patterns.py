@@ -103,6 +103,18 @@ class Constants(torch.nn.Module):
         return (3 - (x * 2 - 1) / 4 + self.shift) * torch.arange(1.0, 9.0).view(8, 1, 1)
 
 
+class TensorConstants(torch.nn.Module):
+    """Constants that are not one value per channel (a mask per pixel, an exponent, a row), on either side."""
+
+    def __init__(self):
+        super().__init__()
+        self.mask = torch.nn.Parameter(torch.rand(1, 1, 6, 7))
+        self.register_buffer("floor", torch.randn(7))
+
+    def forward(self, x):
+        return torch.pow(torch.relu(x) * self.mask, 1.5) - torch.maximum(self.floor, x)
+
+
 class Binary(torch.nn.Module):
     """Sub, div, max, min and pow of two tensors, broadcasting either way."""
 
@@ -160,6 +172,7 @@ CASES = [  # module, the Kiln layers its spec must have in order, the routes it 
     (Decoder, ["conv_transpose2d", "relu", "conv_transpose2d"], ROUTES),
     (Attention, ["conv2d", "reshape", "slice", "slice", "slice", "transpose", "matmul", "softmax", "transpose",
                  "matmul", "reshape"], ROUTES),
+    (TensorConstants, ["relu", "constant", "mul", "constant", "pow", "constant", "max", "sub"], ROUTES),
     (Binary, ["global_avgpool", "sub", "relu", "scale", "div", "max", "min", "relu", "scale", "pow", "add"], ROUTES),
 ]
 

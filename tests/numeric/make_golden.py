@@ -713,6 +713,35 @@ case("concat_channel_vectors", CONCATS, [rand(1, 16, 10, 10)],
       "g.bias": rand(16)}, concats_ref)
 
 
+# Constants (weights read as tensors) as either operand of the binary ops,
+# across ranks, into a convolution's kernel (c's vectors over NHWC with AVX-512)
+# and a concat.
+CONSTANTS = """network t
+input x: f32[1, 16, 6, 6]
+c = conv2d(x, filters=16, kernel=3, padding=1)
+k = constant(shape=[16, 6, 1])
+m = mul(c, k, activation=relu)
+e = constant(shape=[1])
+p = pow(m, e)
+b = constant(shape=[6, 6])
+s = sub(b, p)
+j = constant(shape=[1, 4, 6, 6])
+y = concat(s, j)
+output y
+"""
+
+
+def constants_ref(ins, ws):
+    c = F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1)
+    p = torch.pow(F.relu(c * ws["k"]), ws["e"])
+    return [torch.cat([ws["b"] - p, ws["j"]], 1)]
+
+
+case("constant_operands", CONSTANTS, [rand(1, 16, 6, 6)],
+     {"c.weight": rand(16, 16, 3, 3, scale=0.1), "c.bias": rand(16), "k": rand(16, 6, 1), "e": torch.tensor([2.0]),
+      "b": rand(6, 6), "j": rand(1, 4, 6, 6)}, constants_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:
