@@ -742,6 +742,40 @@ case("constant_operands", CONSTANTS, [rand(1, 16, 6, 6)],
       "b": rand(6, 6), "j": rand(1, 4, 6, 6)}, constants_ref)
 
 
+# Channel counts that are not a multiple of the vector (AVX-512: 24 and 72 of
+# 16), as in MnasNet's and MobileNetV3's early blocks: channel tiles over
+# NHWC whose last block shifts inwards, and whatever the schedule (a schedule
+# file, a future default) does with the depthwise, pool and add after them.
+PARTIAL_VECTORS = """network t
+input x: f32[1, 16, 12, 12]
+a = conv2d(x, filters=48, kernel=3, padding=1, activation=relu)
+d = conv2d(a, filters=48, kernel=3, stride=2, padding=1, groups=48, activation=relu)
+p = conv2d(d, filters=24, kernel=1)
+e = conv2d(p, filters=72, kernel=1, activation=relu)
+w = conv2d(e, filters=72, kernel=5, padding=2, groups=72)
+m = maxpool(w, kernel=3, stride=1, padding=1)
+y = conv2d(m, filters=24, kernel=1)
+s = add(y, p)
+output s
+"""
+
+
+def partial_vectors_ref(ins, ws):
+    def conv(x, name, **kw):
+        return F.conv2d(x, ws[f"{name}.weight"], ws[f"{name}.bias"], **kw)
+    d = F.relu(conv(F.relu(conv(ins[0], "a", padding=1)), "d", stride=2, padding=1, groups=48))
+    p = conv(d, "p")
+    w = conv(F.relu(conv(p, "e")), "w", padding=2, groups=72)
+    return [conv(F.max_pool2d(w, 3, stride=1, padding=1), "y") + p]
+
+
+case("partial_channel_vectors", PARTIAL_VECTORS, [rand(1, 16, 12, 12)],
+     {"a.weight": rand(48, 16, 3, 3, scale=0.2), "a.bias": rand(48), "d.weight": rand(48, 1, 3, 3, scale=0.3),
+      "d.bias": rand(48), "p.weight": rand(24, 48, 1, 1, scale=0.2), "p.bias": rand(24),
+      "e.weight": rand(72, 24, 1, 1, scale=0.2), "e.bias": rand(72), "w.weight": rand(72, 1, 5, 5, scale=0.2),
+      "w.bias": rand(72), "y.weight": rand(24, 72, 1, 1, scale=0.1), "y.bias": rand(24)}, partial_vectors_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest in CASES:
