@@ -48,6 +48,9 @@ const RuleCase kCases[] = {
     // ... reading them: channel tiles.
     {"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, true, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 8, 2, 0, false, false},
+    // 72 channels, no multiple of 16 but of 8: half vectors, whose last tile shifted inwards starts on one.
+    {"[1, 24, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
+     8, 8, 2, 0, false, false},
     // 24 channels would leave a quarter of 2 vectors' lanes idle: width tiles of 8 channels.
     {"[1, 144, 56, 56]", "conv2d(x, filters=24, kernel=3, padding=1)", kAvx512, true, "width-channel-tiles",
      KernelFamily::WidthChannelTiles, 16, 2, 8, 0, false, false},
@@ -68,6 +71,9 @@ const RuleCase kCases[] = {
      "narrow-channel-tiles", KernelFamily::ChannelTiles, 8, 7, 2, 0, false, false},
     {"[1, 208, 14, 14]", "conv2d(x, filters=208, kernel=3, padding=1, groups=26)", kAvx2, false, "channel-tiles",
      KernelFamily::ChannelTiles, 8, 3, 2, 0, false, false},
+    // 13 groups of 8 filters (RegNetY-400MF's 104 channels): half vectors divide them and each group, 28 wide too.
+    {"[1, 104, 28, 28]", "conv2d(x, filters=104, kernel=3, padding=1, groups=13)", kAvx512, false, "channel-tiles",
+     KernelFamily::ChannelTiles, 8, 7, 2, 0, false, false},
     // ... 56 wide: row tiles.
     {"[1, 48, 56, 56]", "conv2d(x, filters=48, kernel=3, padding=1, groups=6)", kAvx512, false, "row-tiles",
      KernelFamily::RowTiles, 16, 1, 1, 8, false, false},

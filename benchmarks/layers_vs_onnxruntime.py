@@ -1,0 +1,98 @@
+#!/usr/bin/python3
+"""One network of the model zoo kernel by kernel: Kiln's against ONNX Runtime's nodes.
+
+    /usr/bin/python3 benchmarks/layers_vs_onnxruntime.py --kiln build/bin/kiln --model mnasnet1_0 [--rows 30]
+
+The model is exported and imported as benchmarks/networks.py does (opset 13,
+batch 1). `kiln bench` times each kernel (median); ONNX Runtime runs with its
+profiler on (benchmarks/ort_profile.js, 2 threads), each node's median over
+the runs. A Kiln kernel and an ONNX Runtime node are matched by the output
+they compute (their fused layers end at the same ONNX tensor); rows are
+sorted by how much longer Kiln takes, so the kernels to work on come first.
+ONNX Runtime's nodes no Kiln kernel matches (a layer Kiln fused otherwise,
+its layout reorders) are listed after. A diagnostic for issue 20, not a
+benchmark of record: quote benchmarks/networks.py for whole networks.
+"""
+import argparse
+import collections
+import glob
+import json
+import os
+import re
+import statistics
+import sys
+import tempfile
+
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from networks import install_onnxruntime  # noqa: E402
+from zoo import ZOO, run  # noqa: E402  (networks puts tests/zoo on the path)
+from compare_with_pytorch import randomize_batchnorm  # noqa: E402
+
+
+def onnx_output_name(event_name):
+    """'/layers/layers.8/Relu_output_0_nchwc_kernel_time' -> 'layers.layers.8.Relu', Kiln's name of that tensor."""
+    name = re.sub(r"_kernel_time$", "", event_name)
+    return re.sub(r"_output_0(_nchwc)?$", "", name).strip("/").replace("/", ".")
+
+
+def onnxruntime_nodes(node_path, onnx_path, shape, runs, work):
+    done = run(["node", os.path.join(HERE, "ort_profile.js"), onnx_path, ",".join(map(str, shape)), str(runs),
+                os.path.join(work, "ort")], "onnxruntime", env=dict(os.environ, NODE_PATH=node_path))
+    (profile,) = glob.glob(os.path.join(work, "ort_*.json"))
+    with open(profile) as f:
+        events = json.load(f)
+    times = collections.defaultdict(list)
+    for e in events:
+        if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
+            times[(onnx_output_name(e["name"]), e["args"].get("op_name", "?"))].append(e["dur"] / 1000)
+    return json.loads(done.stdout)["median_ms"], {key: statistics.median(v) for key, v in times.items()}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--kiln", required=True)
+    parser.add_argument("--model", required=True, help="a zoo name (tests/zoo/zoo.py --list)")
+    parser.add_argument("--runs", type=int, default=50, help="ONNX Runtime's profiled runs")
+    parser.add_argument("--rows", type=int, default=0, help="print only this many kernels (0: all)")
+    parser.add_argument("--onnxruntime", default=os.path.join(HERE, "..", "build", "benchmarks", "onnxruntime"),
+                        help="where npm installs onnxruntime-node")
+    args = parser.parse_args()
+    if args.model not in ZOO:
+        parser.error(f"not in the zoo: {args.model}")
+    node_path = install_onnxruntime(os.path.abspath(args.onnxruntime))
+    factory, size = ZOO[args.model]
+    torch.manual_seed(0)
+    model = factory().eval()
+    randomize_batchnorm(model)
+    x = torch.randn(1, 3, size, size)
+    with tempfile.TemporaryDirectory() as work:
+        onnx_path = os.path.join(work, "model.onnx")
+        torch.onnx.export(model, x, onnx_path, opset_version=13)
+        run([args.kiln, "import", onnx_path, "-o", work, "--name", "net"], "import")
+        kiln = json.loads(run([args.kiln, "bench", os.path.join(work, "net.kiln"), "--weights",
+                               os.path.join(work, "net.safetensors"), "--json"], "kiln bench").stdout)
+        ort_ms, nodes = onnxruntime_nodes(node_path, onnx_path, x.shape, args.runs, work)
+    by_output = {name: (ms, op) for (name, op), ms in nodes.items()}
+    rows = []
+    for kernel in kiln["layers"]:
+        last = kernel["layers"].split("+")[-1].split()[-1]  # the kernel's output
+        ort = by_output.pop(last, None)
+        rows.append((kernel["ms"] - (ort[0] if ort else 0), kernel["ms"], ort, kernel["op"], kernel["name"]))
+    rows.sort(key=lambda r: -r[0])
+    print(f"{args.model}: Kiln {kiln['total_ms']:.3f} ms (median run), ONNX Runtime {ort_ms:.3f} ms "
+          f"(median of {args.runs} profiled runs; its node medians sum to {sum(nodes.values()):.3f})")
+    print(f"{'kiln ms':>8} {'ort ms':>8} {'kiln-ort':>9}  {'op':22} kernel")
+    for diff, ms, ort, op, name in rows[: args.rows or len(rows)]:
+        print(f"{ms:8.4f} {ort[0] if ort else float('nan'):8.4f} {diff:+9.4f}  {op:22} {name[:100]}")
+    if by_output:
+        print("ONNX Runtime's nodes matching no Kiln kernel's output:")
+        for name, (ms, op) in sorted(by_output.items(), key=lambda item: -item[1][0]):
+            print(f"         {ms:8.4f}            {op:22} {name[:100]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
