@@ -502,16 +502,35 @@ class Importer:
             for axis in (0, 1):
                 total = strides[axis] * (x[2 + axis] - 1) + extra[axis] + (kernel[axis] - 1) * dilations[axis] + 1 \
                     - target[axis]
-                if total < 0:
-                    self.fail(node, f"output_shape {target} is larger than the full output; Kiln crops, never pads")
-                small, large = total // 2, total - total // 2
+                small, large = total // 2, total - total // 2  # negative: rows or columns beyond the full output
                 pads[axis], pads[axis + 2] = (small, large) if auto_pad == "SAME_UPPER" else (large, small)
         elif auto_pad == "VALID":
             pads = [0, 0, 0, 0]
+        beyond = [max(-p, 0) for p in pads]  # ONNX's order: top, left, bottom, right
+        pads = [max(p, 0) for p in pads]
         parts = [f"filters={w.shape[1] * group}", f"kernel={pair_text(kernel)}", f"stride={pair_text(strides)}",
                  f"dilation={pair_text(dilations)}", f"padding=({pads[0]}, {pads[1]}, {pads[2]}, {pads[3]})",
                  f"output_padding=({extra[0]}, {extra[1]})", f"groups={group}"]
-        self.define_conv(node, "conv_transpose2d", parts, w, w.shape[1] * group)
+        if not any(beyond):
+            return self.define_conv(node, "conv_transpose2d", parts, w, w.shape[1] * group)
+        # An output larger than the full one (output_shape): the full output,
+        # then zeros around it, then the bias everywhere.
+        b = self.weight(node, 2, "bias")
+        filters = w.shape[1] * group
+        if b is not None and b.shape != (filters,):
+            self.fail(node, f"a bias of shape {list(b.shape)} for {filters} output channels")
+        base = node.name or node.output[0]
+        full = self.emit(base + "_full", "conv_transpose2d", [self.operand(node, node.input[0])], parts + ["bias=false"])
+        self.weights[full + ".weight"] = w
+        padding = f"padding=({beyond[0]}, {beyond[1]}, {beyond[2]}, {beyond[3]})"
+        if b is None:
+            self.tensors[node.output[0]] = self.emit(base, "pad", [full], [padding])
+            return
+        padded = self.emit(base + "_padded", "pad", [full], [padding])
+        name = self.emit(base, "scale", [padded], ["bias=true"])
+        self.tensors[node.output[0]] = name
+        self.weights[name + ".weight"] = np.ones(filters, np.float32)
+        self.weights[name + ".bias"] = b
 
     def pool(self, node, attrs):
         if len(node.output) > 1 and node.output[1]:
