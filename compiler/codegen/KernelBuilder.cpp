@@ -147,9 +147,8 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
 
   const KernelArgument& result = built.arguments.back();
   Halide::Func output = tensors.at(kernel.output()).func;
-  // Channel vectors of a concat would gather every lane from every operand.
-  bool slices = apply && family_of(schedule, graph.layers[kernel.layers.front()]) == KernelFamily::ChannelVectors;
-  if (slices && !anchor.slices.empty()) output = by_concat_operands(output, anchor.slices, output.name());
+  if (apply && computes_by_slices(schedule, anchor, graph.layers[kernel.layers.front()]))
+    output = by_concat_operands(output, anchor.slices, output.name());
   constrain([&](int i) { return output.output_buffer().dim(i); }, result.shape, result.tensor_layout);
   if (apply) {
     // Only the first layer of a kernel reduces: those fused after it are

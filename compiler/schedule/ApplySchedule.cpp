@@ -407,12 +407,16 @@ void apply_pooled_schedule(const KernelSchedule& s, Halide::Func output, const L
   conv.store_at(store).compute_at(compute);
 }
 
+bool computes_by_slices(const KernelSchedule& s, const LayerFuncs& anchor, const Layer& layer) {
+  return family_of(s, layer) == KernelFamily::ChannelVectors && !anchor.slices.empty();
+}
+
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
   switch (family_of(s, layer)) {
     case KernelFamily::Winograd: return apply_winograd(s, output, anchor, layer);
     case KernelFamily::ChannelWindows: return apply_channel_windows(s, output, anchor);
     case KernelFamily::ChannelVectors:
-      return anchor.slices.empty() ? apply_channel_vectors(s, output, anchor) : apply_concat_slices(s, output);
+      return computes_by_slices(s, anchor, layer) ? apply_concat_slices(s, output) : apply_channel_vectors(s, output, anchor);
     case KernelFamily::ChannelTiles: return apply_channel_tiles(s, output, anchor);
     case KernelFamily::WidthChannelTiles: return apply_width_channel_tiles(s, output, anchor);
     case KernelFamily::RowTiles: return apply_width_tiles(s, output, anchor);

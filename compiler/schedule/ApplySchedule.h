@@ -13,6 +13,12 @@ namespace kiln {
 // the first layer, whose Funcs `anchor` are.
 void apply_schedule(const KernelSchedule& schedule, Halide::Func output, const LayerFuncs& anchor, const Layer& layer);
 
+// Whether the kernel is computed slice by slice of a concat's operands (a
+// concat along channels in channel vectors, whose vectors would otherwise
+// gather every lane from every operand): its output is then
+// by_concat_operands(...), whose updates apply_schedule schedules.
+bool computes_by_slices(const KernelSchedule& schedule, const LayerFuncs& anchor, const Layer& layer);
+
 // A kernel with a pooling fused in (fuse_pool): `conv` is what the first
 // layer's schedule computes (the convolution and its elementwise layers),
 // in channel tiles; `output` pools it (its Funcs `pool`, its shape
