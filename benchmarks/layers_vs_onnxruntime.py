@@ -5,8 +5,8 @@
 
 The model is exported and imported as benchmarks/networks.py does (opset 13,
 batch 1). `kiln bench` times each kernel (median); ONNX Runtime runs with its
-profiler on (benchmarks/ort_profile.js, 2 threads), each node's median over
-the runs. A Kiln kernel and an ONNX Runtime node are matched by the output
+profiler on (benchmarks/ort_bench.js with a profile prefix, 2 threads),
+each node's median over the runs. A Kiln kernel and an ONNX Runtime node are matched by the output
 they compute (their fused layers end at the same ONNX tensor); rows are
 sorted by how much longer Kiln takes, so the kernels to work on come first.
 ONNX Runtime's nodes no Kiln kernel matches (a layer Kiln fused otherwise,
@@ -23,13 +23,10 @@ import statistics
 import sys
 import tempfile
 
-import torch
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from networks import install_onnxruntime  # noqa: E402
+from networks import export_and_import, install_onnxruntime, time_ort  # noqa: E402
 from zoo import ZOO, run  # noqa: E402  (networks puts tests/zoo on the path)
-from compare_with_pytorch import randomize_batchnorm  # noqa: E402
 
 
 def onnx_output_name(event_name):
@@ -39,8 +36,7 @@ def onnx_output_name(event_name):
 
 
 def onnxruntime_nodes(node_path, onnx_path, shape, runs, work):
-    done = run(["node", os.path.join(HERE, "ort_profile.js"), onnx_path, ",".join(map(str, shape)), str(runs),
-                os.path.join(work, "ort")], "onnxruntime", env=dict(os.environ, NODE_PATH=node_path))
+    median_ms = time_ort(node_path, onnx_path, shape, 0, runs, os.path.join(work, "ort"))
     (profile,) = glob.glob(os.path.join(work, "ort_*.json"))
     with open(profile) as f:
         events = json.load(f)
@@ -48,7 +44,7 @@ def onnxruntime_nodes(node_path, onnx_path, shape, runs, work):
     for e in events:
         if e.get("cat") == "Node" and e["name"].endswith("_kernel_time"):
             times[(onnx_output_name(e["name"]), e["args"].get("op_name", "?"))].append(e["dur"] / 1000)
-    return json.loads(done.stdout)["median_ms"], {key: statistics.median(v) for key, v in times.items()}
+    return median_ms, {key: statistics.median(v) for key, v in times.items()}
 
 
 def main():
@@ -63,15 +59,8 @@ def main():
     if args.model not in ZOO:
         parser.error(f"not in the zoo: {args.model}")
     node_path = install_onnxruntime(os.path.abspath(args.onnxruntime))
-    factory, size = ZOO[args.model]
-    torch.manual_seed(0)
-    model = factory().eval()
-    randomize_batchnorm(model)
-    x = torch.randn(1, 3, size, size)
     with tempfile.TemporaryDirectory() as work:
-        onnx_path = os.path.join(work, "model.onnx")
-        torch.onnx.export(model, x, onnx_path, opset_version=13)
-        run([args.kiln, "import", onnx_path, "-o", work, "--name", "net"], "import")
+        _, x, onnx_path = export_and_import(args.model, 1, args.kiln, work)
         kiln = json.loads(run([args.kiln, "bench", os.path.join(work, "net.kiln"), "--weights",
                                os.path.join(work, "net.safetensors"), "--json"], "kiln bench").stdout)
         ort_ms, nodes = onnxruntime_nodes(node_path, onnx_path, x.shape, args.runs, work)

@@ -50,9 +50,11 @@ def install_onnxruntime(prefix):
     return os.path.join(prefix, "node_modules")
 
 
-def time_ort(node_path, onnx_path, shape, seconds):
+def time_ort(node_path, onnx_path, shape, seconds, runs=10, profile_prefix=None):
+    """ONNX Runtime's median ms; with profile_prefix, its profiler's file is written there too."""
     done = run(["node", os.path.join(HERE, "ort_bench.js"), onnx_path, ",".join(map(str, shape)), "3",
-                str(seconds), "10"], "onnxruntime", env=dict(os.environ, NODE_PATH=node_path))
+                str(seconds), str(runs)] + ([profile_prefix] if profile_prefix else []), "onnxruntime",
+               env=dict(os.environ, NODE_PATH=node_path))
     return json.loads(done.stdout)["median_ms"]
 
 
@@ -63,7 +65,8 @@ def time_kiln(kiln, work, seconds):
     return result["total_ms"], len(result["layers"])
 
 
-def measure(name, batch, args, node_path, work):
+def export_and_import(name, batch, kiln, work):
+    """The zoo model (seed 0), its input, and its ONNX file (opset 13) in work, imported as work/net.kiln."""
     factory, size = ZOO[name]
     torch.manual_seed(0)
     model = factory().eval()
@@ -71,7 +74,12 @@ def measure(name, batch, args, node_path, work):
     x = torch.randn(batch, 3, size, size)
     onnx_path = os.path.join(work, "model.onnx")
     torch.onnx.export(model, x, onnx_path, opset_version=13)
-    run([args.kiln, "import", onnx_path, "-o", work, "--name", "net"], "import")
+    run([kiln, "import", onnx_path, "-o", work, "--name", "net"], "import")
+    return model, x, onnx_path
+
+
+def measure(name, batch, args, node_path, work):
+    model, x, onnx_path = export_and_import(name, batch, args.kiln, work)
     ort_ms = [time_ort(node_path, onnx_path, x.shape, args.seconds)]
     torch_ms = [torch_latency_ms(model, x, args.seconds)]
     kiln_ms, kernels = time_kiln(args.kiln, work, args.seconds)

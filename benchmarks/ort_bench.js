@@ -1,14 +1,16 @@
 // ONNX Runtime's CPU provider on one model, as a user would run it from the
 // .onnx file: 2 intra-op threads, graph optimizations on, sequential.
-//   node ort_bench.js MODEL.onnx N,C,H,W WARMUP MIN_SECONDS MIN_RUNS
-// prints {"median_ms": ..., "runs": ...}.
+//   node ort_bench.js MODEL.onnx N,C,H,W WARMUP MIN_SECONDS MIN_RUNS [PROFILE_PREFIX]
+// prints {"median_ms": ..., "runs": ...}. With PROFILE_PREFIX, ONNX Runtime's
+// profiler writes PROFILE_PREFIX_DATE.json, a "Node" event per node and run.
 const ort = require("onnxruntime-node");
 
 async function main() {
-  const [model, shapeText, warmup, minSeconds, minRuns] = process.argv.slice(2);
+  const [model, shapeText, warmup, minSeconds, minRuns, profilePrefix] = process.argv.slice(2);
   const shape = shapeText.split(",").map(Number);
   const session = await ort.InferenceSession.create(model, {
-    intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential"});
+    intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: "all", executionMode: "sequential",
+    ...(profilePrefix ? {enableProfiling: true, profileFilePrefix: profilePrefix} : {})});
   const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
   for (let i = 0; i < data.length; ++i) data[i] = Math.sin(i);
   const feeds = {[session.inputNames[0]]: new ort.Tensor("float32", data, shape)};
@@ -21,6 +23,7 @@ async function main() {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   times.sort((a, b) => a - b);
+  if (profilePrefix) await session.endProfiling();
   console.log(JSON.stringify({median_ms: times[Math.floor(times.length / 2)], runs: times.length}));
 }
 

@@ -463,11 +463,16 @@ class Importer:
             self.fail(node, f"kernel_shape {kernel} disagrees with the weight's shape {list(w.shape)}")
         return w, group, kernel, self.shape(node.input[0])
 
-    def define_conv(self, node, op, parts, w, filters):
-        """The layer with its weight and (where the node has one) its bias of `filters` values."""
+    def bias(self, node, filters):
+        """A convolution node's bias of `filters` values, or None where it has none."""
         b = self.weight(node, 2, "bias")
         if b is not None and b.shape != (filters,):
             self.fail(node, f"a bias of shape {list(b.shape)} for {filters} output channels")
+        return b
+
+    def define_conv(self, node, op, parts, w, filters):
+        """The layer with its weight and (where the node has one) its bias of `filters` values."""
+        b = self.bias(node, filters)
         name = self.define(node, op, [node.input[0]], parts + [f"bias={'true' if b is not None else 'false'}"])
         self.weights[name + ".weight"] = w
         if b is not None:
@@ -515,10 +520,8 @@ class Importer:
             return self.define_conv(node, "conv_transpose2d", parts, w, w.shape[1] * group)
         # An output larger than the full one (output_shape): the full output,
         # then zeros around it, then the bias everywhere.
-        b = self.weight(node, 2, "bias")
         filters = w.shape[1] * group
-        if b is not None and b.shape != (filters,):
-            self.fail(node, f"a bias of shape {list(b.shape)} for {filters} output channels")
+        b = self.bias(node, filters)
         base = node.name or node.output[0]
         full = self.emit(base + "_full", "conv_transpose2d", [self.operand(node, node.input[0])], parts + ["bias=false"])
         self.weights[full + ".weight"] = w

@@ -95,8 +95,8 @@ std::string write_glue(const NetworkInterface& network) {
         }
         continue;
       }
-      tensors << "  {KILN_TENSOR_WEIGHT, " << weight_index(weights, arg.weight) << ", " << arg.shape.size() << ", " << shape_initializer(arg.shape)
-              << ", {";
+      tensors << "  {KILN_TENSOR_WEIGHT, " << weight_index(weights, arg.weight) << ", " << arg.shape.size() << ", "
+              << shape_initializer(arg.shape) << ", {";
       for (size_t i = 0; i < arg.layout.size(); ++i)
         tensors << (i ? ", " : "") << "{" << arg.layout[i].axis << ", " << arg.layout[i].factor << "}";
       tensors << "}" << (arg.transform == WeightTransform::Winograd ? ", 0, KILN_WEIGHT_WINOGRAD_4X4_3X3" : "")

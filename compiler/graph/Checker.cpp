@@ -729,9 +729,10 @@ class Checker {
 
   void add_output(const ast::Name& output) {
     int index = lookup(output);
-    if (graph_.layers[index].op == OpKind::Input || graph_.layers[index].op == OpKind::Constant)
+    OpKind op = graph_.layers[index].op;
+    if (is_given(op))
       throw SpecError(output.where, quoted(output.text) + " is a network " +
-                                        (graph_.layers[index].op == OpKind::Input ? "input" : "constant") +
+                                        (op == OpKind::Input ? "input" : "constant") +
                                         "; an output must be computed by a layer");
     for (int existing : graph_.outputs)
       if (existing == index) throw SpecError(output.where, quoted(output.text) + " is listed as an output twice");

@@ -192,6 +192,9 @@ inline bool is_elementwise(OpKind op) {
          op == OpKind::Min || op == OpKind::Pow;
 }
 
+// A tensor the network is given, an input or a constant: no kernel computes it.
+inline bool is_given(OpKind op) { return op == OpKind::Input || op == OpKind::Constant; }
+
 // maxpool and avgpool: windows without weights (not the global pools).
 inline bool is_pooling(OpKind op) { return op == OpKind::MaxPool || op == OpKind::AvgPool; }
 

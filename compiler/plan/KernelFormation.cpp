@@ -39,7 +39,7 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, c
   std::vector<int> kernel_of(graph.layers.size(), -1);
   for (int i = 0; i < static_cast<int>(graph.layers.size()); ++i) {
     const Layer& layer = graph.layers[i];
-    if (layer.op == OpKind::Input || layer.op == OpKind::Constant) continue;  // no kernel computes them
+    if (is_given(layer.op)) continue;
     int producer = layer.inputs[0];
     int k = kernel_of[producer];
     bool open = k >= 0 && kernels[k].output() == producer && !kernels[k].pooled &&

@@ -95,7 +95,7 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     const std::string& name = entry.first;
     if (plan.schedules.count(name)) continue;
     bool is_layer = false;
-    for (const Layer& layer : graph.layers) is_layer = is_layer || (layer.name == name && layer.op != OpKind::Input && layer.op != OpKind::Constant);
+    for (const Layer& layer : graph.layers) is_layer = is_layer || (layer.name == name && !is_given(layer.op));
     throw UserError(section_line(file, name) + ": error: [" + name + "] " +
                     (is_layer ? "is fused into another kernel; schedule that kernel, or set fuse = false on it"
                               : "names no layer of network " + graph.name));
