@@ -336,6 +336,8 @@ class Importer:
 
     def shape(self, name):
         """A tensor's static shape, inferred again where folding has added constants since."""
+        if name in self.constants:  # inference may not reach a constant that an inconsistent node folded
+            return list(np.shape(self.constants[name]))
         if name not in self.shapes and len(self.constants) != self.inferred_with:
             self.shapes = self.infer_shapes()
         return self.shapes.get(name)
@@ -389,6 +391,9 @@ class Importer:
         """The layer computing the node's output from ONNX tensors `operands`. A
         layout_free op (elementwise, or over the channels) also reads NHWC
         transposes when all its operands are: its output is one too."""
+        shape = self.shape(node.output[0])
+        if shape is not None and len(shape) > 6:
+            self.fail(node, f"its output {shape} has {len(shape)} dimensions; Kiln tensors have at most 6")
         views = [o in self.channels_last for o in operands]
         layout_free = layout_free and (all(views) or not any(views))  # else each NHWC operand is transposed
         name = self.emit(node.name or node.output[0], op,
@@ -619,8 +624,11 @@ class Importer:
         """MatMul by a constant: a dense layer (or a 1x1 conv2d over NHWC); of two tensors: matmul."""
         if node.input[1] in self.constants:
             self.dense(node, attrs)
-        else:
-            self.define(node, "matmul", node.input[:2])
+            return
+        a, b = self.shape(node.input[0]), self.shape(node.input[1])
+        if a is None or b is None or len(a) < 2 or len(b) < 2 or a[-1] != b[-2]:
+            self.fail(node, f"MatMul of {a} by {b}: Kiln's matmul multiplies [..., M, K] by [..., K, N]")
+        self.define(node, "matmul", node.input[:2])
 
     def layer_norm(self, node, source, eps, weight=None, bias=None):
         """A layer norm over the channels of `source` (see channel_axis)."""
@@ -739,13 +747,14 @@ class Importer:
         operands = [i for i in node.input if i]
         shapes = [self.shape(o) for o in operands]
         axis = attrs.get("axis", 1)
-        if None not in shapes:
-            rank = len(shapes[0])
-            for o, shape in zip(operands, shapes):
-                if len(shape) != rank or any(d != e for i, (d, e) in enumerate(zip(shape, shapes[0]))
-                                             if i != axis % rank):
-                    self.fail(node, f"operands '{operands[0]}' {shapes[0]} and '{o}' {shape} differ in more "
-                              f"than axis {axis}")
+        if None in shapes:
+            self.fail(node, f"the shape of '{operands[shapes.index(None)]}' is not known at import")
+        rank = len(shapes[0])
+        if not -rank <= axis < rank:
+            self.fail(node, f"axis={axis} is out of range for {rank} dimensions")
+        for o, shape in zip(operands, shapes):
+            if len(shape) != rank or any(d != e for i, (d, e) in enumerate(zip(shape, shapes[0])) if i != axis % rank):
+                self.fail(node, f"operands '{operands[0]}' {shapes[0]} and '{o}' {shape} differ in more than axis {axis}")
         if len(operands) == 1:
             self.alias(node, operands[0])
         else:
@@ -1352,6 +1361,16 @@ def load_external_data(model, folder):
         tensor.data_location = TensorProto.DEFAULT
 
 
+def check_names_are_text(graph):
+    """protobuf hands a name that is not UTF-8 over as bytes: refuse it before anything reads it."""
+    values = list(graph.input) + list(graph.output) + list(graph.value_info) + list(graph.initializer)
+    names = [v.name for v in values] + [text for n in graph.node for text in
+                                        [n.name, n.op_type, n.domain, *n.input, *n.output, *(a.name for a in n.attribute)]]
+    for name in names:
+        if isinstance(name, bytes):
+            raise ImportFailure(f"the name {name!r} in the graph is not UTF-8 text")
+
+
 def import_model(path, network, batch=1, input_shapes=()):
     """(spec text, {weight name: f32 array}, notes) for the ONNX file at `path`; ImportFailure says why not."""
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", network):
@@ -1362,6 +1381,7 @@ def import_model(path, network, batch=1, input_shapes=()):
         detail = str(e).strip().splitlines()[-1] if str(e).strip() else "no detail"
         raise ImportFailure(f"not a readable ONNX model ({type(e).__name__}: {detail})") from None
     load_external_data(model, os.path.dirname(os.path.abspath(path)))
+    check_names_are_text(model.graph)
     try:
         importer = Importer(model, batch, parse_input_shapes(input_shapes))
         spec, weights = importer.run(network)
