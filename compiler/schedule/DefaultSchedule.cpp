@@ -115,7 +115,9 @@ std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
 // flat-width-channel-tiles: a 1x1 convolution not reading channel vectors
 // as a matrix product over the image's pixels in one row, stored as it is,
 // where few input channels keep the tile's column of input planes out of
-// each other's cache sets and the tiles cover the pixels with little overlap.
+// each other's cache sets and the tiles cover the pixels with little overlap,
+// or with more where no channel vector of 8 lanes or more divides the channels
+// (channel tiles would straddle the packed weights' blocks, or take 4 lanes).
 std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
   if (!k.may_flatten || k.reads_channel_vectors || !pixels_flatten(k.anchor) ||
       !width_channel_tiles_apply(k.anchor))
@@ -124,7 +126,8 @@ std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
   int64_t inputs = multiply_adds_per_output(k.anchor, k.output);  // 1x1: the input channels
   int tile = 2 * k.target.vector_width;
   int64_t tiles = (pixels + tile - 1) / tile;
-  bool covered = tiles * tile * 20 <= pixels * (20 + kFlatOverlapTwentieths);
+  bool covered = tiles * tile * 20 <= pixels * (20 + kFlatOverlapTwentieths) ||
+                 k.output[1] % kFlatChannelVectorLanes != 0;
   if (pixels < tile || !covered || k.output[1] < accumulators(k.target) / 2 || inputs > kFlatMaxInputChannels)
     return std::nullopt;
   return width_channel_tiles(k, true);

@@ -25,9 +25,11 @@ constexpr int kUnrollTapsWindows = 5;
 constexpr int kUnrollTapsChannelTiles = 7;
 
 // flat width-channel tiles: 1x1 convolutions of at most this many input
-// channels, whose tiles cover the pixels with at most 1/20 overlap.
+// channels, whose tiles cover the pixels with at most 1/20 overlap, or with
+// more where vectors of this many lanes do not divide the output channels.
 constexpr int64_t kFlatMaxInputChannels = 128;
 constexpr int kFlatOverlapTwentieths = 1;
+constexpr int kFlatChannelVectorLanes = 8;
 
 // width-channel tiles: channel vectors leaving more than this fraction
 // (eighths) of their lanes idle lose to width tiles.

@@ -48,6 +48,14 @@ const RuleCase kCases[] = {
     // ... reading them: channel tiles.
     {"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, true, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 8, 2, 0, false, false},
+    // 14x14 pixels leave the last flat tile mostly idle, yet no vector of 8 lanes divides 116 channels (ShuffleNetV2).
+    {"[1, 116, 14, 14]", "conv2d(x, filters=116, kernel=1)", kAvx512, false, "flat-width-channel-tiles",
+     KernelFamily::WidthChannelTiles, 16, 2, 8, 0, true, false},
+    {"[1, 116, 14, 14]", "conv2d(x, filters=116, kernel=1)", kAvx2, false, "flat-width-channel-tiles",
+     KernelFamily::WidthChannelTiles, 8, 2, 4, 0, true, false},
+    // ... while they divide 128: channel tiles.
+    {"[1, 116, 14, 14]", "conv2d(x, filters=128, kernel=1)", kAvx512, false, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
     // 72 channels, no multiple of 16 but of 8: half vectors, whose last tile shifted inwards starts on one.
     {"[1, 24, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
      8, 8, 2, 0, false, false},
