@@ -58,11 +58,14 @@ int row_tile(int64_t width, int most) {
 }
 
 // Width tiles of (up to) 2 pixel vectors by half the accumulators' output
-// channels, over the image's rows or, flattened, over its pixels in one row.
+// channels, over the image's rows or, flattened, over its pixels in one row;
+// a window's taps unrolled (a stem's 3x3 taps: 1.5x).
 KernelSchedule width_channel_tiles(const KernelProblem& k, bool flat) {
   KernelSchedule s;
   const Shape& output = k.output;
   s.flatten_pixels = flat;
+  const Window2d* window = window_of(k.anchor);
+  s.unroll_taps = window && window->kernel_w > 1 && window->kernel_w <= kUnrollTapsWindows;
   int64_t width = flat ? output[2] * output[3] : output[3];
   s.vector_width = k.target.vector_width;
   while (s.vector_width > width) s.vector_width /= 2;

@@ -154,6 +154,25 @@ TEST(DefaultSchedule, DenseLayersOfOneRowTakeTasksOfUnits) {
   EXPECT_EQ(s.vectors_per_task, 0);
 }
 
+// Width tiles of output channels unroll a window's taps (a 24-channel stem,
+// a strided grouped layer); a 1x1 layer has none to unroll.
+TEST(DefaultSchedule, WidthChannelTilesUnrollAWindowsTaps) {
+  struct Case {
+    const char *input, *layer;
+    bool unrolled;
+  };
+  for (const Case& c : {Case{"[1, 3, 224, 224]", "conv2d(x, filters=24, kernel=3, stride=2, padding=1)", true},
+                        Case{"[1, 256, 56, 56]", "conv2d(x, filters=256, kernel=3, stride=2, padding=1, groups=32)", true},
+                        Case{"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", false}}) {
+    Graph graph = check(parse(std::string("network t\ninput x: f32") + c.input + "\nl = " + c.layer + "\noutput l\n"));
+    const Layer& l = graph.layers[1];
+    KernelSchedule s = default_schedule({l, l.shape, l.flops, kAvx512}).schedule;
+    SCOPED_TRACE(c.layer);
+    EXPECT_EQ(family_of(s, l), KernelFamily::WidthChannelTiles);
+    EXPECT_EQ(s.unroll_taps, c.unrolled);
+  }
+}
+
 TEST(DefaultSchedule, PoolsFuseOnlyWhereTheirWindowsDoNotOverlapAndWeightsAreNear) {
   Graph graph = check(parse("network t\ninput x: f32[1, 32, 56, 56]\n"
                             "c = conv2d(x, filters=64, kernel=3, stride=2, padding=1)\n"
