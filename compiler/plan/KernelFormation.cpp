@@ -40,11 +40,24 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, c
   for (int i = 0; i < static_cast<int>(graph.layers.size()); ++i) {
     const Layer& layer = graph.layers[i];
     if (is_given(layer.op)) continue;
+    // A kernel is open to the layer reading its output where no other layer or the caller reads it.
+    auto open_to = [&](int producer) {
+      int k = kernel_of[producer];
+      return k >= 0 && kernels[k].output() == producer && !kernels[k].pooled &&
+             kernels[k].layers.size() < kMaxFusedLayers && consumers[producer].size() == 1 &&
+             !graph.is_output(producer);
+    };
+    // An elementwise layer may join the kernel of any operand: a residual add
+    // reads the convolution second in RegNet's x + f(x).
     int producer = layer.inputs[0];
+    if (is_elementwise(layer.op) && !open_to(producer))
+      for (int input : layer.inputs)
+        if (open_to(input) && graph.layers[input].shape == layer.shape) {
+          producer = input;
+          break;
+        }
     int k = kernel_of[producer];
-    bool open = k >= 0 && kernels[k].output() == producer && !kernels[k].pooled &&
-                kernels[k].layers.size() < kMaxFusedLayers && consumers[producer].size() == 1 &&
-                !graph.is_output(producer);
+    bool open = open_to(producer);
     bool joins = false, pools = false;
     if (open) {
       auto found = schedule.kernels.find(kernels[k].name);

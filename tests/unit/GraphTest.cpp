@@ -51,8 +51,11 @@ TEST(Fusion, NoFusionIntoATensorReadTwiceOrAnOutput) {
   Graph g = graph_of("network n\ninput x: f32[1, 4]\na = relu(x)\nb = sigmoid(a)\nc = add(a, b)\n"
                      "d = tanh(c)\noutput c, d\n");
   std::vector<Kernel> kernels = form_kernels(g, Schedule{}, TargetTraits{});
-  // a is read by b and c; c is an output: nothing fuses.
-  EXPECT_EQ(kernels.size(), 4u);
+  // a is read by b and c: c joins b's kernel, its second operand's; c is an output: d does not.
+  ASSERT_EQ(kernels.size(), 3u);
+  EXPECT_EQ(kernels[1].name, "b");
+  EXPECT_EQ(kernels[1].layers, (std::vector<int>{2, 3}));
+  EXPECT_EQ(kernels[2].name, "d");
 }
 
 TEST(Fusion, KernelsRunAfterTheirLastLayersInputs) {
