@@ -36,7 +36,7 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
 
 bool channel_vectors_apply(const Layer& anchor) {
   return is_elementwise(anchor.op) || is_channel_concat(anchor) || anchor.op == OpKind::GlobalAvgPool ||
-         anchor.op == OpKind::GlobalMaxPool;
+         anchor.op == OpKind::GlobalMaxPool || anchor.op == OpKind::Pad;
 }
 
 bool width_channel_tiles_apply(const Layer& anchor) { return anchor.op == OpKind::Conv2d && !is_depthwise(anchor); }

@@ -95,6 +95,9 @@ const RuleCase kCases[] = {
      1, 0, false, false},
     {"[1, 64, 28, 28]", "concat(x, x)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1, 1, 0,
      false, false},
+    // A spatial pad of channel vectors (Inception's and DenseNet's before an average pool).
+    {"[1, 288, 35, 35]", "pad(x, padding=1)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1, 1,
+     0, false, false},
     // ... but not a concat along another axis.
     {"[1, 64, 28, 28]", "concat(x, x, axis=3)", kAvx512, true, "width-vectors", KernelFamily::WidthVectors, 16, 1, 1,
      0, false, false},
