@@ -207,6 +207,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
 // shifted inwards to end at the last channel then starts on a vector of the
 // packed weights, where a native one would straddle two blocks and gather.
 std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
+  if (!width_channel_tiles_apply(k.anchor)) return std::nullopt;  // a convolution: its output is [N, K, H, W]
   int native = k.target.vector_width;
   bool half = k.output[1] > native && k.output[1] % native != 0 && k.output[1] % (native / 2) == 0;
   return channel_tiles_of(k, half ? native / 2 : native);
