@@ -52,7 +52,7 @@ std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, c
     int producer = layer.inputs[0];
     if (is_elementwise(layer.op) && !open_to(producer))
       for (int input : layer.inputs)
-        if (open_to(input) && graph.layers[input].shape == layer.shape) {
+        if (open_to(input)) {
           producer = input;
           break;
         }
