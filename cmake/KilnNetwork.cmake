@@ -1,11 +1,14 @@
-# kiln_add_network(NAME SPEC file.kiln [SCHEDULE file.sched] [WEIGHTS w.safetensors] [TARGET t])
+# kiln_add_network(NAME SPEC file.kiln [SCHEDULE file.sched] [WEIGHTS w.safetensors] [TARGET t]
+#                  [PRECISION f32|bf16] [NETWORK network])
 #
 # Compiles a network with `kiln compile` at build time and defines the static
-# library target NAME (NAME.a with NAME.h on its include path, linked with
-# Kiln's runtime), like Halide's add_halide_library. NAME must be the
-# network's name in the spec. WEIGHTS embeds the weights in the library.
+# library target NAME (NETWORK.a with NETWORK.h on its include path, linked
+# with Kiln's runtime), like Halide's add_halide_library. NETWORK, the
+# network's name in the spec, defaults to NAME; another NAME builds a second
+# variant of one network (another precision, say). WEIGHTS embeds the
+# weights in the library; PRECISION is kiln compile's --precision.
 function(kiln_add_network name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;SCHEDULE;WEIGHTS;TARGET" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;SCHEDULE;WEIGHTS;TARGET;PRECISION;NETWORK" "")
   if (NOT ARG_SPEC)
     message(FATAL_ERROR "kiln_add_network(${name}): SPEC is required")
   endif ()
@@ -26,18 +29,25 @@ function(kiln_add_network name)
   if (ARG_TARGET)
     list(APPEND command --target ${ARG_TARGET})
   endif ()
+  if (ARG_PRECISION)
+    list(APPEND command --precision ${ARG_PRECISION})
+  endif ()
+  set(network ${name})
+  if (ARG_NETWORK)
+    set(network ${ARG_NETWORK})
+  endif ()
   if (TARGET kiln)  # inside Kiln's own build: rebuild when the compiler changes
     list(APPEND depends kiln)
   endif ()
-  add_custom_command(OUTPUT ${out}/${name}.a ${out}/${name}.h
+  add_custom_command(OUTPUT ${out}/${network}.a ${out}/${network}.h
     COMMAND ${command} DEPENDS ${depends}
     COMMENT "Compiling network ${name} with Kiln" VERBATIM)
-  add_custom_target(${name}.kiln DEPENDS ${out}/${name}.a ${out}/${name}.h)
+  add_custom_target(${name}.kiln DEPENDS ${out}/${network}.a ${out}/${network}.h)
 
   file(MAKE_DIRECTORY ${out})
   add_library(${name} STATIC IMPORTED GLOBAL)
   set_target_properties(${name} PROPERTIES
-    IMPORTED_LOCATION ${out}/${name}.a
+    IMPORTED_LOCATION ${out}/${network}.a
     INTERFACE_INCLUDE_DIRECTORIES ${out}
     INTERFACE_LINK_LIBRARIES Kiln::runtime)
   add_dependencies(${name} ${name}.kiln)

@@ -99,8 +99,12 @@ std::string write_glue(const NetworkInterface& network) {
               << shape_initializer(arg.shape) << ", {";
       for (size_t i = 0; i < arg.layout.size(); ++i)
         tensors << (i ? ", " : "") << "{" << arg.layout[i].axis << ", " << arg.layout[i].factor << "}";
-      tensors << "}" << (arg.transform == WeightTransform::Winograd ? ", 0, KILN_WEIGHT_WINOGRAD_4X4_3X3" : "")
-              << "}, /* " << arg.weight << " */\n";
+      tensors << "}";
+      if (arg.transform != WeightTransform::AsStored || arg.bf16)
+        tensors << ", 0, "
+                << (arg.transform == WeightTransform::Winograd ? "KILN_WEIGHT_WINOGRAD_4X4_3X3" : "KILN_WEIGHT_AS_STORED")
+                << (arg.bf16 ? ", KILN_ELEMENT_BF16" : "");
+      tensors << "}, /* " << arg.weight << " */\n";
       argument_tensor[k].push_back(count++);
     }
   }

@@ -42,7 +42,8 @@ class ParamWeights : public WeightBinder {
   explicit ParamWeights(const std::vector<KernelArgument>& arguments) {
     for (const KernelArgument& arg : arguments)
       if (arg.is_weight) {
-        Halide::ImageParam param(Halide::Float(32), static_cast<int>(arg.shape.size()), param_name(arg.weight));
+        Halide::ImageParam param(arg.bf16 ? Halide::BFloat(16) : Halide::Float(32), static_cast<int>(arg.shape.size()),
+                                 param_name(arg.weight));
         constrain([&](int i) { return param.dim(i); }, arg.shape);
         params_.emplace(arg.weight, std::make_pair(param, arg.layout));
       }
@@ -108,6 +109,7 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
     for (const WeightSpec& w : layer.weights) {
       KernelArgument arg{true, index, w.name, weight_layout(layer, w, schedule), {}};
       arg.transform = weight_transform(layer, w, schedule);
+      arg.bf16 = weight_in_bf16(layer, w, schedule);
       for (const LayoutAxis& axis : arg.layout) arg.shape.push_back(axis.extent);
       arguments.push_back(arg);
     }
@@ -138,6 +140,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     const Layer& layer = graph.layers[index];
     LayerInput in{layer, index, {}, weights};
     in.winograd = schedule.winograd && index == kernel.layers.front();
+    in.bf16 = schedule.precision == Precision::Bf16 && index == kernel.layers.front();
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
     if (index == kernel.layers.front()) anchor = funcs;

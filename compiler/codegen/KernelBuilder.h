@@ -23,6 +23,7 @@ struct KernelArgument {
   Shape shape;                     // the argument's shape (weights: in that layout)
   TensorLayout tensor_layout = TensorLayout::Nchw;  // tensors: how the tensor lies in memory
   WeightTransform transform = WeightTransform::AsStored;  // weights: computed from the stored weight first
+  bool bf16 = false;                                      // weights: rounded to bf16 at create
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.

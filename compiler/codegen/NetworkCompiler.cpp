@@ -138,16 +138,18 @@ void check_weights_file(const Graph& graph, const std::string& path) {
   }
 }
 
-SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target) {
+SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target,
+                          Precision precision) {
   // auto:NAME: the plugin schedules every kernel, Kiln's defaults only decide fusion.
   bool automatic = is_autoscheduler(schedule_path);
   Schedule file = schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(schedule_path);
-  return plan_schedules(graph, file, schedule_traits(target), automatic ? autoscheduler_of(schedule_path) : "");
+  return plan_schedules(graph, file, schedule_traits(target), automatic ? autoscheduler_of(schedule_path) : "",
+                        precision);
 }
 
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
   Halide::Target target = choose_target(options.target);
-  SchedulePlan plan = plan_network(graph, options.schedule_path, target);
+  SchedulePlan plan = plan_network(graph, options.schedule_path, target, options.precision);
   const std::vector<Kernel>& kernels = plan.kernels;
   const std::map<std::string, KernelSchedule>& schedules = plan.schedules;
   const TensorLayouts& layouts = plan.layouts;

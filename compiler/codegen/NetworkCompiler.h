@@ -22,6 +22,7 @@ struct CompileOptions {
   // "" or a directory of compiled kernels, kept and reused by kernel,
   // schedule and target (kiln tune compiles one network with many schedules).
   std::string kernel_cache;
+  Precision precision = Precision::F32;  // --precision: what kernels compute in where their section is silent
 };
 
 struct CompiledNetwork {
@@ -41,7 +42,8 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
 // The plan compile_network would compile for `target`: the schedule file
 // (or auto:NAME) checked against the network, every schedule resolved and
 // valid, without compiling. Throws UserError.
-SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target);
+SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target,
+                          Precision precision = Precision::F32);
 
 // Checks a weights file against the graph (names, dtypes, shapes).
 void check_weights_file(const Graph& graph, const std::string& path);

@@ -15,6 +15,7 @@ Graph load_network(const std::string& path);
 struct CheckOptions {
   std::string spec, weights, schedule, target;
   bool print_schedule = false;  // print the resolved schedules (a schedule file) instead of the layers
+  Precision precision = Precision::F32;
 };
 int check_command(const CheckOptions& options);
 int compile_command(const CompileOptions& options);
@@ -22,6 +23,7 @@ int compile_command(const CompileOptions& options);
 // What the commands that compile and then execute a network take.
 struct NetworkOptions {
   std::string spec, weights, target, schedule;
+  Precision precision = Precision::F32;
   // Compiling for this machine, with progress when stderr is a terminal.
   CompileOptions compile_options(bool progress) const;
 };

@@ -17,6 +17,7 @@ CompileOptions NetworkOptions::compile_options(bool progress) const {
   options.spec_path = spec;
   options.target = target;
   options.schedule_path = schedule;
+  options.precision = precision;
   options.progress = progress && isatty(2);
   return options;
 }

@@ -8,6 +8,7 @@
 #include "driver/Commands.h"
 #include "kiln/Error.hpp"
 #include "language/Diagnostics.h"
+#include "schedule/ScheduleKeys.h"
 
 // In a sanitizer build: Halide's IR holds reference cycles it never frees (its
 // own ASan builds turn leak checks off), and LeakSanitizer's exit-time scan
@@ -23,12 +24,22 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "kiln 0.1.0");
 
+  // --precision: what conv2d and dense kernels compute in, where no schedule section says.
+  auto precision_option = [](CLI::App* command, kiln::Precision& precision) {
+    command
+        ->add_option_function<std::string>(
+            "--precision", [&precision](const std::string& text) { precision = *kiln::parse_precision(text); },
+            "f32 (default), or bf16: conv2d and dense layers multiply bf16 inputs by bf16 weights, summing in f32")
+        ->check(CLI::IsMember({"f32", "bf16"}));
+  };
+
   kiln::CheckOptions checked;
   auto* check = app.add_subcommand("check", "parse and check; print each layer's shape, weights and FLOPs");
   check->add_option("spec", checked.spec, "the .kiln file")->required();
   check->add_option("--weights", checked.weights, "also check a safetensors weights file");
   check->add_option("--schedule", checked.schedule, "also check a schedule file against the network, without compiling");
   check->add_option("--target", checked.target, "the target the schedule is checked for (default: this CPU)");
+  precision_option(check, checked.precision);
   check->add_flag("--print-schedule", checked.print_schedule,
                   "print every kernel's schedule (the defaults, under --schedule's sections) as a schedule file, "
                   "with the rules that chose it, instead of the layers");
@@ -41,16 +52,18 @@ int main(int argc, char** argv) {
   compile_cmd->add_option("--schedule", compile.schedule_path, "schedule file, or auto:adams2019|mullapudi2016|li2018");
   compile_cmd->add_option("--target", compile.target, "Halide target string (default: this CPU)");
   compile_cmd->add_option("--weights", compile.weights_path, "embed these weights in the library");
+  precision_option(compile_cmd, compile.precision);
   compile_cmd->add_option("--emit", emit, "also write: stmt, assembly, llvm, schedule")
       ->delimiter(',')
       ->check(CLI::IsMember({"stmt", "assembly", "llvm", "schedule"}));
 
   // The options of every command that compiles a network and executes it here.
-  auto network_options = [](CLI::App* command, kiln::NetworkOptions& options, const char* weights_help) {
+  auto network_options = [&](CLI::App* command, kiln::NetworkOptions& options, const char* weights_help) {
     command->add_option("spec", options.spec, "the .kiln file")->required();
     command->add_option("--weights", options.weights, weights_help);
     command->add_option("--schedule", options.schedule, "schedule file, or auto:adams2019|mullapudi2016|li2018");
     command->add_option("--target", options.target, "Halide target string (default: this CPU)");
+    precision_option(command, options.precision);
   };
 
   kiln::RunOptions run;
@@ -93,6 +106,7 @@ int main(int argc, char** argv) {
   tune_cmd->add_option("--log", tune.log, "tuning log (JSON Lines): resumed from, appended to");
   tune_cmd->add_option("--schedule", tune.schedule, "start from this schedule file (default: the default schedules)");
   tune_cmd->add_option("--target", tune.target, "Halide target string (default: this CPU)");
+  precision_option(tune_cmd, tune.precision);
   tune_cmd->add_option("--shard", shard, "I/N: tune only every N-th kernel from the I-th (0-based)")
       ->check([](const std::string& text) {
         int i = -1, n = 0;

@@ -62,7 +62,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
 
   Halide::Func acc(in.name("acc"));
   acc(v) = conv.bias ? in.weight("bias")(k) : Halide::Expr(0.0f);
-  acc(v) += source(column, row, channel, n) * weight(r.x, r.y, r.z, k);
+  acc(v) += product(source(column, row, channel, n), weight(r.x, r.y, r.z, k), in.bf16);
 
   Halide::Func out(in.name());
   out(v) = activate(acc(v), conv.activation);

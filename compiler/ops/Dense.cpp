@@ -13,7 +13,7 @@ LayerFuncs lower_dense(const LayerInput& in) {
 
   Halide::Func acc(in.name("acc"));
   acc(v) = dense.bias ? in.weight("bias")(u) : Halide::Expr(0.0f);
-  acc(v) += input.func(r, n) * weight(r, u);
+  acc(v) += product(input.func(r, n), weight(r, u), in.bf16);
 
   Halide::Func out(in.name());
   out(v) = activate(acc(v), dense.activation);

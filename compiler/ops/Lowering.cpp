@@ -11,6 +11,14 @@ const WeightSpec& LayerInput::weight_spec(const std::string& suffix) const {
   throw std::logic_error("layer " + layer.name + " has no weight " + full);
 }
 
+Halide::Expr product(Halide::Expr a, Halide::Expr w, bool bf16) {
+  if (!bf16) return a * w;
+  auto rounded = [](Halide::Expr e) {
+    return Halide::cast<float>(e.type() == Halide::BFloat(16) ? e : Halide::cast(Halide::BFloat(16), e));
+  };
+  return rounded(a) * rounded(w);
+}
+
 LayerFuncs lower_layer(const LayerInput& in) {
   switch (in.layer.op) {
     case OpKind::Conv2d: return in.winograd ? lower_winograd_conv(in) : lower_conv(in);

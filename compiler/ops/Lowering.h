@@ -45,6 +45,9 @@ struct LayerInput {
   // The schedule chose Winograd's algorithm (a 3x3 conv2d): the weight then
   // arrives as filter transforms, [K, C, 6, 6].
   bool winograd = false;
+  // precision = bf16 (conv2d, dense): the weight arrives as bf16, and the
+  // products are of the input rounded to bf16 (see product).
+  bool bf16 = false;
 
   std::string name(const std::string& suffix = "") const { return func_name(layer, index, suffix); }
   const WeightSpec& weight_spec(const std::string& suffix) const;
@@ -73,6 +76,11 @@ LayerFuncs lower_softmax(const LayerInput& in);
 LayerFuncs lower_resize(const LayerInput& in);
 LayerFuncs lower_reduce(const LayerInput& in);
 LayerFuncs lower_matmul(const LayerInput& in);
+
+// a * w, or with `bf16` the product of both rounded to bf16 (to nearest
+// even), in f32: exact, so summing such products in f32 is what
+// vdpbf16ps computes.
+Halide::Expr product(Halide::Expr a, Halide::Expr w, bool bf16);
 
 // The unary activations, shared by activation layers and fused `activation=`.
 Halide::Expr activate(Halide::Expr x, const Activation& activation);

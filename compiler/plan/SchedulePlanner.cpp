@@ -52,7 +52,7 @@ int followed_input(const Graph& graph, const Layer& anchor) {
 }  // namespace
 
 SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const TargetTraits& target,
-                            const std::string& autoscheduler) {
+                            const std::string& autoscheduler, Precision precision) {
   SchedulePlan plan;
   plan.kernels = form_kernels(graph, file, target);
   auto validate = [&](const Kernel& kernel, const KernelSchedule& schedule) {
@@ -77,6 +77,11 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     std::vector<std::string>& rules = plan.rules[kernel.name];
     if (!afresh) rules.push_back(heuristic.rule);
     if (kernel.pooled && !file.sets(kernel.name, "fuse_pool")) rules.push_back("pool-fusion");
+    if (precision == Precision::Bf16 && !file.sets(kernel.name, "precision") && computes_in_bf16(anchor) &&
+        !schedule.winograd) {
+      schedule.precision = Precision::Bf16;
+      rules.push_back("--precision bf16");
+    }
     if (file.kernels.count(kernel.name)) plan.sections[kernel.name] = file_reason(file, kernel.name, afresh);
     auto sets = [&](std::initializer_list<const char*> keys) {
       return afresh || std::any_of(keys.begin(), keys.end(), [&](const char* key) { return file.sets(kernel.name, key); });

@@ -20,6 +20,12 @@ enum class TensorLayout {
   Nhwc,  // channels innermost (4-D tensors): channel vectors store and load whole
 };
 
+// The arithmetic of a kernel's products.
+enum class Precision {
+  F32,   // f32 products, f32 sums
+  Bf16,  // conv2d and dense: inputs and weights rounded to bf16, products summed in f32
+};
+
 // How one kernel (a layer, or a layer with the elementwise layers fused into
 // it) is computed. Pure data: the algorithm never sees it, and the schedule
 // file, the default heuristic and (later) the tuner all produce it.
@@ -93,9 +99,12 @@ struct KernelSchedule {
   int vectors_per_task = 0;
   // The output's layout in memory (4-D outputs that are not network outputs).
   TensorLayout layout = TensorLayout::Nchw;
+  // bf16: the anchor's inputs and its weights (rounded once, at create) are
+  // bf16, its products summed in f32; tensors between kernels stay f32.
+  Precision precision = Precision::F32;
   // A Halide autoscheduler that schedules the kernel instead of the fields
   // above (adams2019, mullapudi2016 or li2018; "": Kiln's own schedule).
-  // Only fuse, fuse_pool and layout go with it; the weights keep their stored layout.
+  // Only fuse, fuse_pool, precision and layout go with it; the weights keep their stored layout.
   std::string autoschedule;
 
   // Every key of the table (ScheduleKeys.h) equal.

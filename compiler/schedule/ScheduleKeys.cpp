@@ -48,6 +48,8 @@ const std::vector<ScheduleKey> kKeys = {
     {"autoschedule", &S::autoschedule,
      "a Halide autoscheduler decides instead (adams2019, mullapudi2016, li2018; nothing: Kiln's own)", true},
     {"layout", &S::layout, "the output in memory: nchw, or nhwc (channels innermost)", true},
+    {"precision", &S::precision,
+     "f32, or bf16 (conv2d and dense: bf16 inputs and weights, f32 sums; not with winograd)", true},
 };
 
 bool is_count(const std::string& text) {
@@ -57,6 +59,14 @@ bool is_count(const std::string& text) {
 }  // namespace
 
 const std::vector<ScheduleKey>& schedule_keys() { return kKeys; }
+
+std::string precision_name(Precision precision) { return precision == Precision::Bf16 ? "bf16" : "f32"; }
+
+std::optional<Precision> parse_precision(const std::string& text) {
+  if (text == "f32") return Precision::F32;
+  if (text == "bf16") return Precision::Bf16;
+  return std::nullopt;
+}
 
 const ScheduleKey* find_schedule_key(const std::string& name) {
   for (const ScheduleKey& key : kKeys)
@@ -95,6 +105,7 @@ std::string key_value(const KernelSchedule& s, const ScheduleKey& key) {
                         [&](int S::*f) { return std::to_string(s.*f); },
                         [&](VectorAxis S::*f) -> std::string { return s.*f == VectorAxis::Channels ? "channels" : "width"; },
                         [&](TensorLayout S::*f) -> std::string { return s.*f == TensorLayout::Nhwc ? "nhwc" : "nchw"; },
+                        [&](Precision S::*f) -> std::string { return precision_name(s.*f); },
                         [&](std::string S::*f) { return s.*f; },
                     },
                     key.field);
@@ -123,6 +134,12 @@ std::string set_key(KernelSchedule& s, const ScheduleKey& key, const std::string
           [&](TensorLayout S::*f) -> std::string {
             if (text != "nchw" && text != "nhwc") return "'" + name + "' must be nchw or nhwc" + found;
             s.*f = text == "nhwc" ? TensorLayout::Nhwc : TensorLayout::Nchw;
+            return "";
+          },
+          [&](Precision S::*f) -> std::string {
+            std::optional<Precision> precision = parse_precision(text);
+            if (!precision) return "'" + name + "' must be f32 or bf16" + found;
+            s.*f = *precision;
             return "";
           },
           [&](std::string S::*f) -> std::string {

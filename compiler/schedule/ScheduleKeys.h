@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -19,7 +20,8 @@ using KeyMoves = std::vector<int> (*)(int current, int lanes);
 // key is a field in Schedule.h and a row in ScheduleKeys.cpp.
 struct ScheduleKey {
   using Field = std::variant<bool KernelSchedule::*, int KernelSchedule::*, VectorAxis KernelSchedule::*,
-                             TensorLayout KernelSchedule::*, std::string KernelSchedule::*>;
+                             TensorLayout KernelSchedule::*, Precision KernelSchedule::*,
+                             std::string KernelSchedule::*>;
   const char* name;
   Field field;
   const char* help;
@@ -37,6 +39,10 @@ const ScheduleKey* find_schedule_key(const std::string& name);
 std::string schedule_key_list();
 // "a, b and c": the keys that go with an autoschedule key, for messages.
 std::string autoscheduler_key_list();
+
+// "f32", "bf16": as the schedule file and --precision write them.
+std::string precision_name(Precision precision);
+std::optional<Precision> parse_precision(const std::string& text);
 
 // `key`'s value in `schedule`, as the file writes it.
 std::string key_value(const KernelSchedule& schedule, const ScheduleKey& key);

@@ -160,6 +160,9 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (!s.autoschedule.empty() && !(s == autoscheduled(s.autoschedule, s, s.layout)))
     return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only " + autoscheduler_key_list() +
            " go with it";
+  if (s.precision == Precision::Bf16 && !computes_in_bf16(anchor))
+    return "precision = bf16 needs a conv2d or dense, " + anchor.name + " is " + anchor.op_name;
+  if (s.precision == Precision::Bf16 && s.winograd) return "precision = bf16 takes no winograd (its transforms need f32)";
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
@@ -181,6 +184,12 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (family == KernelFamily::WidthChannelTiles) return width_channel_tiles_problem(s, anchor, output);
   if (s.unroll_tap_rows || s.unroll_tiles) return "unroll_tap_rows and unroll_tiles need vectorize = channels";
   return family == KernelFamily::RowTiles ? row_tiles_problem(s, anchor, output) : width_vectors_problem(s, output);
+}
+
+bool computes_in_bf16(const Layer& anchor) {
+  if (anchor.op == OpKind::Dense) return true;
+  // A conv2d whose filters the spec gives inline has no weight to round at create.
+  return anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().inline_weights.empty();
 }
 
 bool may_read_past_inputs(const KernelSchedule& s, const Layer& anchor) {

@@ -1,12 +1,17 @@
 #include "schedule/WeightLayout.h"
 
 #include "ops/Winograd.h"
+#include "schedule/ScheduleValidity.h"
 
 namespace kiln {
 
 WeightTransform weight_transform(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
   bool filters = schedule.winograd && winograd_applies(layer) && weight.name == layer.name + ".weight";
   return filters ? WeightTransform::Winograd : WeightTransform::AsStored;
+}
+
+bool weight_in_bf16(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
+  return schedule.precision == Precision::Bf16 && computes_in_bf16(layer) && weight.name == layer.name + ".weight";
 }
 
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {

@@ -23,6 +23,10 @@ enum class WeightTransform {
 };
 WeightTransform weight_transform(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
 
+// Whether a schedule wants the weight as bf16 (rounded to nearest even at
+// create): the multiplied weight of a conv2d or dense with precision = bf16.
+bool weight_in_bf16(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
+
 // The layout a schedule wants a weight in (the identity for most), over the
 // transformed weight's axes.
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);

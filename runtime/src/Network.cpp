@@ -57,6 +57,7 @@ struct kiln_network {
   std::vector<int64_t> input_floats;
   kiln::SafetensorsFile weights_file;
   std::vector<std::unique_ptr<float[]>> realigned;  // and weights in a schedule's layout
+  std::vector<std::unique_ptr<uint16_t[]>> rounded;  // weights a schedule wants in bf16
   std::vector<halide_buffer_t> buffers;  // one per tensor
   std::vector<halide_dimension_t> dims;
   std::vector<std::vector<void*>> args;  // one list per kernel
@@ -137,6 +138,21 @@ std::unique_ptr<float[]> winograd_filters(const float* source, const kiln_weight
   return tiles;
 }
 
+// f32 -> bf16, to nearest even (what vcvtneps2bf16 does); NaNs stay NaN.
+uint16_t to_bf16(float value) {
+  uint32_t bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  if ((bits & 0x7FFFFFFFu) > 0x7F800000u) return static_cast<uint16_t>((bits >> 16) | 0x40);
+  bits += 0x7FFFu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+std::unique_ptr<uint16_t[]> bf16_copy(const float* source, int64_t count) {
+  auto copy = std::make_unique<uint16_t[]>(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i) copy[i] = to_bf16(source[i]);
+  return copy;
+}
+
 bool is_identity(const kiln_tensor_desc& tensor, const kiln_weight_desc& weight) {
   if (tensor.transform != KILN_WEIGHT_AS_STORED || tensor.rank != weight.rank) return false;
   for (int i = 0; i < tensor.rank; ++i)
@@ -200,10 +216,18 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
           transformed = winograd_filters(data, desc->weights[tensor.index], stored);
           data = transformed.get();
         }
+        std::unique_ptr<float[]> packed_copy;
         if (!is_identity(tensor, stored)) {
-          net.realigned.push_back(packed(data, stored, tensor));
-          data = net.realigned.back().get();
+          packed_copy = packed(data, stored, tensor);
+          data = packed_copy.get();
         }
+        if (tensor.element_type == KILN_ELEMENT_BF16) {
+          net.rounded.push_back(bf16_copy(data, element_count(tensor)));
+          buffer.host = reinterpret_cast<uint8_t*>(net.rounded.back().get());
+          buffer.type = halide_type_t(halide_type_bfloat, 16, 1);
+          break;
+        }
+        if (packed_copy) net.realigned.push_back(std::move(packed_copy));
         buffer.host = reinterpret_cast<uint8_t*>(const_cast<float*>(data));
         break;
       }

@@ -25,12 +25,13 @@ torch.manual_seed(0)
 CASES = []
 
 
-def case(name, spec, inputs, weights, reference, atol_of_largest=None):
+def case(name, spec, inputs, weights, reference, atol_of_largest=None, precision=None):
     """inputs: list of arrays; weights: dict; reference(inputs, weights) -> list of outputs.
     atol_of_largest: an absolute tolerance of this fraction of each output's
     largest magnitude, written to the case's `tolerance` file for run_golden.sh
-    (otherwise |actual - expected| <= 1e-5 + 1e-4 |expected|)."""
-    CASES.append((name, spec, inputs, weights, reference, atol_of_largest))
+    (otherwise |actual - expected| <= 1e-5 + 1e-4 |expected|).
+    precision: kiln run's --precision, written to the case's `precision` file."""
+    CASES.append((name, spec, inputs, weights, reference, atol_of_largest, precision))
 
 
 def pair(v):
@@ -776,9 +777,61 @@ case("partial_channel_vectors", PARTIAL_VECTORS, [rand(1, 16, 12, 12)],
       "w.bias": rand(72), "y.weight": rand(24, 72, 1, 1, scale=0.1), "y.bias": rand(24)}, partial_vectors_ref)
 
 
+# --precision bf16: conv2d and dense multiply inputs and weights rounded to
+# bf16 (to nearest even, as torch's .bfloat16()); their products are exact in
+# f32, so the reference rounds both and computes in f32 as Kiln does, the
+# layers fused after them too. Each case takes another of Kiln's kernel
+# families: channel tiles (and a pool fused in), width vectors of a few
+# channels, depthwise, grouped, and dense at batch 1 and 2.
+def bf16(t):
+    return t.bfloat16().float()
+
+
+BF16_NET = """network bf16_net
+input x: f32[1, 3, 18, 18]
+stem = conv2d(x, filters=32, kernel=3, stride=2, padding=1)
+bn = batchnorm(stem)
+r = relu(bn)
+c1 = conv2d(r, filters=64, kernel=3, padding=1, activation=relu)
+p = maxpool(c1, kernel=2)
+dw = conv2d(p, filters=64, kernel=3, padding=1, groups=64, activation=relu6)
+g = conv2d(dw, filters=64, kernel=1, groups=4)
+s = add(g, p)
+flat = flatten(s)
+fc = dense(flat, units=10)
+output fc
+"""
+
+
+def bf16_net_weights():
+    w = {"stem.weight": rand(32, 3, 3, 3, scale=0.3), "stem.bias": rand(32, scale=0.1),
+         "c1.weight": rand(64, 32, 3, 3, scale=0.06), "c1.bias": rand(64, scale=0.1),
+         "dw.weight": rand(64, 1, 3, 3, scale=0.3), "dw.bias": rand(64, scale=0.1),
+         "g.weight": rand(64, 16, 1, 1, scale=0.25), "g.bias": rand(64, scale=0.1),
+         "fc.weight": rand(10, 64 * 4 * 4, scale=0.03), "fc.bias": rand(10, scale=0.1)}
+    w.update(bn_weights("bn", 32))
+    return w
+
+
+def bf16_net_ref(ins, ws):
+    def conv(x, name, **kw):
+        return F.conv2d(bf16(x), bf16(ws[name + ".weight"]), ws[name + ".bias"], **kw)
+    y = F.relu(bn_ref(conv(ins[0], "stem", stride=2, padding=1), ws, "bn"))
+    p = F.max_pool2d(F.relu(conv(y, "c1", padding=1)), 2)
+    y = F.relu6(conv(p, "dw", padding=1, groups=64))
+    y = conv(y, "g", groups=4) + p
+    return [F.linear(bf16(torch.flatten(y, 1)), bf16(ws["fc.weight"]), ws["fc.bias"])]
+
+
+case("bf16_net", BF16_NET, [rand(1, 3, 18, 18)], bf16_net_weights(), bf16_net_ref, precision="bf16")
+case("bf16_dense_batch2", "network t\ninput x: f32[2, 300]\nd = dense(x, units=70)\noutput d\n",
+     [rand(2, 300)], {"d.weight": rand(70, 300, scale=0.06), "d.bias": rand(70, scale=0.1)},
+     lambda ins, ws: [F.linear(bf16(ins[0]), bf16(ws["d.weight"]), ws["d.bias"])], precision="bf16")
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
-    for name, spec, inputs, weights, reference, atol_of_largest in CASES:
+    for name, spec, inputs, weights, reference, atol_of_largest, precision in CASES:
         d = os.path.join(OUT, name)
         os.makedirs(d)
         with open(os.path.join(d, "net.kiln"), "w") as f:
@@ -795,6 +848,9 @@ def main():
             largest = max(float(y.abs().max()) for y in outputs)
             with open(os.path.join(d, "tolerance"), "w") as f:
                 f.write(f"--atol {atol_of_largest * largest:.3g}\n")
+        if precision:
+            with open(os.path.join(d, "precision"), "w") as f:
+                f.write(precision + "\n")
     print(f"wrote {len(CASES)} cases to {OUT}")
 
 

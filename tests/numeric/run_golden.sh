@@ -6,6 +6,7 @@ kiln=$1 compare=$2 case=$3 work=$4
 mkdir -p "$work"
 set -- run "$case/net.kiln"
 [ -f "$case/weights.safetensors" ] && set -- "$@" --weights "$case/weights.safetensors"
+[ -f "$case/precision" ] && set -- "$@" --precision "$(cat "$case/precision")"
 for input in "$case"/input*.npy; do set -- "$@" --input "$input"; done
 for expected in "$case"/expected*.npy; do
   set -- "$@" --output "$work/$(basename "$expected" | sed 's/expected/actual/')"

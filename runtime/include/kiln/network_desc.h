@@ -45,7 +45,14 @@ typedef struct kiln_tensor_desc {
   int channels_last;
   /* Weights only: computed from the stored weight before it is packed. */
   int transform;
+  /* Weights only: the packed copy's element type (kiln_element_type). */
+  int element_type;
 } kiln_tensor_desc;
+
+enum kiln_element_type {
+  KILN_ELEMENT_F32,
+  KILN_ELEMENT_BF16 /* bfloat16, rounded from the stored f32 to nearest even */
+};
 
 enum kiln_weight_transform {
   KILN_WEIGHT_AS_STORED,
