@@ -141,6 +141,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     LayerInput in{layer, index, {}, weights};
     in.winograd = schedule.winograd && index == kernel.layers.front();
     in.bf16 = schedule.precision == Precision::Bf16 && index == kernel.layers.front();
+    in.channel_pairs = in.bf16 && reduces_channel_pairs(schedule, layer);
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
     if (index == kernel.layers.front()) anchor = funcs;

@@ -41,7 +41,7 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
                           const TensorLayouts& layouts, const Halide::Target& target, const CompileOptions& options) {
   if (options.kernel_cache.empty() || !options.emit.empty()) return "";
   std::string symbol = graph.name + "_k" + std::to_string(k);
-  std::string key = symbol + "\n" + target.to_string() + "\n" + format_kernel_schedule(schedule);
+  std::string key = symbol + "\n" + kernel_target(target, schedule).to_string() + "\n" + format_kernel_schedule(schedule);
   for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
   for (const KernelArgument& arg : kernel_arguments(graph, kernel, schedule, layouts))
     key += arg.tensor_layout == TensorLayout::Nhwc ? " nhwc" : " nchw";
@@ -92,7 +92,7 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
           if (options.emit.count("stmt")) outputs[Halide::OutputFileType::stmt] = base + ".stmt";
           if (options.emit.count("assembly")) outputs[Halide::OutputFileType::assembly] = base + ".s";
           if (options.emit.count("llvm")) outputs[Halide::OutputFileType::llvm_assembly] = base + ".ll";
-          built.pipeline.compile_to(outputs, built.halide_arguments, symbol, target);
+          built.pipeline.compile_to(outputs, built.halide_arguments, symbol, kernel_target(target, schedule));
         } catch (const Halide::Error& e) {
           std::fprintf(stderr, "error: Halide could not compile kernel %s: %s\n", kernel.name.c_str(), e.what());
           std::fflush(stderr);

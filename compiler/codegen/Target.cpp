@@ -18,6 +18,7 @@ Halide::Target host_target() {
   if (!__get_cpuid(1, &a, &b, &c, &d)) return target;
   bool sse41 = c & (1u << 19), fma = c & (1u << 12), avx = c & (1u << 28), f16c = c & (1u << 29);
   bool avx2 = false, f = false, dq = false, ifma = false, cd = false, bw = false, vl = false, vbmi = false;
+  bool vnni = false, fp16 = false, avx_vnni = false, bf16 = false;
   if (__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
     avx2 = b & (1u << 5);
     f = b & (1u << 16);
@@ -27,6 +28,12 @@ Halide::Target host_target() {
     bw = b & (1u << 30);
     vl = b & (1u << 31);
     vbmi = c & (1u << 1);
+    vnni = c & (1u << 11);
+    fp16 = d & (1u << 23);
+    if (a >= 1 && __get_cpuid_count(7, 1, &a, &b, &c, &d)) {
+      avx_vnni = a & (1u << 4);
+      bf16 = a & (1u << 5);
+    }
   }
   if (sse41) target.set_feature(T::SSE41);
   if (avx) target.set_feature(T::AVX);
@@ -37,7 +44,12 @@ Halide::Target host_target() {
   // Skylake's set brings VL and with it 32 usable vector registers.
   bool skylake = f && cd && bw && dq && vl;
   if (skylake) target.set_feature(T::AVX512_Skylake);
-  if (skylake && ifma && vbmi) target.set_feature(T::AVX512_Cannonlake);
+  bool cannonlake = skylake && ifma && vbmi;
+  if (cannonlake) target.set_feature(T::AVX512_Cannonlake);
+  // Sapphire Rapids' set brings vdpbf16ps and vpdpbusd. Halide 14 compiles
+  // it for LLVM's sapphirerapids CPU, which may also use AVX-VNNI and
+  // AVX512-FP16: Zen 4 and 5 lack the latter (a SIGILL on Zen 4, halide/Halide#7834).
+  if (cannonlake && vnni && bf16 && avx_vnni && fp16) target.set_feature(T::AVX512_SapphireRapids);
   return target;
 #else
   return Halide::get_host_target();
@@ -60,6 +72,11 @@ Halide::Target choose_target(const std::string& requested) {
   if (!std::getenv("KILN_UNINSTRUMENTED_KERNELS")) target.set_feature(Halide::Target::KILN_KERNEL_SANITIZER);
 #endif
   return target.with_feature(Halide::Target::NoRuntime);
+}
+
+Halide::Target kernel_target(const Halide::Target& target, const KernelSchedule& schedule) {
+  if (schedule.precision != Precision::F32) return target;
+  return target.without_feature(Halide::Target::AVX512_SapphireRapids);
 }
 
 namespace {

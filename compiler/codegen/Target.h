@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "schedule/Schedule.h"
 #include "schedule/TargetTraits.h"
 
 namespace kiln {
@@ -18,6 +19,11 @@ Halide::Target choose_target(const std::string& requested);  // throws UserError
 Halide::Target host_target();
 
 // What the schedule heuristic and the tuner need to know of `target`.
+// The target one kernel compiles for: f32 kernels without
+// avx512_sapphirerapids, which brings them nothing (it is for bf16 and int8
+// dot products) and compiles for another CPU model's tuning.
+Halide::Target kernel_target(const Halide::Target& target, const KernelSchedule& schedule);
+
 TargetTraits schedule_traits(const Halide::Target& target);
 
 }  // namespace kiln

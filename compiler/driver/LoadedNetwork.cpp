@@ -27,6 +27,16 @@ void check_runs_here(const std::string& requested, const std::string& command) {
   if (target.os != host.os || target.arch != host.arch || target.bits != host.bits)
     throw UserError("error: " + command + " executes on this machine, which cannot run --target " + requested +
                     "; use kiln compile to cross-compile");
+  // Instructions this CPU lacks would stop the process with SIGILL.
+  using T = Halide::Target;
+  for (auto [feature, name] : {std::pair{T::AVX, "avx"}, {T::AVX2, "avx2"}, {T::FMA, "fma"}, {T::F16C, "f16c"},
+                               {T::SSE41, "sse41"}, {T::AVX512, "avx512"}, {T::AVX512_KNL, "avx512_knl"},
+                               {T::AVX512_Skylake, "avx512_skylake"},
+                               {T::AVX512_Cannonlake, "avx512_cannonlake"},
+                               {T::AVX512_SapphireRapids, "avx512_sapphirerapids"}})
+    if (target.has_feature(feature) && !host.has_feature(feature))
+      throw UserError("error: " + command + " executes on this machine, whose CPU lacks " + name + " of --target " +
+                      requested + "; use kiln compile to cross-compile");
 }
 
 NetworkLibrary::NetworkLibrary(const Graph& graph, CompileOptions options) {

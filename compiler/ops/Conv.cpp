@@ -51,18 +51,24 @@ LayerFuncs lower_conv(const LayerInput& in) {
 
   std::vector<Halide::Var> v = dims(4);
   const Halide::Var &x = v[0], &y = v[1], &k = v[2], &n = v[3];
-  Halide::RDom r(0, w.kernel_w, 0, w.kernel_h, 0, channels_per_group, in.name("r"));
-  Halide::Expr channel = conv.groups == 1 ? Halide::Expr(r.z) : (k / filters_per_group) * channels_per_group + r.z;
+  // Taps (rx, ry) and input channels (rc), after the channel within a pair.
+  Halide::RDom r = in.channel_pairs
+                       ? Halide::RDom({{0, 2}, {0, w.kernel_w}, {0, w.kernel_h}, {0, channels_per_group / 2}}, in.name("r"))
+                       : Halide::RDom(0, w.kernel_w, 0, w.kernel_h, 0, channels_per_group, in.name("r"));
+  int first = in.channel_pairs ? 1 : 0;
+  Halide::RVar rx = r[first], ry = r[first + 1];
+  Halide::Expr rc = in.channel_pairs ? 2 * r[3] + r[0] : Halide::Expr(r[2]);
+  Halide::Expr channel = conv.groups == 1 ? rc : (k / filters_per_group) * channels_per_group + rc;
 
   // The input pixel each tap reads.
-  Halide::Expr column = x * w.stride_w + r.x * w.dilation_w - pad.left;
-  Halide::Expr row = y * w.stride_h + r.y * w.dilation_h - pad.top;
+  Halide::Expr column = x * w.stride_w + rx * w.dilation_w - pad.left;
+  Halide::Expr row = y * w.stride_h + ry * w.dilation_h - pad.top;
   if (conv.groups == 1 && rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
     r.where(row >= 0 && row < input.extent(1));
 
   Halide::Func acc(in.name("acc"));
   acc(v) = conv.bias ? in.weight("bias")(k) : Halide::Expr(0.0f);
-  acc(v) += product(source(column, row, channel, n), weight(r.x, r.y, r.z, k), in.bf16);
+  acc(v) += product(source(column, row, channel, n), weight(rx, ry, rc, k), in.bf16);
 
   Halide::Func out(in.name());
   out(v) = activate(acc(v), conv.activation);

@@ -48,6 +48,10 @@ struct LayerInput {
   // precision = bf16 (conv2d, dense): the weight arrives as bf16, and the
   // products are of the input rounded to bf16 (see product).
   bool bf16 = false;
+  // With bf16, a conv2d reduces its input channels in pairs: its reduction's
+  // first dimension (extent 2) is the channel within the pair, which a
+  // schedule vectorizes with the output channels (reduces_channel_pairs).
+  bool channel_pairs = false;
 
   std::string name(const std::string& suffix = "") const { return func_name(layer, index, suffix); }
   const WeightSpec& weight_spec(const std::string& suffix) const;

@@ -222,8 +222,21 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.unroll_tiles) output.unroll(xo);
 
   Halide::Func acc = anchor.reductions.front();
-  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc (after the channel in a pair, with pairs)
   Halide::Stage update = acc.update(0);
+  // Channel pairs (bf16): each lane sums its pair's two products, vectorized
+  // with the output channels into one vdpbf16ps (atomic: the pair's lanes
+  // add into one accumulator).
+  std::vector<Halide::VarOrRVar> pair;
+  if (taps.size() == 4) {
+    pair.push_back(taps.front());
+    taps.erase(taps.begin());
+    update.atomic();
+  }
+  auto in_tile = [&](std::vector<Halide::VarOrRVar> tile) {
+    tile.insert(tile.begin(), pair.begin(), pair.end());
+    return tile;
+  };
   // Updates are not idempotent: their tails are guarded, never shifted.
   const auto guard = Halide::TailStrategy::GuardWithIf;
   acc.reorder_storage(k, x, y, n);
@@ -232,24 +245,22 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
     // The whole reduction per tile: the tile never leaves registers.
     acc.compute_at(output, xo).store_in(Halide::MemoryType::Register).unroll(x);
     update.split(k, kt, kv, s.vector_width, guard)
-        .reorder(tile_reduction_order({kv, kt, x}, taps[0], taps[1], taps[2], {y, n}, s))
-        .vectorize(kv)
-        .unroll(kt)
-        .unroll(x);
+        .reorder(tile_reduction_order(in_tile({kv, kt, x}), taps[0], taps[1], taps[2], {y, n}, s));
   } else {
     // A row of tiles at a time, reduction_block input channels per pass over
     // it, so that a pass's weights stay in L1; partial sums wait in the row.
+    // With pairs, a pass takes reduction_block / 2 pairs.
     Halide::RVar rco("rco"), rci("rci");
     acc.compute_at(row);
-    update.split(taps[2], rco, rci, s.reduction_block, guard)
+    int block = pair.empty() ? s.reduction_block : std::max(1, s.reduction_block / 2);
+    update.split(taps[2], rco, rci, block, guard)
         .split(x, xo, xi, s.tile_width, guard)
         .split(k, ko, ki, tile, guard)
         .split(ki, kt, kv, s.vector_width, guard)
-        .reorder(tile_reduction_order({kv, kt, xi}, taps[0], taps[1], rci, {xo, ko, rco, y, n}, s))
-        .vectorize(kv)
-        .unroll(kt)
-        .unroll(xi);
+        .reorder(tile_reduction_order(in_tile({kv, kt, xi}), taps[0], taps[1], rci, {xo, ko, rco, y, n}, s));
   }
+  if (!pair.empty()) update.vectorize(pair.front().rvar);
+  update.vectorize(kv).unroll(kt).unroll(s.reduction_block == 0 ? x : xi);
   if (s.unroll_taps) update.unroll(taps[0]);
   if (s.unroll_tap_rows) update.unroll(taps[1]);
 }

@@ -34,6 +34,11 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
   return conv.groups == 1 || (conv.filters / conv.groups) % vector_width == 0;
 }
 
+bool reduces_channel_pairs(const KernelSchedule& s, const Layer& anchor) {
+  return s.dot_products && s.precision == Precision::Bf16 && anchor.op == OpKind::Conv2d &&
+         family_of(s, anchor) == KernelFamily::ChannelTiles && anchor.get<ConvAttrs>().channels_per_group % 2 == 0;
+}
+
 bool channel_vectors_apply(const Layer& anchor) {
   return is_elementwise(anchor.op) || is_channel_concat(anchor) || anchor.op == OpKind::GlobalAvgPool ||
          anchor.op == OpKind::GlobalMaxPool || anchor.op == OpKind::Pad;

@@ -29,6 +29,11 @@ const char* family_name(KernelFamily family);
 // one broadcast value. Depthwise convolutions take channel windows.
 bool channel_tiles_apply(const Layer& anchor, int vector_width);
 
+// Whether a kernel reduces its input channels in pairs (the two products of
+// each pair in one lane, what vdpbf16ps sums): dot_products in channel tiles
+// of a conv2d with precision = bf16 and an even number of channels per group.
+bool reduces_channel_pairs(const KernelSchedule& schedule, const Layer& anchor);
+
 // Whether channel vectors without a window can compute the layer: an
 // elementwise op, a concat along channels or a global pool, each output
 // channel its input's own.

@@ -102,6 +102,10 @@ struct KernelSchedule {
   // bf16: the anchor's inputs and its weights (rounded once, at create) are
   // bf16, its products summed in f32; tensors between kernels stay f32.
   Precision precision = Precision::F32;
+  // With bf16 channel tiles: sum the input channels in pairs, both products
+  // of a pair in one lane (weights [K/B, C/2, kh, kw, B, 2]), which targets
+  // with avx512_sapphirerapids compute with vdpbf16ps.
+  bool dot_products = false;
   // A Halide autoscheduler that schedules the kernel instead of the fields
   // above (adams2019, mullapudi2016 or li2018; "": Kiln's own schedule).
   // Only fuse, fuse_pool, precision and layout go with it; the weights keep their stored layout.

@@ -50,6 +50,7 @@ const std::vector<ScheduleKey> kKeys = {
     {"layout", &S::layout, "the output in memory: nchw, or nhwc (channels innermost)", true},
     {"precision", &S::precision,
      "f32, or bf16 (conv2d and dense: bf16 inputs and weights, f32 sums; not with winograd)", true},
+    {"dot_products", &S::dot_products, "bf16 channel tiles: sum input channels in pairs (vdpbf16ps)", false, true},
 };
 
 bool is_count(const std::string& text) {

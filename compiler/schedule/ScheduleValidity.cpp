@@ -163,6 +163,9 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (s.precision == Precision::Bf16 && !computes_in_bf16(anchor))
     return "precision = bf16 needs a conv2d or dense, " + anchor.name + " is " + anchor.op_name;
   if (s.precision == Precision::Bf16 && s.winograd) return "precision = bf16 takes no winograd (its transforms need f32)";
+  if (s.dot_products && !reduces_channel_pairs(s, anchor))
+    return "dot_products needs precision = bf16 and channel tiles of a conv2d with an even number of input channels "
+           "per group";
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";

@@ -1,6 +1,7 @@
 #include "schedule/WeightLayout.h"
 
 #include "ops/Winograd.h"
+#include "schedule/KernelFamily.h"
 #include "schedule/ScheduleValidity.h"
 
 namespace kiln {
@@ -37,9 +38,14 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
     // In the order the reduction reads them: [K/B, kh, kw, C, B] with the
     // channels innermost. Blocks of one channel are no blocks: two pieces of
     // K with the same factor would leave the lanes' index unwrapped.
+    // Channel pairs (bf16) go innermost, [K/B, C/2, kh, kw, B, 2]: a tap's
+    // pairs for a vector of output channels are one load of 2B values.
+    bool pairs = reduces_channel_pairs(schedule, layer);
+    if (pairs) channels = {1, 2, w[1] / 2};
     std::vector<LayoutAxis> order = {blocks, channels, rows, columns};
     if (schedule.channels_innermost) order = {blocks, rows, columns, channels};
     if (block > 1) order.push_back(lanes);
+    if (pairs) order.push_back({1, 1, 2});
     return order;
   }
   if (layer.op == OpKind::Dense && schedule.vector_width > 1 && weight.name == layer.name + ".weight") {
