@@ -1,14 +1,15 @@
 # kiln_add_network(NAME SPEC file.kiln [SCHEDULE file.sched] [WEIGHTS w.safetensors] [TARGET t]
-#                  [PRECISION f32|bf16] [NETWORK network])
+#                  [PRECISION f32|bf16|int8] [QPARAMS q.qparams] [NETWORK network])
 #
 # Compiles a network with `kiln compile` at build time and defines the static
 # library target NAME (NETWORK.a with NETWORK.h on its include path, linked
 # with Kiln's runtime), like Halide's add_halide_library. NETWORK, the
 # network's name in the spec, defaults to NAME; another NAME builds a second
 # variant of one network (another precision, say). WEIGHTS embeds the
-# weights in the library; PRECISION is kiln compile's --precision.
+# weights in the library; PRECISION and QPARAMS are kiln compile's
+# --precision and --qparams (int8 needs the second: see kiln quantize).
 function(kiln_add_network name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;SCHEDULE;WEIGHTS;TARGET;PRECISION;NETWORK" "")
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "" "SPEC;SCHEDULE;WEIGHTS;TARGET;PRECISION;QPARAMS;NETWORK" "")
   if (NOT ARG_SPEC)
     message(FATAL_ERROR "kiln_add_network(${name}): SPEC is required")
   endif ()
@@ -31,6 +32,11 @@ function(kiln_add_network name)
   endif ()
   if (ARG_PRECISION)
     list(APPEND command --precision ${ARG_PRECISION})
+  endif ()
+  if (ARG_QPARAMS)
+    get_filename_component(qparams ${ARG_QPARAMS} ABSOLUTE)
+    list(APPEND command --qparams ${qparams})
+    list(APPEND depends ${qparams})
   endif ()
   set(network ${name})
   if (ARG_NETWORK)

@@ -32,6 +32,26 @@ std::string as_stored(size_t rank) {
   return text + "}";
 }
 
+const char* transform_name(WeightTransform transform) {
+  switch (transform) {
+    case WeightTransform::AsStored: return "KILN_WEIGHT_AS_STORED";
+    case WeightTransform::Winograd: return "KILN_WEIGHT_WINOGRAD_4X4_3X3";
+    case WeightTransform::Int8Scales: return "KILN_WEIGHT_INT8_SCALES";
+    case WeightTransform::Int8Sums: return "KILN_WEIGHT_INT8_SUMS";
+  }
+  return "";
+}
+
+const char* element_name(ElementType element) {
+  switch (element) {
+    case ElementType::F32: return "KILN_ELEMENT_F32";
+    case ElementType::Bf16: return "KILN_ELEMENT_BF16";
+    case ElementType::S8: return "KILN_ELEMENT_S8";
+    case ElementType::S32: return "KILN_ELEMENT_S32";
+  }
+  return "";
+}
+
 size_t weight_index(const std::vector<WeightSpec>& weights, const std::string& name) {
   size_t w = 0;
   while (weights[w].name != name) ++w;
@@ -100,10 +120,8 @@ std::string write_glue(const NetworkInterface& network) {
       for (size_t i = 0; i < arg.layout.size(); ++i)
         tensors << (i ? ", " : "") << "{" << arg.layout[i].axis << ", " << arg.layout[i].factor << "}";
       tensors << "}";
-      if (arg.transform != WeightTransform::AsStored || arg.bf16)
-        tensors << ", 0, "
-                << (arg.transform == WeightTransform::Winograd ? "KILN_WEIGHT_WINOGRAD_4X4_3X3" : "KILN_WEIGHT_AS_STORED")
-                << (arg.bf16 ? ", KILN_ELEMENT_BF16" : "");
+      if (arg.transform != WeightTransform::AsStored || arg.element != ElementType::F32)
+        tensors << ", 0, " << transform_name(arg.transform) << ", " << element_name(arg.element);
       tensors << "}, /* " << arg.weight << " */\n";
       argument_tensor[k].push_back(count++);
     }

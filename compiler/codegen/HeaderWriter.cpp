@@ -23,11 +23,11 @@ void describe_tensor(std::ostringstream& out, const char* role, const Layer& lay
   out << ": f32" << to_string(layer.shape) << ", " << element_count(layer.shape) << " floats" << note << "\n";
 }
 
-// The layers whose kernels compute in bf16 (their anchors), in order.
-std::vector<std::string> bf16_layers(const NetworkInterface& network) {
+// The layers whose kernels compute in `precision` (their anchors), in order.
+std::vector<std::string> layers_in(const NetworkInterface& network, Precision precision) {
   std::vector<std::string> layers;
   for (const Kernel& kernel : network.kernels)
-    if (network.schedules.at(kernel.name).precision == Precision::Bf16)
+    if (network.schedules.at(kernel.name).precision == precision)
       layers.push_back(network.graph.layers[kernel.layers.front()].name);
   return layers;
 }
@@ -57,10 +57,17 @@ std::string write_header(const NetworkInterface& network) {
   out << " *\n * Weights: " << (weights.empty() ? "none" : "a safetensors file of F32 tensors named as in a PyTorch state_dict");
   out << (network.embedded_weights ? " (embedded: pass NULL to create)" : "") << "\n";
   for (const WeightSpec& w : weights) out << " *   " << w.name << " " << to_string(w.shape) << "\n";
-  std::vector<std::string> bf16 = bf16_layers(network);
-  out << " *\n * Precision: " << (bf16.empty() ? "f32, every layer." : "bf16. These layers multiply bf16 inputs by bf16")
-      << (bf16.empty() ? "" : "\n * weights (rounded at create), summing in f32; the others compute in f32:") << "\n";
+  std::vector<std::string> bf16 = layers_in(network, Precision::Bf16), int8 = layers_in(network, Precision::Int8);
+  std::string precision = bf16.empty() && int8.empty() ? "f32" : int8.empty() ? "bf16" : bf16.empty() ? "int8" : "bf16+int8";
+  out << " *\n * Precision: " << precision;
+  if (precision == "f32") out << ", every layer.\n";
+  if (!bf16.empty())
+    out << ". These layers multiply bf16 inputs by bf16\n * weights (rounded at create), summing in f32; the others compute in f32:\n";
   for (const std::string& layer : bf16) out << " *   " << layer << "\n";
+  if (!int8.empty())
+    out << (bf16.empty() ? ". " : " * ") << "These layers multiply u8 inputs (quantized as " << network.qparams_path
+        << "\n * says) by s8 weights (quantized per output channel at create), summing in s32:\n";
+  for (const std::string& layer : int8) out << " *   " << layer << "\n";
   out << " *\n * Functions return KILN_OK (0) or an error code; kiln_last_error() says why.\n"
       << " * A model may be used by one thread at a time; separate models are independent.\n */\n"
       << "#ifndef KILN_" << name << "_H\n#define KILN_" << name << "_H\n\n"
@@ -72,7 +79,7 @@ std::string write_header(const NetworkInterface& network) {
   for (int output : graph.outputs)
     out << "#define " << name << "_" << c_identifier(graph.layers[output].name) << "_SIZE "
         << element_count(graph.layers[output].shape) << "\n";
-  out << "#define " << name << "_PRECISION \"" << (bf16.empty() ? "f32" : "bf16") << "\"\n";
+  out << "#define " << name << "_PRECISION \"" << precision << "\"\n";
   out << "\n/* Loads the weights (memory-mapped, checked against the shapes above) and\n"
       << " * plans scratch memory. weights_path may be NULL when the weights are embedded. */\n"
       << "int " << name << "_create(const char *weights_path, " << name << "_model **model);\n\n"

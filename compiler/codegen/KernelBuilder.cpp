@@ -35,6 +35,25 @@ std::string param_name(const std::string& name) {
   return result;
 }
 
+Halide::Type halide_type(ElementType element) {
+  switch (element) {
+    case ElementType::F32: return Halide::Float(32);
+    case ElementType::Bf16: return Halide::BFloat(16);
+    case ElementType::S8: return Halide::Int(8);
+    case ElementType::S32: return Halide::Int(32);
+  }
+  return Halide::Float(32);
+}
+
+// A weight argument's key: the weight's name, and what is derived from it.
+std::string argument_key(const std::string& weight, WeightTransform transform) {
+  switch (transform) {
+    case WeightTransform::Int8Scales: return weight + "_scales";
+    case WeightTransform::Int8Sums: return weight + "_sums";
+    default: return weight;
+  }
+}
+
 // Weights as kernel arguments in the layout the schedule chose, handed to the
 // algorithm as Funcs indexed in the weight's own order.
 class ParamWeights : public WeightBinder {
@@ -42,16 +61,26 @@ class ParamWeights : public WeightBinder {
   explicit ParamWeights(const std::vector<KernelArgument>& arguments) {
     for (const KernelArgument& arg : arguments)
       if (arg.is_weight) {
-        Halide::ImageParam param(arg.bf16 ? Halide::BFloat(16) : Halide::Float(32), static_cast<int>(arg.shape.size()),
-                                 param_name(arg.weight));
+        std::string key = argument_key(arg.weight, arg.transform);
+        Halide::ImageParam param(halide_type(arg.element), static_cast<int>(arg.shape.size()), param_name(key));
         constrain([&](int i) { return param.dim(i); }, arg.shape);
-        params_.emplace(arg.weight, std::make_pair(param, arg.layout));
+        params_.emplace(key, std::make_pair(param, arg.layout));
       }
   }
 
-  Halide::Func weight(const WeightSpec& spec) override {
-    const auto& [param, layout] = params_.at(spec.name);
-    int rank = static_cast<int>(spec.shape.size()), packed_rank = static_cast<int>(layout.size());
+  Halide::Func weight(const WeightSpec& spec) override { return in_order(spec.name, static_cast<int>(spec.shape.size())); }
+
+  Halide::Func derived(const WeightSpec& spec, WeightTransform transform) override {
+    return in_order(argument_key(spec.name, transform), 1);
+  }
+
+  const Halide::ImageParam& param(const std::string& key) const { return params_.at(key).first; }
+
+ private:
+  // The argument `key` indexed in its weight's own order (rank axes).
+  Halide::Func in_order(const std::string& key, int rank) {
+    const auto& [param, layout] = params_.at(key);
+    int packed_rank = static_cast<int>(layout.size());
     // Halide lists dimensions innermost first: axis a is Var rank-1-a, and
     // the argument's dimension j is its axis packed_rank-1-j.
     std::vector<Halide::Var> v = dims(rank);
@@ -70,9 +99,6 @@ class ParamWeights : public WeightBinder {
     return weight;
   }
 
-  const Halide::ImageParam& param(const std::string& name) const { return params_.at(name).first; }
-
- private:
   std::map<std::string, std::pair<Halide::ImageParam, std::vector<LayoutAxis>>> params_;
 };
 
@@ -109,9 +135,13 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
     for (const WeightSpec& w : layer.weights) {
       KernelArgument arg{true, index, w.name, weight_layout(layer, w, schedule), {}};
       arg.transform = weight_transform(layer, w, schedule);
-      arg.bf16 = weight_in_bf16(layer, w, schedule);
+      arg.element = weight_element(layer, w, schedule);
       for (const LayoutAxis& axis : arg.layout) arg.shape.push_back(axis.extent);
       arguments.push_back(arg);
+      if (arg.element == ElementType::S8)  // and what dequantizing its products needs, per output channel
+        for (auto [transform, element] : {std::pair{WeightTransform::Int8Scales, ElementType::F32},
+                                          std::pair{WeightTransform::Int8Sums, ElementType::S32}})
+          arguments.push_back({true, index, w.name, {{0, 1, w.shape[0]}}, {w.shape[0]}, TensorLayout::Nchw, transform, element});
     }
   }
   arguments.push_back({false, kernel.output(), "", {}, kernel_view(output, output, schedule), schedule.layout});
@@ -119,14 +149,14 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
 }
 
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
-                         const TensorLayouts& layouts, bool apply) {
+                         const TensorLayouts& layouts, const QuantParams& quant, bool apply) {
   BuiltKernel built;
   built.arguments = kernel_arguments(graph, kernel, schedule, layouts);
   std::map<int, TensorFunc> tensors;
   ParamWeights weights(built.arguments);
   for (const KernelArgument& arg : built.arguments) {
     if (arg.is_weight) {
-      built.halide_arguments.push_back(weights.param(arg.weight));
+      built.halide_arguments.push_back(weights.param(argument_key(arg.weight, arg.transform)));
     } else if (arg.layer != kernel.output()) {
       Halide::ImageParam param(Halide::Float(32), static_cast<int>(arg.shape.size()),
                                param_name(graph.layers[arg.layer].name));
@@ -140,8 +170,11 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     const Layer& layer = graph.layers[index];
     LayerInput in{layer, index, {}, weights};
     in.winograd = schedule.winograd && index == kernel.layers.front();
-    in.bf16 = schedule.precision == Precision::Bf16 && index == kernel.layers.front();
-    in.channel_pairs = in.bf16 && reduces_channel_pairs(schedule, layer);
+    if (index == kernel.layers.front() && schedule.precision != Precision::F32) {
+      in.precision = schedule.precision;
+      in.dot_lanes = dot_product_lanes(schedule, layer);
+      in.input_quant = quant.find(graph.layers[layer.inputs.front()].name);
+    }
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);
     if (index == kernel.layers.front()) anchor = funcs;

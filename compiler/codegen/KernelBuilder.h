@@ -9,6 +9,7 @@
 #include "graph/Layer.h"
 #include "plan/KernelFormation.h"
 #include "plan/TensorLayouts.h"
+#include "quant/QuantParams.h"
 #include "schedule/Schedule.h"
 #include "schedule/WeightLayout.h"
 
@@ -23,7 +24,7 @@ struct KernelArgument {
   Shape shape;                     // the argument's shape (weights: in that layout)
   TensorLayout tensor_layout = TensorLayout::Nchw;  // tensors: how the tensor lies in memory
   WeightTransform transform = WeightTransform::AsStored;  // weights: computed from the stored weight first
-  bool bf16 = false;                                      // weights: rounded to bf16 at create
+  ElementType element = ElementType::F32;                 // weights: as stored for the kernel
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.
@@ -37,7 +38,7 @@ struct BuiltKernel {
 // With `apply` false, the schedule only sets the weights' layout, and every
 // argument carries estimates instead, for an autoscheduler to schedule.
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
-                         const TensorLayouts& layouts, bool apply = true);
+                         const TensorLayouts& layouts, const QuantParams& quant, bool apply = true);
 
 // How a kernel with this schedule sees one of its tensors: with
 // flatten_pixels, a tensor of the output's H x W as pixel_row(tensor); the

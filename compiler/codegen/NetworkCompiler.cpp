@@ -38,11 +38,19 @@ void write_file(const std::string& path, const std::string& text) {
 // when the compile also emits listings): one kernel (symbol and layers),
 // schedule and target always compile to the same object.
 std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, const KernelSchedule& schedule,
-                          const TensorLayouts& layouts, const Halide::Target& target, const CompileOptions& options) {
+                          const TensorLayouts& layouts, const QuantParams& quant, const Halide::Target& target,
+                          const CompileOptions& options) {
   if (options.kernel_cache.empty() || !options.emit.empty()) return "";
   std::string symbol = graph.name + "_k" + std::to_string(k);
   std::string key = symbol + "\n" + kernel_target(target, schedule).to_string() + "\n" + format_kernel_schedule(schedule);
   for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
+  if (schedule.precision == Precision::Int8)  // its input's quantization is compiled in
+    if (const TensorQuant* q = quant.find(graph.layers[graph.layers[kernel.layers.front()].inputs.front()].name))
+    {
+      char exact[64];
+      std::snprintf(exact, sizeof exact, " %a/%d", q->scale, q->zero_point);
+      key += exact;
+    }
   for (const KernelArgument& arg : kernel_arguments(graph, kernel, schedule, layouts))
     key += arg.tensor_layout == TensorLayout::Nhwc ? " nhwc" : " nchw";
   char hash[17];
@@ -55,13 +63,15 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
 // Kernels the cache holds are copied from it instead.
 void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
                      const std::map<std::string, KernelSchedule>& schedules, const TensorLayouts& layouts,
+                     const QuantParams& quant,
                      const Halide::Target& target, const CompileOptions& options,
                      const std::vector<std::string>& objects) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   size_t jobs = static_cast<size_t>(cores > 0 ? cores : 1);
   std::vector<std::string> cached;
   for (size_t k = 0; k < kernels.size(); ++k)
-    cached.push_back(cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), layouts, target, options));
+    cached.push_back(
+        cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), layouts, quant, target, options));
   if (!options.kernel_cache.empty()) fs::create_directories(options.kernel_cache);
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
@@ -80,7 +90,7 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
         std::string symbol = graph.name + "_k" + std::to_string(next);
         try {
           const KernelSchedule& schedule = schedules.at(kernel.name);
-          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, schedule.autoschedule.empty());
+          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, quant, schedule.autoschedule.empty());
           std::map<Halide::OutputFileType, std::string> outputs = {{Halide::OutputFileType::object, objects[next]}};
           std::string base = options.out_dir + "/" + graph.name + "." + kernel.name;
           std::optional<QuietStderr> quiet;
@@ -139,17 +149,18 @@ void check_weights_file(const Graph& graph, const std::string& path) {
 }
 
 SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target,
-                          Precision precision) {
+                          Precision precision, const std::string& qparams_path) {
   // auto:NAME: the plugin schedules every kernel, Kiln's defaults only decide fusion.
   bool automatic = is_autoscheduler(schedule_path);
   Schedule file = schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(schedule_path);
+  QuantParams quant = qparams_path.empty() ? QuantParams{} : read_qparams(qparams_path, graph);
   return plan_schedules(graph, file, schedule_traits(target), automatic ? autoscheduler_of(schedule_path) : "",
-                        precision);
+                        precision, quant);
 }
 
 CompiledNetwork compile_network(const Graph& graph, const CompileOptions& options) {
   Halide::Target target = choose_target(options.target);
-  SchedulePlan plan = plan_network(graph, options.schedule_path, target, options.precision);
+  SchedulePlan plan = plan_network(graph, options.schedule_path, target, options.precision, options.qparams_path);
   const std::vector<Kernel>& kernels = plan.kernels;
   const std::map<std::string, KernelSchedule>& schedules = plan.schedules;
   const TensorLayouts& layouts = plan.layouts;
@@ -162,10 +173,11 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   std::string base = options.out_dir + "/" + graph.name;
   std::vector<std::string> objects;
   for (size_t k = 0; k < kernels.size(); ++k) objects.push_back(base + "_k" + std::to_string(k) + ".o");
-  compile_kernels(graph, kernels, schedules, layouts, target, options, objects);
+  compile_kernels(graph, kernels, schedules, layouts, plan.quant, target, options, objects);
 
   MemoryPlan memory = plan_memory(graph, kernels);
-  NetworkInterface network{graph, kernels, schedules, layouts, memory, options.spec_path, target.to_string()};
+  NetworkInterface network{graph, kernels, schedules, layouts, memory, options.spec_path, target.to_string(),
+                           options.qparams_path};
   Toolchain toolchain;
   if (!options.weights_path.empty()) {
     network.embedded_weights = true;

@@ -23,6 +23,7 @@ struct CompileOptions {
   // schedule and target (kiln tune compiles one network with many schedules).
   std::string kernel_cache;
   Precision precision = Precision::F32;  // --precision: what kernels compute in where their section is silent
+  std::string qparams_path;              // --qparams: the quantization int8 kernels read their inputs with
 };
 
 struct CompiledNetwork {
@@ -43,7 +44,7 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
 // (or auto:NAME) checked against the network, every schedule resolved and
 // valid, without compiling. Throws UserError.
 SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, const Halide::Target& target,
-                          Precision precision = Precision::F32);
+                          Precision precision = Precision::F32, const std::string& qparams_path = "");
 
 // Checks a weights file against the graph (names, dtypes, shapes).
 void check_weights_file(const Graph& graph, const std::string& path);

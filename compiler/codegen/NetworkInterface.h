@@ -20,6 +20,7 @@ struct NetworkInterface {
   const MemoryPlan& memory;
   std::string spec_path;
   std::string target;
+  std::string qparams_path;  // the quantization int8 kernels were compiled with ("" without)
   bool embedded_weights = false;
   uint64_t embedded_weights_size = 0;
 

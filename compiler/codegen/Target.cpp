@@ -111,6 +111,7 @@ TargetTraits schedule_traits(const Halide::Target& target) {
   TargetTraits traits;
   traits.vector_width = target.natural_vector_size<float>();
   traits.vector_registers = target.has_feature(Halide::Target::AVX512_Skylake) ? 32 : 16;
+  traits.dot_products = target.has_feature(Halide::Target::AVX512_SapphireRapids);
   // Caches are this machine's to tell; another target keeps the defaults.
   if (target == choose_target("host")) read_caches(traits);
   return traits;

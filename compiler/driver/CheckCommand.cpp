@@ -31,7 +31,7 @@ int check_command(const CheckOptions& options) {
   std::optional<SchedulePlan> plan;
   if (options.print_schedule || !options.schedule.empty() || options.precision != Precision::F32) {
     Halide::Target target = choose_target(options.target);
-    plan = plan_network(graph, options.schedule, target, options.precision);
+    plan = plan_network(graph, options.schedule, target, options.precision, options.qparams);
     if (options.print_schedule) {
       std::fputs(format_plan(graph, *plan, target.to_string()).c_str(), stdout);
       return 0;

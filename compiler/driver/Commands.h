@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,17 +13,23 @@ namespace kiln {
 // FILE:LINE:COL with the line and a caret, then rethrown as a UserError.
 Graph load_network(const std::string& path);
 
+// Assigns [NAME=]FILE arguments to `tensors` (a network's inputs or outputs,
+// called `role`s in messages): by name, the rest in order. Throws UserError.
+std::map<int, std::string> assign_files(const Graph& graph, const std::vector<int>& tensors,
+                                        const std::vector<std::string>& args, const char* role);
+
 struct CheckOptions {
   std::string spec, weights, schedule, target;
   bool print_schedule = false;  // print the resolved schedules (a schedule file) instead of the layers
   Precision precision = Precision::F32;
+  std::string qparams;
 };
 int check_command(const CheckOptions& options);
 int compile_command(const CompileOptions& options);
 
 // What the commands that compile and then execute a network take.
 struct NetworkOptions {
-  std::string spec, weights, target, schedule;
+  std::string spec, weights, target, schedule, qparams;
   Precision precision = Precision::F32;
   // Compiling for this machine, with progress when stderr is a terminal.
   CompileOptions compile_options(bool progress) const;
@@ -51,6 +58,14 @@ struct TuneOptions : NetworkOptions {
   unsigned seed = 1;
 };
 int tune_command(const TuneOptions& options);
+
+struct QuantizeOptions : NetworkOptions {
+  std::vector<std::string> calibrate;  // [NAME=]X.npy: samples stacked along each input's first axis
+  std::string out;
+  std::string method = "minmax";  // or percentile
+  double percentile = 99.99;
+};
+int quantize_command(const QuantizeOptions& options);
 
 struct ImportOptions {
   std::string model, out_dir, name;

@@ -18,6 +18,7 @@ CompileOptions NetworkOptions::compile_options(bool progress) const {
   options.target = target;
   options.schedule_path = schedule;
   options.precision = precision;
+  options.qparams_path = qparams;
   options.progress = progress && isatty(2);
   return options;
 }

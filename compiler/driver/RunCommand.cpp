@@ -13,35 +13,6 @@ namespace kiln {
 
 namespace {
 
-// Assigns NAME=FILE arguments to tensors by name, the rest in order.
-std::map<int, std::string> assign(const Graph& graph, const std::vector<int>& tensors,
-                                  const std::vector<std::string>& args, const char* role) {
-  std::map<int, std::string> assigned;
-  size_t position = 0;
-  for (const std::string& arg : args) {
-    size_t eq = arg.find('=');
-    int tensor = -1;
-    std::string file = arg;
-    if (eq != std::string::npos) {
-      std::string name = arg.substr(0, eq);
-      file = arg.substr(eq + 1);
-      for (int t : tensors)
-        if (graph.layers[t].name == name) tensor = t;
-      if (tensor < 0) throw UserError(std::string("error: network ") + graph.name + " has no " + role + " '" + name + "'");
-    } else {
-      while (position < tensors.size() && assigned.count(tensors[position])) ++position;
-      if (position >= tensors.size())
-        throw UserError(std::string("error: more --") + role + " files than the network's " +
-                        std::to_string(tensors.size()) + " " + role + "s");
-      tensor = tensors[position];
-    }
-    if (assigned.count(tensor))
-      throw UserError(std::string("error: ") + role + " '" + graph.layers[tensor].name + "' is given twice");
-    assigned[tensor] = file;
-  }
-  return assigned;
-}
-
 void print_tensor(const Layer& layer, const std::vector<float>& data) {
   std::printf("%s: f32%s\n", layer.name.c_str(), to_string(layer.shape).c_str());
   int64_t row = layer.shape.back();
@@ -54,8 +25,8 @@ void print_tensor(const Layer& layer, const std::vector<float>& data) {
 int run_command(const RunOptions& options) {
   Graph graph = load_network(options.spec);
   check_runs_here(options.target, "kiln run");
-  std::map<int, std::string> input_files = assign(graph, graph.inputs, options.inputs, "input");
-  std::map<int, std::string> output_files = assign(graph, graph.outputs, options.outputs, "output");
+  std::map<int, std::string> input_files = assign_files(graph, graph.inputs, options.inputs, "input");
+  std::map<int, std::string> output_files = assign_files(graph, graph.outputs, options.outputs, "output");
   for (int input : graph.inputs)
     if (!input_files.count(input))
       throw UserError("error: no --input for '" + graph.layers[input].name + "' f32" +

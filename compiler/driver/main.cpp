@@ -25,12 +25,15 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "kiln 0.1.0");
 
   // --precision: what conv2d and dense kernels compute in, where no schedule section says.
-  auto precision_option = [](CLI::App* command, kiln::Precision& precision) {
+  // --qparams: the quantization of the tensors int8 kernels read (kiln quantize).
+  auto precision_option = [](CLI::App* command, kiln::Precision& precision, std::string& qparams) {
     command
         ->add_option_function<std::string>(
             "--precision", [&precision](const std::string& text) { precision = *kiln::parse_precision(text); },
-            "f32 (default), or bf16: conv2d and dense layers multiply bf16 inputs by bf16 weights, summing in f32")
-        ->check(CLI::IsMember({"f32", "bf16"}));
+            "f32 (default); bf16: conv2d and dense layers multiply bf16 inputs by bf16 weights, summing in f32; "
+            "int8: u8 inputs (quantized as --qparams says) by s8 weights, summing in s32")
+        ->check(CLI::IsMember({"f32", "bf16", "int8"}));
+    command->add_option("--qparams", qparams, "the quantization of the tensors int8 kernels read (kiln quantize)");
   };
 
   kiln::CheckOptions checked;
@@ -39,7 +42,7 @@ int main(int argc, char** argv) {
   check->add_option("--weights", checked.weights, "also check a safetensors weights file");
   check->add_option("--schedule", checked.schedule, "also check a schedule file against the network, without compiling");
   check->add_option("--target", checked.target, "the target the schedule is checked for (default: this CPU)");
-  precision_option(check, checked.precision);
+  precision_option(check, checked.precision, checked.qparams);
   check->add_flag("--print-schedule", checked.print_schedule,
                   "print every kernel's schedule (the defaults, under --schedule's sections) as a schedule file, "
                   "with the rules that chose it, instead of the layers");
@@ -52,7 +55,7 @@ int main(int argc, char** argv) {
   compile_cmd->add_option("--schedule", compile.schedule_path, "schedule file, or auto:adams2019|mullapudi2016|li2018");
   compile_cmd->add_option("--target", compile.target, "Halide target string (default: this CPU)");
   compile_cmd->add_option("--weights", compile.weights_path, "embed these weights in the library");
-  precision_option(compile_cmd, compile.precision);
+  precision_option(compile_cmd, compile.precision, compile.qparams_path);
   compile_cmd->add_option("--emit", emit, "also write: stmt, assembly, llvm, schedule")
       ->delimiter(',')
       ->check(CLI::IsMember({"stmt", "assembly", "llvm", "schedule"}));
@@ -63,7 +66,7 @@ int main(int argc, char** argv) {
     command->add_option("--weights", options.weights, weights_help);
     command->add_option("--schedule", options.schedule, "schedule file, or auto:adams2019|mullapudi2016|li2018");
     command->add_option("--target", options.target, "Halide target string (default: this CPU)");
-    precision_option(command, options.precision);
+    precision_option(command, options.precision, options.qparams);
   };
 
   kiln::RunOptions run;
@@ -81,6 +84,22 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   bench_cmd->add_option("--min-time", bench.min_seconds, "and at least this many seconds (default 1)")
       ->check(CLI::NonNegativeNumber);
+
+  kiln::QuantizeOptions quantize;
+  auto* quantize_cmd = app.add_subcommand(
+      "quantize", "run the network in f32 on calibration samples; write the quantization int8 kernels read (.qparams)");
+  quantize_cmd->add_option("spec", quantize.spec, "the .kiln file")->required();
+  quantize_cmd->add_option("--weights", quantize.weights, "safetensors weights file")->required();
+  quantize_cmd->add_option("--calibrate", quantize.calibrate,
+                           "[NAME=]X.npy per network input: samples stacked along its first axis")
+      ->required();
+  quantize_cmd->add_option("-o,--output", quantize.out, "the .qparams file to write")->required();
+  quantize_cmd->add_option("--method", quantize.method, "minmax (default) or percentile")
+      ->check(CLI::IsMember({"minmax", "percentile"}));
+  quantize_cmd->add_option("--percentile", quantize.percentile,
+                           "with --method percentile: the share of values each range covers (default 99.99)")
+      ->check(CLI::Range(50.0, 100.0));
+  quantize_cmd->add_option("--target", quantize.target, "Halide target string (default: this CPU)");
 
   kiln::ImportOptions import;
   auto* import_cmd = app.add_subcommand("import", "turn an ONNX model into NAME.kiln and NAME.safetensors");
@@ -106,7 +125,7 @@ int main(int argc, char** argv) {
   tune_cmd->add_option("--log", tune.log, "tuning log (JSON Lines): resumed from, appended to");
   tune_cmd->add_option("--schedule", tune.schedule, "start from this schedule file (default: the default schedules)");
   tune_cmd->add_option("--target", tune.target, "Halide target string (default: this CPU)");
-  precision_option(tune_cmd, tune.precision);
+  precision_option(tune_cmd, tune.precision, tune.qparams);
   tune_cmd->add_option("--shard", shard, "I/N: tune only every N-th kernel from the I-th (0-based)")
       ->check([](const std::string& text) {
         int i = -1, n = 0;
@@ -152,6 +171,7 @@ int main(int argc, char** argv) {
     if (run_cmd->parsed()) return kiln::run_command(run);
     if (bench_cmd->parsed()) return kiln::bench_command(bench);
     if (import_cmd->parsed()) return kiln::import_command(import);
+    if (quantize_cmd->parsed()) return kiln::quantize_command(quantize);
     if (tune_cmd->parsed()) {
       std::sscanf(shard.c_str(), "%d/%d", &tune.shard_index, &tune.shard_count);
       return kiln::tune_command(tune);

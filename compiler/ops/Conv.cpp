@@ -51,28 +51,38 @@ LayerFuncs lower_conv(const LayerInput& in) {
 
   std::vector<Halide::Var> v = dims(4);
   const Halide::Var &x = v[0], &y = v[1], &k = v[2], &n = v[3];
-  // Taps (rx, ry) and input channels (rc), after the channel within a pair.
-  Halide::RDom r = in.channel_pairs
-                       ? Halide::RDom({{0, 2}, {0, w.kernel_w}, {0, w.kernel_h}, {0, channels_per_group / 2}}, in.name("r"))
-                       : Halide::RDom(0, w.kernel_w, 0, w.kernel_h, 0, channels_per_group, in.name("r"));
-  int first = in.channel_pairs ? 1 : 0;
+  // Taps (rx, ry) and input channels (rc), after the channel within a pair
+  // or quad (dot_lanes).
+  int dot = in.dot_lanes;
+  Halide::RDom r = dot > 1 ? Halide::RDom({{0, dot}, {0, w.kernel_w}, {0, w.kernel_h}, {0, channels_per_group / dot}},
+                                          in.name("r"))
+                           : Halide::RDom(0, w.kernel_w, 0, w.kernel_h, 0, channels_per_group, in.name("r"));
+  int first = dot > 1 ? 1 : 0;
   Halide::RVar rx = r[first], ry = r[first + 1];
-  Halide::Expr rc = in.channel_pairs ? 2 * r[3] + r[0] : Halide::Expr(r[2]);
+  Halide::Expr rc = dot > 1 ? dot * r[3] + r[0] : Halide::Expr(r[2]);
   Halide::Expr channel = conv.groups == 1 ? rc : (k / filters_per_group) * channels_per_group + rc;
 
   // The input pixel each tap reads.
   Halide::Expr column = x * w.stride_w + rx * w.dilation_w - pad.left;
   Halide::Expr row = y * w.stride_h + ry * w.dilation_h - pad.top;
-  if (conv.groups == 1 && rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
+  // Not in int8: padding quantizes to the zero point, which the weights' sums undo.
+  if (conv.groups == 1 && in.precision != Precision::Int8 &&
+      rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
     r.where(row >= 0 && row < input.extent(1));
 
+  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, source, 4) : source;
   Halide::Func acc(in.name("acc"));
-  acc(v) = conv.bias ? in.weight("bias")(k) : Halide::Expr(0.0f);
-  acc(v) += product(source(column, row, channel, n), weight(rx, ry, rc, k), in.bf16);
+  acc(v) = initial_sum(in, k, conv.bias);
+  acc(v) += product(in, read(column, row, channel, n), weight(rx, ry, rc, k));
 
   Halide::Func out(in.name());
-  out(v) = activate(acc(v), conv.activation);
-  return {out, {acc}, padded ? source : Halide::Func()};
+  out(v) = activate(dequantized(in, acc(v), k, conv.bias), conv.activation);
+  // int8 reads the padded input through its quantization, which schedules
+  // stage instead.
+  bool int8 = in.precision == Precision::Int8;
+  LayerFuncs funcs{out, {acc}, padded && !int8 ? source : Halide::Func()};
+  if (int8) funcs.quantized = read;
+  return funcs;
 }
 
 }  // namespace kiln

@@ -11,13 +11,16 @@ LayerFuncs lower_dense(const LayerInput& in) {
   Halide::RDom r(0, input.extent(0), in.name("r"));
   Halide::Func weight = in.weight("weight");
 
+  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, input.func, 2) : input.func;
   Halide::Func acc(in.name("acc"));
-  acc(v) = dense.bias ? in.weight("bias")(u) : Halide::Expr(0.0f);
-  acc(v) += product(input.func(r, n), weight(r, u), in.bf16);
+  acc(v) = initial_sum(in, u, dense.bias);
+  acc(v) += product(in, read(r, n), weight(r, u));
 
   Halide::Func out(in.name());
-  out(v) = activate(acc(v), dense.activation);
-  return {out, {acc}};
+  out(v) = activate(dequantized(in, acc(v), u, dense.bias), dense.activation);
+  LayerFuncs funcs{out, {acc}};
+  if (in.precision == Precision::Int8) funcs.quantized = read;
+  return funcs;
 }
 
 }  // namespace kiln

@@ -11,12 +11,42 @@ const WeightSpec& LayerInput::weight_spec(const std::string& suffix) const {
   throw std::logic_error("layer " + layer.name + " has no weight " + full);
 }
 
-Halide::Expr product(Halide::Expr a, Halide::Expr w, bool bf16) {
-  if (!bf16) return a * w;
-  auto rounded = [](Halide::Expr e) {
-    return Halide::cast<float>(e.type() == Halide::BFloat(16) ? e : Halide::cast(Halide::BFloat(16), e));
-  };
-  return rounded(a) * rounded(w);
+Halide::Expr initial_sum(const LayerInput& in, Halide::Expr channel, bool bias) {
+  if (in.precision == Precision::Int8) return Halide::Expr(0);
+  return bias ? in.weight("bias")(channel) : Halide::Expr(0.0f);
+}
+
+Halide::Expr product(const LayerInput& in, Halide::Expr a, Halide::Expr w) {
+  switch (in.precision) {
+    case Precision::F32: return a * w;
+    case Precision::Bf16: {
+      auto rounded = [](Halide::Expr e) {
+        return Halide::cast<float>(e.type() == Halide::BFloat(16) ? e : Halide::cast(Halide::BFloat(16), e));
+      };
+      return rounded(a) * rounded(w);
+    }
+    case Precision::Int8: return Halide::cast<int32_t>(a) * Halide::cast<int32_t>(w);
+  }
+  return a * w;
+}
+
+Halide::Func quantized_input(const LayerInput& in, Halide::Func source, int rank) {
+  const TensorQuant& q = *in.input_quant;
+  std::vector<Halide::Var> v = dims(rank);
+  Halide::Expr level = Halide::round(source(v) * static_cast<float>(1.0 / q.scale)) + static_cast<float>(q.zero_point);
+  Halide::Func quantized(in.name("quantized"));
+  quantized(v) = Halide::cast<uint8_t>(Halide::clamp(level, 0.0f, 255.0f));
+  return quantized;
+}
+
+Halide::Expr dequantized(const LayerInput& in, Halide::Expr sum, Halide::Expr channel, bool bias) {
+  if (in.precision != Precision::Int8) return sum;
+  const TensorQuant& q = *in.input_quant;
+  const WeightSpec& weight = in.weight_spec("weight");
+  Halide::Expr scale = static_cast<float>(q.scale) * in.weights.derived(weight, WeightTransform::Int8Scales)(channel);
+  Halide::Expr zero = Halide::cast<int32_t>(q.zero_point) * in.weights.derived(weight, WeightTransform::Int8Sums)(channel);
+  Halide::Expr result = Halide::cast<float>(sum - zero) * scale;
+  return bias ? result + in.weight("bias")(channel) : result;
 }
 
 LayerFuncs lower_layer(const LayerInput& in) {

@@ -6,6 +6,9 @@
 
 #include "graph/Layer.h"
 #include "ops/Tensor.h"
+#include "quant/QuantParams.h"
+#include "schedule/Schedule.h"
+#include "schedule/WeightLayout.h"
 
 namespace kiln {
 
@@ -15,6 +18,9 @@ class WeightBinder {
  public:
   virtual ~WeightBinder() = default;
   virtual Halide::Func weight(const WeightSpec& spec) = 0;
+  // What the kernel takes derived from an int8 weight: its scales or sums
+  // per output channel (WeightTransform::Int8Scales, Int8Sums), Funcs of k.
+  virtual Halide::Func derived(const WeightSpec& spec, WeightTransform transform) = 0;
 };
 
 // What one layer's algorithm defines: its output, and the reductions inside
@@ -34,6 +40,10 @@ struct LayerFuncs {
   std::vector<Halide::Func> staged = {};
   // A concat along channels: each operand's channels, in order.
   std::vector<int> slices = {};
+  // int8: the input quantized to u8 (over its padding), which a schedule may
+  // compute once, channels innermost, ahead of the reduction (undefined in
+  // other precisions).
+  Halide::Func quantized = Halide::Func();
 };
 
 // Everything an op's algorithm needs, and nothing about its schedule.
@@ -45,13 +55,17 @@ struct LayerInput {
   // The schedule chose Winograd's algorithm (a 3x3 conv2d): the weight then
   // arrives as filter transforms, [K, C, 6, 6].
   bool winograd = false;
-  // precision = bf16 (conv2d, dense): the weight arrives as bf16, and the
-  // products are of the input rounded to bf16 (see product).
-  bool bf16 = false;
-  // With bf16, a conv2d reduces its input channels in pairs: its reduction's
-  // first dimension (extent 2) is the channel within the pair, which a
-  // schedule vectorizes with the output channels (reduces_channel_pairs).
-  bool channel_pairs = false;
+  // The anchor's precision (conv2d, dense). bf16: the weight arrives as
+  // bf16, and the products are of the input rounded to bf16 (see product).
+  // int8: the weight arrives as s8 with its scales and sums, and the input is
+  // quantized with `input_quant`; products are summed in s32 (see
+  // quantized_sum) and scaled back to f32.
+  Precision precision = Precision::F32;
+  const TensorQuant* input_quant = nullptr;
+  // dot_lanes > 1 (dot_product_lanes): a conv2d sums its input channels in
+  // pairs or quads; its reduction's first dimension (of that extent) is the
+  // channel within them, which a schedule vectorizes with the output channels.
+  int dot_lanes = 1;
 
   std::string name(const std::string& suffix = "") const { return func_name(layer, index, suffix); }
   const WeightSpec& weight_spec(const std::string& suffix) const;
@@ -81,10 +95,20 @@ LayerFuncs lower_resize(const LayerInput& in);
 LayerFuncs lower_reduce(const LayerInput& in);
 LayerFuncs lower_matmul(const LayerInput& in);
 
-// a * w, or with `bf16` the product of both rounded to bf16 (to nearest
-// even), in f32: exact, so summing such products in f32 is what
-// vdpbf16ps computes.
-Halide::Expr product(Halide::Expr a, Halide::Expr w, bool bf16);
+// What a conv2d's or dense's reduction starts from and adds, in the anchor's
+// precision: f32, the bias (if any) and a * w. bf16, the same with both
+// rounded to bf16 (to nearest even): exact in f32, so summing such products
+// in f32 is what vdpbf16ps computes. int8, 0 and a * w in s32, `a` read from
+// `quantized_input` (the bias joins in `dequantized`).
+Halide::Expr initial_sum(const LayerInput& in, Halide::Expr channel, bool bias);
+Halide::Expr product(const LayerInput& in, Halide::Expr a, Halide::Expr w);
+// int8: `source` quantized to u8 as input_quant says,
+// clamp(round(x * (1 / scale)) + zero_point, 0, 255).
+Halide::Func quantized_input(const LayerInput& in, Halide::Func source, int rank);
+// The reduction's `sum` as f32 for output channel `channel`: itself, or for
+// int8 s_a * s_w (sum - z_a * sum_w) + bias, s_w and sum_w the weight's
+// scale and quantized sum of that channel.
+Halide::Expr dequantized(const LayerInput& in, Halide::Expr sum, Halide::Expr channel, bool bias);
 
 // The unary activations, shared by activation layers and fused `activation=`.
 Halide::Expr activate(Halide::Expr x, const Activation& activation);

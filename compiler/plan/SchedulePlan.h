@@ -6,6 +6,7 @@
 
 #include "plan/KernelFormation.h"
 #include "plan/TensorLayouts.h"
+#include "quant/QuantParams.h"
 #include "schedule/Schedule.h"
 
 namespace kiln {
@@ -22,6 +23,8 @@ struct SchedulePlan {
   // schedule file did ("FILE:LINE sets KEYS", "FILE:LINE (afresh)").
   std::map<std::string, std::vector<std::string>> rules;
   std::map<std::string, std::string> sections;
+  // The quantization of the tensors that int8 kernels read.
+  QuantParams quant;
 };
 
 }  // namespace kiln

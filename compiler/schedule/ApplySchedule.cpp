@@ -395,10 +395,26 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
 
 }  // namespace
 
+// An int8 kernel's quantized input, computed once per run ahead of the
+// reduction, each pixel's channels contiguous (a channel quad is then one
+// load), threads taking rows of it.
+void stage_quantized(Halide::Func quantized, const KernelSchedule& s) {
+  if (!quantized.defined()) return;
+  std::vector<Halide::Var> v = quantized.args();
+  quantized.compute_root();
+  if (v.size() == 4) {
+    quantized.reorder_storage(v[2], v[0], v[1], v[3]).reorder(v[2], v[0], v[1], v[3]).parallel(v[1]);
+    if (s.vector_width > 1) quantized.vectorize(v[2], s.vector_width, Halide::TailStrategy::GuardWithIf);
+  } else if (s.vector_width > 1) {
+    quantized.vectorize(v[0], s.vector_width, Halide::TailStrategy::GuardWithIf);
+  }
+}
+
 void apply_pooled_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& pool, Halide::Func conv,
                            const LayerFuncs& anchor, const Shape& pooled) {
   KernelSchedule inner = s;
   inner.layout = TensorLayout::Nhwc;  // the pool loads channel vectors
+  stage_quantized(anchor.quantized, s);
   apply_channel_tiles(inner, conv, anchor, true);
   Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), task("task"), row("row"), tasks("tasks");
   conv.reorder_storage(c, x, y, n);
@@ -423,6 +439,7 @@ bool computes_by_slices(const KernelSchedule& s, const LayerFuncs& anchor, const
 }
 
 void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
+  stage_quantized(anchor.quantized, s);
   switch (family_of(s, layer)) {
     case KernelFamily::Winograd: return apply_winograd(s, output, anchor, layer);
     case KernelFamily::ChannelWindows: return apply_channel_windows(s, output, anchor);

@@ -34,9 +34,11 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
   return conv.groups == 1 || (conv.filters / conv.groups) % vector_width == 0;
 }
 
-bool reduces_channel_pairs(const KernelSchedule& s, const Layer& anchor) {
-  return s.dot_products && s.precision == Precision::Bf16 && anchor.op == OpKind::Conv2d &&
-         family_of(s, anchor) == KernelFamily::ChannelTiles && anchor.get<ConvAttrs>().channels_per_group % 2 == 0;
+int dot_product_lanes(const KernelSchedule& s, const Layer& anchor) {
+  int lanes = s.precision == Precision::Bf16 ? 2 : s.precision == Precision::Int8 ? 4 : 1;
+  bool fits = s.dot_products && lanes > 1 && anchor.op == OpKind::Conv2d &&
+              family_of(s, anchor) == KernelFamily::ChannelTiles && anchor.get<ConvAttrs>().channels_per_group % lanes == 0;
+  return fits ? lanes : 1;
 }
 
 bool channel_vectors_apply(const Layer& anchor) {

@@ -29,10 +29,10 @@ const char* family_name(KernelFamily family);
 // one broadcast value. Depthwise convolutions take channel windows.
 bool channel_tiles_apply(const Layer& anchor, int vector_width);
 
-// Whether a kernel reduces its input channels in pairs (the two products of
-// each pair in one lane, what vdpbf16ps sums): dot_products in channel tiles
-// of a conv2d with precision = bf16 and an even number of channels per group.
-bool reduces_channel_pairs(const KernelSchedule& schedule, const Layer& anchor);
+// How many input channels a kernel sums in each lane of its reduction: 2
+// (what vdpbf16ps sums) or 4 (vpdpbusd) with dot_products in channel tiles
+// of a conv2d in bf16 or int8 whose channels per group divide by them; else 1.
+int dot_product_lanes(const KernelSchedule& schedule, const Layer& anchor);
 
 // Whether channel vectors without a window can compute the layer: an
 // elementwise op, a concat along channels or a global pool, each output

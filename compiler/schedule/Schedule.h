@@ -24,6 +24,8 @@ enum class TensorLayout {
 enum class Precision {
   F32,   // f32 products, f32 sums
   Bf16,  // conv2d and dense: inputs and weights rounded to bf16, products summed in f32
+  Int8,  // conv2d and dense: u8 inputs (the qparams' scale and zero point) times s8
+         // weights (symmetric per output channel, at create), summed in s32
 };
 
 // How one kernel (a layer, or a layer with the elementwise layers fused into
@@ -100,11 +102,15 @@ struct KernelSchedule {
   // The output's layout in memory (4-D outputs that are not network outputs).
   TensorLayout layout = TensorLayout::Nchw;
   // bf16: the anchor's inputs and its weights (rounded once, at create) are
-  // bf16, its products summed in f32; tensors between kernels stay f32.
+  // bf16, its products summed in f32. int8: its input is quantized to u8 with
+  // the scale and zero point of the network's qparams, its weights to s8 per
+  // output channel at create, its products summed in s32 and scaled back to
+  // f32. Tensors between kernels stay f32.
   Precision precision = Precision::F32;
-  // With bf16 channel tiles: sum the input channels in pairs, both products
-  // of a pair in one lane (weights [K/B, C/2, kh, kw, B, 2]), which targets
-  // with avx512_sapphirerapids compute with vdpbf16ps.
+  // With channel tiles in bf16 (int8): sum the input channels in pairs
+  // (quads), the products of each in one lane (weights [K/B, C/2, kh, kw, B,
+  // 2] and [.., C/4, .., B, 4]), which targets with avx512_sapphirerapids
+  // compute with vdpbf16ps (vpdpbusd).
   bool dot_products = false;
   // A Halide autoscheduler that schedules the kernel instead of the fields
   // above (adams2019, mullapudi2016 or li2018; "": Kiln's own schedule).

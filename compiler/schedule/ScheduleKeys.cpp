@@ -49,8 +49,10 @@ const std::vector<ScheduleKey> kKeys = {
      "a Halide autoscheduler decides instead (adams2019, mullapudi2016, li2018; nothing: Kiln's own)", true},
     {"layout", &S::layout, "the output in memory: nchw, or nhwc (channels innermost)", true},
     {"precision", &S::precision,
-     "f32, or bf16 (conv2d and dense: bf16 inputs and weights, f32 sums; not with winograd)", true},
-    {"dot_products", &S::dot_products, "bf16 channel tiles: sum input channels in pairs (vdpbf16ps)", false, true},
+     "f32, bf16 or int8 (conv2d and dense: bf16 inputs and weights, f32 sums; or u8 x s8, s32 sums; not with winograd)",
+     true},
+    {"dot_products", &S::dot_products,
+     "bf16 or int8 channel tiles: sum input channels in pairs (vdpbf16ps) or quads (vpdpbusd)", false, true},
 };
 
 bool is_count(const std::string& text) {
@@ -61,11 +63,19 @@ bool is_count(const std::string& text) {
 
 const std::vector<ScheduleKey>& schedule_keys() { return kKeys; }
 
-std::string precision_name(Precision precision) { return precision == Precision::Bf16 ? "bf16" : "f32"; }
+std::string precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::F32: return "f32";
+    case Precision::Bf16: return "bf16";
+    case Precision::Int8: return "int8";
+  }
+  return "";
+}
 
 std::optional<Precision> parse_precision(const std::string& text) {
   if (text == "f32") return Precision::F32;
   if (text == "bf16") return Precision::Bf16;
+  if (text == "int8") return Precision::Int8;
   return std::nullopt;
 }
 
@@ -139,7 +149,7 @@ std::string set_key(KernelSchedule& s, const ScheduleKey& key, const std::string
           },
           [&](Precision S::*f) -> std::string {
             std::optional<Precision> precision = parse_precision(text);
-            if (!precision) return "'" + name + "' must be f32 or bf16" + found;
+            if (!precision) return "'" + name + "' must be f32, bf16 or int8" + found;
             s.*f = *precision;
             return "";
           },

@@ -160,12 +160,13 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (!s.autoschedule.empty() && !(s == autoscheduled(s.autoschedule, s, s.layout)))
     return "autoschedule = " + s.autoschedule + " leaves the loops to Halide: only " + autoscheduler_key_list() +
            " go with it";
-  if (s.precision == Precision::Bf16 && !computes_in_bf16(anchor))
-    return "precision = bf16 needs a conv2d or dense, " + anchor.name + " is " + anchor.op_name;
-  if (s.precision == Precision::Bf16 && s.winograd) return "precision = bf16 takes no winograd (its transforms need f32)";
-  if (s.dot_products && !reduces_channel_pairs(s, anchor))
-    return "dot_products needs precision = bf16 and channel tiles of a conv2d with an even number of input channels "
-           "per group";
+  std::string low = "precision = " + precision_name(s.precision);
+  if (s.precision != Precision::F32 && !takes_low_precision(anchor))
+    return low + " needs a conv2d or dense, " + anchor.name + " is " + anchor.op_name;
+  if (s.precision != Precision::F32 && s.winograd) return low + " takes no winograd (its transforms need f32)";
+  if (s.dot_products && dot_product_lanes(s, anchor) == 1)
+    return "dot_products needs precision = bf16 (int8) and channel tiles of a conv2d with a multiple of 2 (4) input "
+           "channels per group";
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
@@ -189,7 +190,7 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   return family == KernelFamily::RowTiles ? row_tiles_problem(s, anchor, output) : width_vectors_problem(s, output);
 }
 
-bool computes_in_bf16(const Layer& anchor) {
+bool takes_low_precision(const Layer& anchor) {
   if (anchor.op == OpKind::Dense) return true;
   // A conv2d whose filters the spec gives inline has no weight to round at create.
   return anchor.op == OpKind::Conv2d && anchor.get<ConvAttrs>().inline_weights.empty();

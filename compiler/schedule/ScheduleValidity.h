@@ -15,9 +15,9 @@ std::string schedule_problem(const KernelSchedule& schedule, const Layer& anchor
 // (fuse_pool): a conv2d's channel tiles, without Winograd.
 bool pools_in_loops(const KernelSchedule& schedule, const Layer& anchor);
 
-// Whether a kernel anchored at this layer can compute with precision = bf16:
-// a conv2d or dense with its weights in the weights file.
-bool computes_in_bf16(const Layer& anchor);
+// Whether a kernel anchored at this layer can compute in bf16 or int8: a
+// conv2d or dense with its weights in the weights file.
+bool takes_low_precision(const Layer& anchor);
 
 // Whether a kernel with this schedule may load a little outside the tensors
 // it reads: Halide 14 turns some strided vector loads into dense loads one

@@ -14,6 +14,9 @@ struct TargetTraits {
   // on AMD Zen 4/5 and Intel since Skylake: 48 KB of 12 ways, 32 KB of 8).
   int64_t l1_way_bytes = 4096;
   int64_t l2_bytes = int64_t{1} << 20;  // per core
+  // vpdpbusd and vdpbf16ps (avx512_sapphirerapids): int8 channel tiles then
+  // sum quads of input channels by default.
+  bool dot_products = false;
 };
 
 }  // namespace kiln

@@ -11,8 +11,14 @@ WeightTransform weight_transform(const Layer& layer, const WeightSpec& weight, c
   return filters ? WeightTransform::Winograd : WeightTransform::AsStored;
 }
 
-bool weight_in_bf16(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
-  return schedule.precision == Precision::Bf16 && computes_in_bf16(layer) && weight.name == layer.name + ".weight";
+ElementType weight_element(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
+  if (!takes_low_precision(layer) || weight.name != layer.name + ".weight") return ElementType::F32;
+  switch (schedule.precision) {
+    case Precision::F32: return ElementType::F32;
+    case Precision::Bf16: return ElementType::Bf16;
+    case Precision::Int8: return ElementType::S8;
+  }
+  return ElementType::F32;
 }
 
 std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule) {
@@ -38,14 +44,14 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
     // In the order the reduction reads them: [K/B, kh, kw, C, B] with the
     // channels innermost. Blocks of one channel are no blocks: two pieces of
     // K with the same factor would leave the lanes' index unwrapped.
-    // Channel pairs (bf16) go innermost, [K/B, C/2, kh, kw, B, 2]: a tap's
-    // pairs for a vector of output channels are one load of 2B values.
-    bool pairs = reduces_channel_pairs(schedule, layer);
-    if (pairs) channels = {1, 2, w[1] / 2};
+    // Channel pairs (bf16) or quads (int8) go innermost, [K/B, C/D, kh, kw,
+    // B, D]: a tap's D channels for a vector of output channels are one load.
+    int dot = dot_product_lanes(schedule, layer);
+    if (dot > 1) channels = {1, dot, w[1] / dot};
     std::vector<LayoutAxis> order = {blocks, channels, rows, columns};
     if (schedule.channels_innermost) order = {blocks, rows, columns, channels};
     if (block > 1) order.push_back(lanes);
-    if (pairs) order.push_back({1, 1, 2});
+    if (dot > 1) order.push_back({1, 1, dot});
     return order;
   }
   if (layer.op == OpKind::Dense && schedule.vector_width > 1 && weight.name == layer.name + ".weight") {

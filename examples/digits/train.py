@@ -3,8 +3,10 @@
 
 Run with Debian's interpreter: /usr/bin/python3 examples/digits/train.py
 Writes, next to this file: digits.safetensors (state_dict names, as
-digits.kiln expects), test_images.npy [N, 1, 8, 8], test_labels.npy [N] and
-torch_predictions.npy [N] (PyTorch's own classes, which Kiln must match).
+digits.kiln expects), test_images.npy [N, 1, 8, 8], test_labels.npy [N],
+torch_predictions.npy [N] (PyTorch's own classes, which Kiln must match) and
+calibration_images.npy [256, 1, 8, 8] (training images, for kiln quantize).
+Run with --calibration-only to write the last alone (no training).
 """
 import os
 import sys
@@ -34,14 +36,26 @@ class Digits(nn.Module):
         return self.fc2(x)
 
 
-def main():
-    torch.manual_seed(0)
+def split():
+    """The images, labels and the training and test indices."""
     digits = load_digits()
     images = (digits.images / 16.0).astype(np.float32)[:, None]  # [N, 1, 8, 8] in [0, 1]
     labels = digits.target.astype(np.int64)
     order = np.random.RandomState(0).permutation(len(labels))
-    split = int(0.8 * len(labels))
-    train, test = order[:split], order[split:]
+    cut = int(0.8 * len(labels))
+    return images, labels, order[:cut], order[cut:]
+
+
+def save_calibration(images, train):
+    save_npy(os.path.join(HERE, "calibration_images.npy"), images[train[:256]])
+
+
+def main():
+    torch.manual_seed(0)
+    images, labels, train, test = split()
+    save_calibration(images, train)
+    if "--calibration-only" in sys.argv:
+        return
 
     model = Digits()
     optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)

@@ -3,7 +3,9 @@
 // buffers at the caller's memory and calls the kernels in order.
 #include <HalideRuntime.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -57,7 +59,7 @@ struct kiln_network {
   std::vector<int64_t> input_floats;
   kiln::SafetensorsFile weights_file;
   std::vector<std::unique_ptr<float[]>> realigned;  // and weights in a schedule's layout
-  std::vector<std::unique_ptr<uint16_t[]>> rounded;  // weights a schedule wants in bf16
+  std::vector<std::vector<uint8_t>> converted;  // weights a schedule wants in bf16 or int8, and int8's scales and sums
   std::vector<halide_buffer_t> buffers;  // one per tensor
   std::vector<halide_dimension_t> dims;
   std::vector<std::vector<void*>> args;  // one list per kernel
@@ -147,10 +149,72 @@ uint16_t to_bf16(float value) {
   return static_cast<uint16_t>(bits >> 16);
 }
 
-std::unique_ptr<uint16_t[]> bf16_copy(const float* source, int64_t count) {
-  auto copy = std::make_unique<uint16_t[]>(static_cast<size_t>(count));
-  for (int64_t i = 0; i < count; ++i) copy[i] = to_bf16(source[i]);
-  return copy;
+halide_type_t element_type(int element) {
+  switch (element) {
+    case KILN_ELEMENT_BF16: return halide_type_t(halide_type_bfloat, 16);
+    case KILN_ELEMENT_S8: return halide_type_t(halide_type_int, 8);
+    case KILN_ELEMENT_S32: return halide_type_t(halide_type_int, 32);
+    default: return halide_type_t(halide_type_float, 32);
+  }
+}
+
+// `count` values in the narrower element type: bf16 rounded to nearest even;
+// int8 levels (already whole numbers in -127..127) as s8.
+std::vector<uint8_t> narrowed(const float* source, int64_t count, int element) {
+  std::vector<uint8_t> bytes(static_cast<size_t>(count) * (element == KILN_ELEMENT_BF16 ? 2 : 1));
+  for (int64_t i = 0; i < count; ++i)
+    if (element == KILN_ELEMENT_BF16) {
+      uint16_t value = to_bf16(source[i]);
+      std::memcpy(&bytes[static_cast<size_t>(i) * 2], &value, 2);
+    } else {
+      bytes[static_cast<size_t>(i)] = static_cast<uint8_t>(static_cast<int8_t>(source[i]));
+    }
+  return bytes;
+}
+
+// Each output channel's (the stored weight's first axis) int8 scale, max
+// |w| / 127 (1 for a channel of zeros), and its weights as int8 levels,
+// round(w / scale) to nearest even, in f32 for packing.
+std::vector<float> int8_scales(const float* weight, const kiln_weight_desc& desc) {
+  int64_t channels = desc.shape[0], per_channel = 1;
+  for (int i = 1; i < desc.rank; ++i) per_channel *= desc.shape[i];
+  std::vector<float> scales(static_cast<size_t>(channels));
+  for (int64_t k = 0; k < channels; ++k) {
+    float largest = 0;
+    for (int64_t i = 0; i < per_channel; ++i) largest = std::max(largest, std::fabs(weight[k * per_channel + i]));
+    scales[static_cast<size_t>(k)] = largest > 0 ? largest / 127.0f : 1.0f;
+  }
+  return scales;
+}
+
+std::unique_ptr<float[]> int8_levels(const float* weight, const kiln_weight_desc& desc) {
+  std::vector<float> scales = int8_scales(weight, desc);
+  int64_t count = 1;
+  for (int i = 0; i < desc.rank; ++i) count *= desc.shape[i];
+  int64_t per_channel = count / desc.shape[0];
+  auto levels = std::make_unique<float[]>(static_cast<size_t>(count));
+  for (int64_t i = 0; i < count; ++i)
+    levels[i] = std::clamp(std::nearbyint(weight[i] / scales[static_cast<size_t>(i / per_channel)]), -127.0f, 127.0f);
+  return levels;
+}
+
+// KILN_WEIGHT_INT8_SCALES (f32) or KILN_WEIGHT_INT8_SUMS (s32), [K], as bytes.
+std::vector<uint8_t> int8_per_channel(const float* weight, const kiln_weight_desc& desc, int transform) {
+  std::vector<float> scales = int8_scales(weight, desc);
+  std::vector<uint8_t> bytes(scales.size() * 4);
+  if (transform == KILN_WEIGHT_INT8_SCALES) {
+    std::memcpy(bytes.data(), scales.data(), bytes.size());
+    return bytes;
+  }
+  std::unique_ptr<float[]> levels = int8_levels(weight, desc);
+  int64_t per_channel = 1;
+  for (int i = 1; i < desc.rank; ++i) per_channel *= desc.shape[i];
+  for (size_t k = 0; k < scales.size(); ++k) {
+    int32_t sum = 0;
+    for (int64_t i = 0; i < per_channel; ++i) sum += static_cast<int32_t>(levels[static_cast<int64_t>(k) * per_channel + i]);
+    std::memcpy(&bytes[k * 4], &sum, 4);
+  }
+  return bytes;
 }
 
 bool is_identity(const kiln_tensor_desc& tensor, const kiln_weight_desc& weight) {
@@ -211,9 +275,18 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
       case KILN_TENSOR_WEIGHT: {
         const float* data = weights[tensor.index];
         kiln_weight_desc stored = desc->weights[tensor.index];
+        buffer.type = element_type(tensor.element_type);
+        if (tensor.transform == KILN_WEIGHT_INT8_SCALES || tensor.transform == KILN_WEIGHT_INT8_SUMS) {
+          net.converted.push_back(int8_per_channel(data, stored, tensor.transform));
+          buffer.host = net.converted.back().data();
+          break;
+        }
         std::unique_ptr<float[]> transformed;
         if (tensor.transform == KILN_WEIGHT_WINOGRAD_4X4_3X3) {
           transformed = winograd_filters(data, desc->weights[tensor.index], stored);
+          data = transformed.get();
+        } else if (tensor.element_type == KILN_ELEMENT_S8) {
+          transformed = int8_levels(data, stored);
           data = transformed.get();
         }
         std::unique_ptr<float[]> packed_copy;
@@ -221,10 +294,9 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
           packed_copy = packed(data, stored, tensor);
           data = packed_copy.get();
         }
-        if (tensor.element_type == KILN_ELEMENT_BF16) {
-          net.rounded.push_back(bf16_copy(data, element_count(tensor)));
-          buffer.host = reinterpret_cast<uint8_t*>(net.rounded.back().get());
-          buffer.type = halide_type_t(halide_type_bfloat, 16, 1);
+        if (tensor.element_type != KILN_ELEMENT_F32) {
+          net.converted.push_back(narrowed(data, element_count(tensor), tensor.element_type));
+          buffer.host = net.converted.back().data();
           break;
         }
         if (packed_copy) net.realigned.push_back(std::move(packed_copy));

@@ -6,6 +6,7 @@ Each case becomes tests/numeric/golden/NAME/ with net.kiln, weights.safetensors
 (when the network has weights), input0.npy... and expected0.npy...; the tests
 compare `kiln run` against the expected outputs and need no PyTorch.
 """
+import json
 import os
 import shutil
 import sys
@@ -25,13 +26,14 @@ torch.manual_seed(0)
 CASES = []
 
 
-def case(name, spec, inputs, weights, reference, atol_of_largest=None, precision=None):
+def case(name, spec, inputs, weights, reference, atol_of_largest=None, precision=None, qparams=None):
     """inputs: list of arrays; weights: dict; reference(inputs, weights) -> list of outputs.
     atol_of_largest: an absolute tolerance of this fraction of each output's
     largest magnitude, written to the case's `tolerance` file for run_golden.sh
     (otherwise |actual - expected| <= 1e-5 + 1e-4 |expected|).
-    precision: kiln run's --precision, written to the case's `precision` file."""
-    CASES.append((name, spec, inputs, weights, reference, atol_of_largest, precision))
+    precision: kiln run's --precision, written to the case's `precision` file.
+    qparams: {tensor: (scale, zero_point)}, written as the case's `qparams` file (--qparams)."""
+    CASES.append((name, spec, inputs, weights, reference, atol_of_largest, precision, qparams))
 
 
 def pair(v):
@@ -829,9 +831,51 @@ case("bf16_dense_batch2", "network t\ninput x: f32[2, 300]\nd = dense(x, units=7
      lambda ins, ws: [F.linear(bf16(ins[0]), bf16(ws["d.weight"]), ws["d.bias"])], precision="bf16")
 
 
+# --precision int8: a conv2d's or dense's input quantized to u8 with the
+# case's qparams (x * float32(1 / scale), rounded half to even, plus the
+# zero point, clamped to 0..255), its weight to s8 per output channel
+# (w / (max |w| / 127), rounded half to even): their products are whole
+# numbers, summed exactly here in f64 (s32 in Kiln), then scaled back in f32
+# as Kiln does: (sum - zero_point * sum of the weights) * (scale * weight
+# scale) + bias. The ranges clip some inputs (x's at about 2 sigma).
+def int8_input(x, scale, zero):
+    level = torch.round(x * torch.tensor(1.0 / scale, dtype=torch.float32)) + zero
+    return torch.clamp(level, 0, 255) - zero
+
+
+def int8_weight(w):
+    largest = w.reshape(w.shape[0], -1).abs().max(1).values
+    scale = torch.where(largest > 0, largest / 127, torch.ones_like(largest))
+    return torch.clamp(torch.round(w / scale.view(-1, *[1] * (w.dim() - 1))), -127, 127), scale
+
+
+INT8_QPARAMS = {"x": (4.0 / 255, 128), "r": (0.012, 0), "p": (0.015, 3), "dw": (0.01, 0), "flat": (0.04, 100)}
+
+
+def int8_net_ref(ins, ws):
+    def conv(x, tensor, name, **kw):
+        scale, zero = INT8_QPARAMS[tensor]
+        levels, w_scale = int8_weight(ws[name + ".weight"])
+        sums = F.conv2d(int8_input(x, scale, zero).double(), levels.double(), **kw).float()
+        return sums * (torch.tensor(scale, dtype=torch.float32) * w_scale).view(1, -1, 1, 1) + \
+            ws[name + ".bias"].view(1, -1, 1, 1)
+    r = F.relu(bn_ref(conv(ins[0], "x", "stem", stride=2, padding=1), ws, "bn"))
+    p = F.max_pool2d(F.relu(conv(r, "r", "c1", padding=1)), 2)
+    dw = F.relu6(conv(p, "p", "dw", padding=1, groups=64))
+    s = conv(dw, "dw", "g", groups=4) + p
+    scale, zero = INT8_QPARAMS["flat"]
+    levels, w_scale = int8_weight(ws["fc.weight"])
+    sums = F.linear(int8_input(torch.flatten(s, 1), scale, zero).double(), levels.double()).float()
+    return [sums * (torch.tensor(scale, dtype=torch.float32) * w_scale) + ws["fc.bias"]]
+
+
+case("int8_net", BF16_NET.replace("bf16_net", "int8_net"), [rand(1, 3, 18, 18)], bf16_net_weights(), int8_net_ref,
+     precision="int8", qparams=INT8_QPARAMS)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
-    for name, spec, inputs, weights, reference, atol_of_largest, precision in CASES:
+    for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams in CASES:
         d = os.path.join(OUT, name)
         os.makedirs(d)
         with open(os.path.join(d, "net.kiln"), "w") as f:
@@ -851,6 +895,10 @@ def main():
         if precision:
             with open(os.path.join(d, "precision"), "w") as f:
                 f.write(precision + "\n")
+        if qparams:
+            with open(os.path.join(d, "qparams"), "w") as f:
+                json.dump({"format": "kiln-qparams 1", "tensors": {t: {"scale": sc, "zero_point": z}
+                                                                   for t, (sc, z) in qparams.items()}}, f, indent=2)
     print(f"wrote {len(CASES)} cases to {OUT}")
 
 

@@ -7,6 +7,7 @@ mkdir -p "$work"
 set -- run "$case/net.kiln"
 [ -f "$case/weights.safetensors" ] && set -- "$@" --weights "$case/weights.safetensors"
 [ -f "$case/precision" ] && set -- "$@" --precision "$(cat "$case/precision")"
+[ -f "$case/qparams" ] && set -- "$@" --qparams "$case/qparams"
 for input in "$case"/input*.npy; do set -- "$@" --input "$input"; done
 for expected in "$case"/expected*.npy; do
   set -- "$@" --output "$work/$(basename "$expected" | sed 's/expected/actual/')"

@@ -51,13 +51,20 @@ typedef struct kiln_tensor_desc {
 
 enum kiln_element_type {
   KILN_ELEMENT_F32,
-  KILN_ELEMENT_BF16 /* bfloat16, rounded from the stored f32 to nearest even */
+  KILN_ELEMENT_BF16, /* bfloat16, rounded from the stored f32 to nearest even */
+  KILN_ELEMENT_S8,   /* int8: round(w / scale) of its output channel (the
+                        stored weight's first axis), see KILN_WEIGHT_INT8_SCALES */
+  KILN_ELEMENT_S32   /* what KILN_WEIGHT_INT8_SUMS gives */
 };
 
 enum kiln_weight_transform {
   KILN_WEIGHT_AS_STORED,
-  KILN_WEIGHT_WINOGRAD_4X4_3X3 /* [K, C, 3, 3] -> [K, C, 6, 6]: each 3x3
-                                  filter g as G g G^T, Winograd F(4x4, 3x3) */
+  KILN_WEIGHT_WINOGRAD_4X4_3X3, /* [K, C, 3, 3] -> [K, C, 6, 6]: each 3x3
+                                   filter g as G g G^T, Winograd F(4x4, 3x3) */
+  KILN_WEIGHT_INT8_SCALES,      /* [K, ...] -> [K]: each output channel's
+                                   int8 scale, max |w| / 127 (1 for zeros) */
+  KILN_WEIGHT_INT8_SUMS         /* [K, ...] -> [K], s32: the sum of each
+                                   output channel's quantized weights */
 };
 
 typedef struct kiln_weight_desc {

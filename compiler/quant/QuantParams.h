@@ -1,0 +1,43 @@
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "graph/Layer.h"
+
+namespace kiln {
+
+// How a tensor is quantized to u8: q = clamp(round(x / scale) + zero_point, 0, 255).
+struct TensorQuant {
+  double scale = 1.0;
+  int zero_point = 0;
+};
+
+// The quantization of a network's tensors that int8 kernels read, by tensor
+// name: a .qparams file (JSON) that `kiln quantize` writes from calibration
+// inputs. Weights need none: they are quantized per output channel at create.
+struct QuantParams {
+  std::string path;  // where it was read from, for messages ("" when none)
+  std::map<std::string, TensorQuant> tensors;
+
+  const TensorQuant* find(const std::string& tensor) const {
+    auto found = tensors.find(tensor);
+    return found == tensors.end() ? nullptr : &found->second;
+  }
+};
+
+// The u8 quantization that covers [lo, hi] and represents 0 exactly (the
+// range widened to include 0; a range of zeros has scale 1).
+TensorQuant quant_of_range(double lo, double hi);
+
+// Reads a .qparams file and checks it against the network: its format, that
+// every tensor it names is a tensor of `graph`, scales finite and positive,
+// zero points 0..255. Throws UserError "FILE: error: ...".
+QuantParams read_qparams(const std::string& path, const Graph& graph);
+
+// The file `kiln quantize` writes: the network, the calibration method and
+// each tensor's scale and zero point.
+std::string format_qparams(const QuantParams& params, const std::string& network, const std::string& method,
+                           int samples);
+
+}  // namespace kiln
