@@ -89,7 +89,7 @@ TEST(ScheduleFile, EveryKeyRoundTrips) {
     KernelSchedule s;
     std::string value = key_value(s, key);
     std::string other = value == "true" ? "false" : value == "false" ? "true" : value == "width" ? "channels"
-                        : value == "nchw" ? "nhwc" : value.empty() ? "li2018" : "3";
+                        : value == "nchw" ? "nhwc" : value == "f32" ? "int8" : value.empty() ? "li2018" : "3";
     ASSERT_EQ(set_key(s, key, other), "") << key.name;
     EXPECT_EQ(key_value(s, key), other) << key.name;
     EXPECT_FALSE(s == KernelSchedule{}) << key.name << " is not compared";
@@ -105,6 +105,7 @@ TEST(ScheduleFile, BadValuesSayWhatTheKeyTakes) {
   EXPECT_EQ(set_key(s, *find_schedule_key("rows_per_task"), "0"), "'rows_per_task' must be a positive integer, found '0'");
   EXPECT_EQ(set_key(s, *find_schedule_key("tile_rows"), "-1"), "'tile_rows' must be a non-negative integer, found '-1'");
   EXPECT_EQ(set_key(s, *find_schedule_key("layout"), "chw"), "'layout' must be nchw or nhwc, found 'chw'");
+  EXPECT_EQ(set_key(s, *find_schedule_key("precision"), "fp16"), "'precision' must be f32, bf16 or int8, found 'fp16'");
   EXPECT_EQ(find_schedule_key("vector_widht"), nullptr);
   EXPECT_EQ(s, KernelSchedule{});
 }
