@@ -26,14 +26,16 @@ torch.manual_seed(0)
 CASES = []
 
 
-def case(name, spec, inputs, weights, reference, atol_of_largest=None, precision=None, qparams=None):
+def case(name, spec, inputs, weights, reference, atol_of_largest=None, precision=None, qparams=None,
+         schedule=None):
     """inputs: list of arrays; weights: dict; reference(inputs, weights) -> list of outputs.
     atol_of_largest: an absolute tolerance of this fraction of each output's
     largest magnitude, written to the case's `tolerance` file for run_golden.sh
     (otherwise |actual - expected| <= 1e-5 + 1e-4 |expected|).
     precision: kiln run's --precision, written to the case's `precision` file.
-    qparams: {tensor: (scale, zero_point)}, written as the case's `qparams` file (--qparams)."""
-    CASES.append((name, spec, inputs, weights, reference, atol_of_largest, precision, qparams))
+    qparams: {tensor: (scale, zero_point)}, written as the case's `qparams` file (--qparams).
+    schedule: a schedule file's text, the case's `schedule` file (--schedule)."""
+    CASES.append((name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule))
 
 
 def pair(v):
@@ -869,13 +871,15 @@ def int8_net_ref(ins, ws):
     return [sums * (torch.tensor(scale, dtype=torch.float32) * w_scale) + ws["fc.bias"]]
 
 
+# --precision int8 leaves a depthwise conv2d and one of 3 input channels in
+# f32: the sections put them in int8 too.
 case("int8_net", BF16_NET.replace("bf16_net", "int8_net"), [rand(1, 3, 18, 18)], bf16_net_weights(), int8_net_ref,
-     precision="int8", qparams=INT8_QPARAMS)
+     precision="int8", qparams=INT8_QPARAMS, schedule="[stem]\nprecision = int8\n[dw]\nprecision = int8\n")
 
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
-    for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams in CASES:
+    for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:
         d = os.path.join(OUT, name)
         os.makedirs(d)
         with open(os.path.join(d, "net.kiln"), "w") as f:
@@ -895,6 +899,9 @@ def main():
         if precision:
             with open(os.path.join(d, "precision"), "w") as f:
                 f.write(precision + "\n")
+        if schedule:
+            with open(os.path.join(d, "schedule"), "w") as f:
+                f.write(schedule)
         if qparams:
             with open(os.path.join(d, "qparams"), "w") as f:
                 json.dump({"format": "kiln-qparams 1", "tensors": {t: {"scale": sc, "zero_point": z}

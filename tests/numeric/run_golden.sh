@@ -8,6 +8,7 @@ set -- run "$case/net.kiln"
 [ -f "$case/weights.safetensors" ] && set -- "$@" --weights "$case/weights.safetensors"
 [ -f "$case/precision" ] && set -- "$@" --precision "$(cat "$case/precision")"
 [ -f "$case/qparams" ] && set -- "$@" --qparams "$case/qparams"
+[ -f "$case/schedule" ] && set -- "$@" --schedule "$case/schedule"
 for input in "$case"/input*.npy; do set -- "$@" --input "$input"; done
 for expected in "$case"/expected*.npy; do
   set -- "$@" --output "$work/$(basename "$expected" | sed 's/expected/actual/')"
