@@ -52,12 +52,16 @@ int followed_input(const Graph& graph, const Layer& anchor) {
 }
 
 // Whether --precision int8 takes the layer: a dense (its weights a quarter
-// of the bytes to stream), or a conv2d whose input channels come in quads
-// for vpdpbusd. A depthwise conv2d stays f32: its quantization pass costs
-// more than its 9 products an element save (MobileNetV2 0.71x f32 with them).
+// of the bytes to stream), or an ungrouped conv2d whose input channels come
+// in quads for vpdpbusd. Depthwise convolutions stay f32, their quantization
+// pass costing more than their 9 products an element save (MobileNetV2 0.71x
+// f32 with them), and so do grouped ones, whose quads Halide 14 gathers
+// (RegNetX-400MF 0.57x f32 with them).
 bool gains_from_int8(const Layer& anchor) {
   if (anchor.op == OpKind::Dense) return true;
-  return anchor.op == OpKind::Conv2d && !is_depthwise(anchor) && anchor.get<ConvAttrs>().channels_per_group % 4 == 0;
+  if (anchor.op != OpKind::Conv2d) return false;
+  const ConvAttrs& conv = anchor.get<ConvAttrs>();
+  return conv.groups == 1 && conv.channels_per_group % 4 == 0;
 }
 
 }  // namespace

@@ -16,7 +16,7 @@ namespace kiln {
 // `autoscheduler` (auto:NAME's plugin) every kernel is left to it, over
 // NCHW tensors, and Kiln's rules decide fusion only. With `precision` bf16
 // (int8), every kernel that can (takes_low_precision, no Winograd; for int8
-// not a depthwise conv2d, and input channels in quads) computes in it unless
+// dense, and conv2d without groups with input channels in quads) computes in it unless
 // its section sets precision; int8 kernels need `quant` for their anchor's input. `kiln compile`, `kiln
 // check --schedule`, the tuner and the spec fuzzer all plan through it.
 // Throws UserError "FILE:LINE: error: [KERNEL]: ..." for a section that

@@ -871,10 +871,11 @@ def int8_net_ref(ins, ws):
     return [sums * (torch.tensor(scale, dtype=torch.float32) * w_scale) + ws["fc.bias"]]
 
 
-# --precision int8 leaves a depthwise conv2d and one of 3 input channels in
-# f32: the sections put them in int8 too.
+# --precision int8 leaves grouped convolutions and one of 3 input channels
+# in f32: the sections put them in int8 too.
 case("int8_net", BF16_NET.replace("bf16_net", "int8_net"), [rand(1, 3, 18, 18)], bf16_net_weights(), int8_net_ref,
-     precision="int8", qparams=INT8_QPARAMS, schedule="[stem]\nprecision = int8\n[dw]\nprecision = int8\n")
+     precision="int8", qparams=INT8_QPARAMS,
+     schedule="[stem]\nprecision = int8\n[dw]\nprecision = int8\n[g]\nprecision = int8\n")
 
 
 def main():
