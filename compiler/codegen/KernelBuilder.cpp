@@ -1,6 +1,7 @@
 #include "codegen/KernelBuilder.h"
 
 #include <map>
+#include <stdexcept>
 
 #include "ops/Lowering.h"
 #include "schedule/ApplySchedule.h"
@@ -174,6 +175,8 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
       in.precision = schedule.precision;
       in.dot_lanes = dot_product_lanes(schedule, layer);
       in.input_quant = quant.find(graph.layers[layer.inputs.front()].name);
+      if (in.precision == Precision::Int8 && !in.input_quant)  // the planner refuses such a plan
+        throw std::logic_error("int8 kernel " + kernel.name + " without its input's quantization");
     }
     for (int input : layer.inputs) in.inputs.push_back(tensors.at(input));
     LayerFuncs funcs = lower_layer(in);

@@ -222,11 +222,11 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.unroll_tiles) output.unroll(xo);
 
   Halide::Func acc = anchor.reductions.front();
-  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc (after the channel in a pair, with pairs)
+  std::vector<Halide::RVar> taps = acc.rvars(0);  // rx, ry, rc (after the channel in a pair or quad, with dot_products)
   Halide::Stage update = acc.update(0);
-  // Channel pairs (bf16): each lane sums its pair's two products, vectorized
-  // with the output channels into one vdpbf16ps (atomic: the pair's lanes
-  // add into one accumulator).
+  // Channel pairs (bf16) or quads (int8): each lane sums their products,
+  // vectorized with the output channels into one vdpbf16ps or vpdpbusd
+  // (atomic: the pair's lanes add into one accumulator).
   std::vector<Halide::VarOrRVar> pair;
   if (taps.size() == 4) {
     pair.push_back(taps.front());
@@ -249,10 +249,11 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   } else {
     // A row of tiles at a time, reduction_block input channels per pass over
     // it, so that a pass's weights stay in L1; partial sums wait in the row.
-    // With pairs, a pass takes reduction_block / 2 pairs.
+    // With pairs (quads), a pass takes reduction_block / 2 (4) of them.
     Halide::RVar rco("rco"), rci("rci");
     acc.compute_at(row);
-    int block = pair.empty() ? s.reduction_block : std::max(1, s.reduction_block / 2);
+    int dot = pair.empty() ? 1 : s.precision == Precision::Int8 ? 4 : 2;
+    int block = std::max(1, s.reduction_block / dot);
     update.split(taps[2], rco, rci, block, guard)
         .split(x, xo, xi, s.tile_width, guard)
         .split(k, ko, ki, tile, guard)
@@ -393,8 +394,6 @@ void apply_winograd(const KernelSchedule& s, Halide::Func output, const LayerFun
   rows_out.compute_at(output, ko).vectorize(o[0], s.vector_width).unroll(o[1]).unroll(o[2]);
 }
 
-}  // namespace
-
 // An int8 kernel's quantized input, computed once per run ahead of the
 // reduction, each pixel's channels contiguous (a channel quad is then one
 // load), threads taking rows of it.
@@ -409,6 +408,8 @@ void stage_quantized(Halide::Func quantized, const KernelSchedule& s) {
     quantized.vectorize(v[0], s.vector_width, Halide::TailStrategy::GuardWithIf);
   }
 }
+
+}  // namespace
 
 void apply_pooled_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& pool, Halide::Func conv,
                            const LayerFuncs& anchor, const Shape& pooled) {
