@@ -51,6 +51,9 @@ int followed_input(const Graph& graph, const Layer& anchor) {
   return anchor.inputs.front();
 }
 
+// The most vectors of output channels an int8 tile of quads takes (below).
+constexpr int kInt8TileChannels = 2;
+
 // Whether --precision int8 takes the layer: a dense (its weights a quarter
 // of the bytes to stream), or an ungrouped conv2d whose input channels come
 // in quads for vpdpbusd. Depthwise convolutions stay f32, their quantization
@@ -131,8 +134,17 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     KernelSchedule& schedule = plan.schedules.at(kernel.name);
     if (schedule.precision != Precision::Int8 || !target.dot_products || file.sets(kernel.name, "dot_products")) continue;
     schedule.dot_products = true;
-    if (dot_product_lanes(schedule, graph.layers[kernel.layers.front()]) == 1) schedule.dot_products = false;
-    else plan.rules[kernel.name].push_back("int8-dot-products");
+    if (dot_product_lanes(schedule, graph.layers[kernel.layers.front()]) == 1) {
+      schedule.dot_products = false;
+      continue;
+    }
+    plan.rules[kernel.name].push_back("int8-dot-products");
+    // Halide 14 gathers the weight quads of a tile's fourth vector of output
+    // channels (the block's index modulo 64 unproven): ResNet-50's stride-2
+    // 1x1 256-to-512 layer 3.3 ms with 4 vectors, 0.80-0.83 with 2 or 3;
+    // the whole network 13.3 -> 11.2-11.7 ms with either cap (3.0x f32).
+    if (!file.sets(kernel.name, "tile_channels"))
+      schedule.tile_channels = std::min(schedule.tile_channels, kInt8TileChannels);
   }
   // The layout rules refine valid schedules into valid ones; checked again all the same.
   for (const Kernel& kernel : plan.kernels) validate(kernel, plan.schedules.at(kernel.name));
