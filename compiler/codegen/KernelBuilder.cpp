@@ -174,7 +174,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     if (index == kernel.layers.front() && schedule.precision != Precision::F32) {
       in.precision = schedule.precision;
       in.dot_lanes = dot_product_lanes(schedule, layer);
-      in.input_quant = quant.find(graph.layers[layer.inputs.front()].name);
+      in.input_quant = quant.of_input(graph, layer);
       if (in.precision == Precision::Int8 && !in.input_quant)  // the planner refuses such a plan
         throw std::logic_error("int8 kernel " + kernel.name + " without its input's quantization");
     }

@@ -44,13 +44,13 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
   std::string symbol = graph.name + "_k" + std::to_string(k);
   std::string key = symbol + "\n" + kernel_target(target, schedule).to_string() + "\n" + format_kernel_schedule(schedule);
   for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
-  if (schedule.precision == Precision::Int8)  // its input's quantization is compiled in
-    if (const TensorQuant* q = quant.find(graph.layers[graph.layers[kernel.layers.front()].inputs.front()].name))
-    {
-      char exact[64];
-      std::snprintf(exact, sizeof exact, " %a/%d", q->scale, q->zero_point);
-      key += exact;
-    }
+  // An int8 kernel compiles its input's quantization in.
+  const Layer& anchor = graph.layers[kernel.layers.front()];
+  if (const TensorQuant* q = schedule.precision == Precision::Int8 ? quant.of_input(graph, anchor) : nullptr) {
+    char exact[64];
+    std::snprintf(exact, sizeof exact, " %a/%d", q->scale, q->zero_point);
+    key += exact;
+  }
   for (const KernelArgument& arg : kernel_arguments(graph, kernel, schedule, layouts))
     key += arg.tensor_layout == TensorLayout::Nhwc ? " nhwc" : " nchw";
   char hash[17];

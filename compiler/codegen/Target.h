@@ -18,12 +18,12 @@ Halide::Target choose_target(const std::string& requested);  // throws UserError
 // on Zen 4 it claims Sapphire Rapids features and can emit illegal instructions.
 Halide::Target host_target();
 
-// What the schedule heuristic and the tuner need to know of `target`.
 // The target one kernel compiles for: f32 kernels without
 // avx512_sapphirerapids, which brings them nothing (it is for bf16 and int8
 // dot products) and compiles for another CPU model's tuning.
 Halide::Target kernel_target(const Halide::Target& target, const KernelSchedule& schedule);
 
+// What the schedule heuristic and the tuner need to know of `target`.
 TargetTraits schedule_traits(const Halide::Target& target);
 
 }  // namespace kiln

@@ -56,10 +56,8 @@ constexpr int kInt8TileChannels = 2;
 
 // Whether --precision int8 takes the layer: a dense (its weights a quarter
 // of the bytes to stream), or an ungrouped conv2d whose input channels come
-// in quads for vpdpbusd. Depthwise convolutions stay f32, their quantization
-// pass costing more than their 9 products an element save (MobileNetV2 0.71x
-// f32 with them), and so do grouped ones, whose quads Halide 14 gathers
-// (RegNetX-400MF 0.57x f32 with them).
+// in quads for vpdpbusd. Depthwise and grouped ones ran slower in int8
+// (docs/precision.md).
 bool gains_from_int8(const Layer& anchor) {
   if (anchor.op == OpKind::Dense) return true;
   if (anchor.op != OpKind::Conv2d) return false;
@@ -77,7 +75,7 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
   auto validate = [&](const Kernel& kernel, const KernelSchedule& schedule) {
     std::string problem = kernel_problem(graph, kernel, schedule);
     const Layer& anchor = graph.layers[kernel.layers.front()];
-    if (problem.empty() && schedule.precision == Precision::Int8 && !quant.find(graph.layers[anchor.inputs.front()].name))
+    if (problem.empty() && schedule.precision == Precision::Int8 && !quant.of_input(graph, anchor))
       problem = "precision = int8 needs the quantization of " + anchor.name + "'s input " +
                 graph.layers[anchor.inputs.front()].name + ": " +
                 (quant.path.empty() ? "give --qparams (kiln quantize writes it)" : quant.path + " has none");
@@ -101,8 +99,8 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     std::vector<std::string>& rules = plan.rules[kernel.name];
     if (!afresh) rules.push_back(heuristic.rule);
     if (kernel.pooled && !file.sets(kernel.name, "fuse_pool")) rules.push_back("pool-fusion");
-    // int8's direct convolution beats f32 Winograd (ResNet-50's 3x3 64-channel
-    // layer: 0.32 ms against 0.42), bf16's does not.
+    // int8's direct convolution beats f32 Winograd, bf16's does not
+    // (docs/default-schedule.md: int8-direct).
     KernelSchedule direct = schedule;
     direct.winograd = direct.channel_tasks = false;
     if (precision == Precision::Int8 && gains_from_int8(anchor) && schedule.winograd && !file.sets(kernel.name, "winograd") &&
@@ -127,9 +125,8 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     producers[kernel.output()] = &(plan.schedules[kernel.name] = schedule);
   }
   choose_default_layouts(graph, kept, target, plan);
-  // int8 channel tiles sum quads of input channels with vpdpbusd (2.4x the
-  // multiply-adds of f32 FMAs on an Intel Xeon); without the instruction,
-  // Halide's emulation of it is slower than single products.
+  // int8 channel tiles sum quads of input channels with vpdpbusd where the
+  // target has it; Halide's emulation of it is slower than single products.
   for (const Kernel& kernel : plan.kernels) {
     KernelSchedule& schedule = plan.schedules.at(kernel.name);
     if (schedule.precision != Precision::Int8 || !target.dot_products || file.sets(kernel.name, "dot_products")) continue;
@@ -139,10 +136,8 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
       continue;
     }
     plan.rules[kernel.name].push_back("int8-dot-products");
-    // Halide 14 gathers the weight quads of a tile's fourth vector of output
-    // channels (the block's index modulo 64 unproven): ResNet-50's stride-2
-    // 1x1 256-to-512 layer 3.3 ms with 4 vectors, 0.80-0.83 with 2 or 3;
-    // the whole network 13.3 -> 11.2-11.7 ms with either cap (3.0x f32).
+    // Halide 14 gathers the weight quads of a fourth vector of output channels
+    // (docs/default-schedule.md: int8-dot-products).
     if (!file.sets(kernel.name, "tile_channels"))
       schedule.tile_channels = std::min(schedule.tile_channels, kInt8TileChannels);
   }

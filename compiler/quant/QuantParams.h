@@ -24,6 +24,10 @@ struct QuantParams {
     auto found = tensors.find(tensor);
     return found == tensors.end() ? nullptr : &found->second;
   }
+  // The quantization of what an int8 kernel's `anchor` reads (its first input).
+  const TensorQuant* of_input(const Graph& graph, const Layer& anchor) const {
+    return find(graph.layers[anchor.inputs.front()].name);
+  }
 };
 
 // The u8 quantization that covers [lo, hi] and represents 0 exactly (the

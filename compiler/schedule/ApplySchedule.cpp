@@ -252,7 +252,7 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
     // With pairs (quads), a pass takes reduction_block / 2 (4) of them.
     Halide::RVar rco("rco"), rci("rci");
     acc.compute_at(row);
-    int dot = pair.empty() ? 1 : s.precision == Precision::Int8 ? 4 : 2;
+    int dot = pair.empty() ? 1 : dot_product_width(s.precision);
     int block = std::max(1, s.reduction_block / dot);
     update.split(taps[2], rco, rci, block, guard)
         .split(x, xo, xi, s.tile_width, guard)

@@ -34,8 +34,17 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
   return conv.groups == 1 || (conv.filters / conv.groups) % vector_width == 0;
 }
 
+int dot_product_width(Precision precision) {
+  switch (precision) {
+    case Precision::F32: return 1;
+    case Precision::Bf16: return 2;
+    case Precision::Int8: return 4;
+  }
+  return 1;
+}
+
 int dot_product_lanes(const KernelSchedule& s, const Layer& anchor) {
-  int lanes = s.precision == Precision::Bf16 ? 2 : s.precision == Precision::Int8 ? 4 : 1;
+  int lanes = dot_product_width(s.precision);
   bool fits = s.dot_products && lanes > 1 && anchor.op == OpKind::Conv2d &&
               family_of(s, anchor) == KernelFamily::ChannelTiles && anchor.get<ConvAttrs>().channels_per_group % lanes == 0;
   return fits ? lanes : 1;

@@ -29,6 +29,10 @@ const char* family_name(KernelFamily family);
 // one broadcast value. Depthwise convolutions take channel windows.
 bool channel_tiles_apply(const Layer& anchor, int vector_width);
 
+// The input channels one lane of a dot-product instruction sums in
+// `precision`: 2 for bf16 (vdpbf16ps), 4 for int8 (vpdpbusd), 1 for f32.
+int dot_product_width(Precision precision);
+
 // How many input channels a kernel sums in each lane of its reduction: 2
 // (what vdpbf16ps sums) or 4 (vpdpbusd) with dot_products in channel tiles
 // of a conv2d in bf16 or int8 whose channels per group divide by them; else 1.

@@ -172,47 +172,49 @@ std::vector<uint8_t> narrowed(const float* source, int64_t count, int element) {
   return bytes;
 }
 
-// Each output channel's (the stored weight's first axis) int8 scale, max
-// |w| / 127 (1 for a channel of zeros), and its weights as int8 levels,
-// round(w / scale) to nearest even, in f32 for packing.
+// Elements per output channel: the stored weight's first axis is the channels.
+int64_t per_channel(const kiln_weight_desc& desc) {
+  int64_t count = 1;
+  for (int i = 1; i < desc.rank; ++i) count *= desc.shape[i];
+  return count;
+}
+
+// Each output channel's int8 scale, max |w| / 127 (1 for a channel of
+// zeros), and its weights as int8 levels, round(w / scale) to nearest even,
+// in f32 for packing.
 std::vector<float> int8_scales(const float* weight, const kiln_weight_desc& desc) {
-  int64_t channels = desc.shape[0], per_channel = 1;
-  for (int i = 1; i < desc.rank; ++i) per_channel *= desc.shape[i];
-  std::vector<float> scales(static_cast<size_t>(channels));
-  for (int64_t k = 0; k < channels; ++k) {
+  int64_t each = per_channel(desc);
+  std::vector<float> scales(static_cast<size_t>(desc.shape[0]));
+  for (size_t k = 0; k < scales.size(); ++k) {
     float largest = 0;
-    for (int64_t i = 0; i < per_channel; ++i) largest = std::max(largest, std::fabs(weight[k * per_channel + i]));
-    scales[static_cast<size_t>(k)] = largest > 0 ? largest / 127.0f : 1.0f;
+    for (int64_t i = 0; i < each; ++i) largest = std::max(largest, std::fabs(weight[static_cast<int64_t>(k) * each + i]));
+    scales[k] = largest > 0 ? largest / 127.0f : 1.0f;
   }
   return scales;
 }
 
 std::unique_ptr<float[]> int8_levels(const float* weight, const kiln_weight_desc& desc) {
   std::vector<float> scales = int8_scales(weight, desc);
-  int64_t count = 1;
-  for (int i = 0; i < desc.rank; ++i) count *= desc.shape[i];
-  int64_t per_channel = count / desc.shape[0];
+  int64_t each = per_channel(desc), count = desc.shape[0] * each;
   auto levels = std::make_unique<float[]>(static_cast<size_t>(count));
   for (int64_t i = 0; i < count; ++i)
-    levels[i] = std::clamp(std::nearbyint(weight[i] / scales[static_cast<size_t>(i / per_channel)]), -127.0f, 127.0f);
+    levels[i] = std::clamp(std::nearbyint(weight[i] / scales[static_cast<size_t>(i / each)]), -127.0f, 127.0f);
   return levels;
 }
 
 // KILN_WEIGHT_INT8_SCALES (f32) or KILN_WEIGHT_INT8_SUMS (s32), [K], as bytes.
 std::vector<uint8_t> int8_per_channel(const float* weight, const kiln_weight_desc& desc, int transform) {
-  std::vector<float> scales = int8_scales(weight, desc);
-  std::vector<uint8_t> bytes(scales.size() * 4);
+  std::vector<uint8_t> bytes(static_cast<size_t>(desc.shape[0]) * 4);
   if (transform == KILN_WEIGHT_INT8_SCALES) {
-    std::memcpy(bytes.data(), scales.data(), bytes.size());
+    std::memcpy(bytes.data(), int8_scales(weight, desc).data(), bytes.size());
     return bytes;
   }
   std::unique_ptr<float[]> levels = int8_levels(weight, desc);
-  int64_t per_channel = 1;
-  for (int i = 1; i < desc.rank; ++i) per_channel *= desc.shape[i];
-  for (size_t k = 0; k < scales.size(); ++k) {
+  int64_t each = per_channel(desc);
+  for (int64_t k = 0; k < desc.shape[0]; ++k) {
     int32_t sum = 0;
-    for (int64_t i = 0; i < per_channel; ++i) sum += static_cast<int32_t>(levels[static_cast<int64_t>(k) * per_channel + i]);
-    std::memcpy(&bytes[k * 4], &sum, 4);
+    for (int64_t i = 0; i < each; ++i) sum += static_cast<int32_t>(levels[k * each + i]);
+    std::memcpy(&bytes[static_cast<size_t>(k) * 4], &sum, 4);
   }
   return bytes;
 }
