@@ -122,11 +122,14 @@ std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
 // or with more where no channel vector of 8 lanes or more divides the channels
 // (channel tiles would straddle the packed weights' blocks, or take 4 lanes).
 std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
-  if (!k.may_flatten || k.reads_channel_vectors || !pixels_flatten(k.anchor) ||
-      !width_channel_tiles_apply(k.anchor))
-    return std::nullopt;
+  if (!k.may_flatten || !pixels_flatten(k.anchor) || !width_channel_tiles_apply(k.anchor)) return std::nullopt;
   int64_t pixels = k.output[2] * k.output[3];
   int64_t inputs = multiply_adds_per_output(k.anchor, k.output);  // 1x1: the input channels
+  // Channel vectors of fewer than 3 native vectors' channels that no native
+  // vector divides (24, 40: a projection of half vectors) are read flat,
+  // so their producer stores NCHW: channel tiles over them lost.
+  bool few_partial = inputs % k.target.vector_width != 0 && inputs < 3 * k.target.vector_width;
+  if (k.reads_channel_vectors && !few_partial) return std::nullopt;
   int tile = 2 * k.target.vector_width;
   int64_t tiles = (pixels + tile - 1) / tile;
   bool covered = tiles * tile * 20 <= pixels * (20 + kFlatOverlapTwentieths) ||
@@ -136,12 +139,24 @@ std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
   return width_channel_tiles(k, true);
 }
 
+// Half vectors of channels, where only those divide a convolution's
+// channels (72, 104, 120, 232 with AVX-512).
+bool takes_half_vectors(const KernelProblem& k) {
+  int native = k.target.vector_width;
+  int64_t channels = k.output[1];
+  return channels > native && channels % native != 0 && channels % (native / 2) == 0;
+}
+
 // width-channel-tiles: channel vectors that would leave lanes idle (24
-// channels in 2 vectors of 16) lose to width tiles of channels.
+// channels in 2 vectors of 16) lose to width tiles of channels, unless the
+// input is channel vectors and half vectors divide the channels: the width
+// tiles would gather it, or make its producer store NCHW a lane at a time.
 std::optional<KernelSchedule> idle_lanes_width_channel_tiles(const KernelProblem& k) {
   int lanes = k.target.vector_width;
   const Shape& output = k.output;
-  if (!width_channel_tiles_apply(k.anchor) || output[1] < lanes || output[3] < lanes) return std::nullopt;
+  if (!width_channel_tiles_apply(k.anchor) || output[1] < lanes || output[3] < lanes ||
+      (k.reads_channel_vectors && takes_half_vectors(k)))
+    return std::nullopt;
   int64_t vector_lanes = (output[1] + lanes - 1) / lanes * lanes;
   if ((vector_lanes - output[1]) * 8 <= output[1] * kIdleLaneEighths) return std::nullopt;
   return width_channel_tiles(k, false);
@@ -191,7 +206,10 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   bool strided = window.stride_w > 1;
   bool wide_tiles = strided && vectors >= 4 && budget >= kAccumulatorsWide && width % (budget / 4) == 0 &&
                     block_weight_bytes(k.anchor, output, 4 * s.vector_width) <= kNearWeightBytes;
-  s.tile_channels = wide_tiles ? 4 : vectors >= 2 ? 2 : 1;
+  // Three or five half vectors (24, 40 channels) in one tile cover the
+  // channels once, where tiles of two would compute a shifted block again.
+  bool every_vector = s.vector_width < k.target.vector_width && (vectors == 3 || vectors == 5);
+  s.tile_channels = wide_tiles ? 4 : every_vector ? static_cast<int>(vectors) : vectors >= 2 ? 2 : 1;
   s.tile_width = row_tile(width, budget / s.tile_channels);
   s.unroll_taps = window.kernel_w <= kUnrollTapsChannelTiles;
   unroll_channel_tiles(s, window, width);
@@ -209,8 +227,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
 std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
   if (!width_channel_tiles_apply(k.anchor)) return std::nullopt;  // a convolution: its output is [N, K, H, W]
   int native = k.target.vector_width;
-  bool half = k.output[1] > native && k.output[1] % native != 0 && k.output[1] % (native / 2) == 0;
-  return channel_tiles_of(k, half ? native / 2 : native);
+  return channel_tiles_of(k, takes_half_vectors(k) ? native / 2 : native);
 }
 
 // narrow-channel-tiles: grouped convolutions whose groups hold half a vector

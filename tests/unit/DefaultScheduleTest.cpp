@@ -57,11 +57,20 @@ const RuleCase kCases[] = {
     {"[1, 116, 14, 14]", "conv2d(x, filters=128, kernel=1)", kAvx512, false, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
     // 72 channels, no multiple of 16 but of 8: half vectors, whose last tile shifted inwards starts on one.
-    {"[1, 24, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
+    {"[1, 32, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
      8, 8, 2, 0, false, false},
+    // ... reading channel vectors of 24 channels (half vectors): flattened width tiles, which read them NCHW.
+    {"[1, 24, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "flat-width-channel-tiles",
+     KernelFamily::WidthChannelTiles, 16, 2, 8, 0, true, false},
     // 24 channels would leave a quarter of 2 vectors' lanes idle: width tiles of 8 channels.
-    {"[1, 144, 56, 56]", "conv2d(x, filters=24, kernel=3, padding=1)", kAvx512, true, "width-channel-tiles",
+    {"[1, 144, 56, 56]", "conv2d(x, filters=24, kernel=3, padding=1)", kAvx512, false, "width-channel-tiles",
      KernelFamily::WidthChannelTiles, 16, 2, 8, 0, false, false},
+    // ... reading channel vectors: a tile of all 3 half vectors, 4 pixels wide (MobileNets' projections).
+    {"[1, 144, 56, 56]", "conv2d(x, filters=24, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 8, 4, 3, 0, false, false},
+    // ... 40 channels: all 5, 3 pixels wide.
+    {"[1, 240, 28, 28]", "conv2d(x, filters=40, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 8, 3, 5, 0, false, false},
     // Depthwise reading channel vectors: channel windows of 8 pixels.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx512, true, "channel-windows",
      KernelFamily::ChannelWindows, 16, 8, 1, 0, false, false},
