@@ -22,7 +22,9 @@ struct KeptChoices {
 // the kernel computes channel vectors, its output is not the network's, and
 // every kernel that reads it computes channel vectors too; NCHW otherwise. An
 // elementwise or concat kernel of channel vectors left NCHW (not in
-// `kept.sections`) takes width vectors. Then sets, for the layouts they read and write, the
+// `kept.sections`) takes width vectors, and a 1x1 convolution of channel
+// tiles whose input and output stay NCHW takes flattened width tiles where
+// those apply. Then sets, for the layouts they read and write, the
 // reduction order of those not in `kept.orders` and the register tiles of
 // those not in `kept.tiles`, and the plan's layouts. Each rule that applies is added to
 // the kernel's rules.

@@ -65,6 +65,18 @@ bool gains_from_int8(const Layer& anchor) {
   return conv.groups == 1 && conv.channels_per_group % 4 == 0;
 }
 
+// Whether every reader of `kernel`'s output is a depthwise convolution
+// striding along the width over channels that native vectors divide.
+bool feeds_strided_windows(const Graph& graph, const std::vector<std::vector<int>>& consumers, const Kernel& kernel,
+                           const TargetTraits& target) {
+  const std::vector<int>& readers = consumers[kernel.output()];
+  return !readers.empty() && std::all_of(readers.begin(), readers.end(), [&](int reader) {
+    const Layer& layer = graph.layers[reader];
+    return is_depthwise(layer) && layer.get<ConvAttrs>().window.stride_w > 1 &&
+           layer.shape[1] % target.vector_width == 0;
+  });
+}
+
 }  // namespace
 
 SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const TargetTraits& target,
@@ -86,13 +98,15 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
   };
   KeptChoices kept;
   std::map<int, const KernelSchedule*> producers;  // by tensor: the schedule of the kernel that computes it
+  std::vector<std::vector<int>> consumers = graph.consumers();
   for (const Kernel& kernel : plan.kernels) {
     const Layer& anchor = graph.layers[kernel.layers.front()];
     const Shape& computed = graph.layers[kernel.anchor_output()].shape;  // what the anchor's schedule computes
     auto producer = producers.find(followed_input(graph, anchor));
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
     DefaultChoice heuristic = default_schedule({anchor, computed, kernel_flops(graph, kernel), target,
-                                                flatten_problem(graph, kernel).empty(), reads_channel_vectors});
+                                                flatten_problem(graph, kernel).empty(), reads_channel_vectors,
+                                                feeds_strided_windows(graph, consumers, kernel, target)});
     KernelSchedule schedule = section_over(file, kernel.name, heuristic.schedule);
     schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
     bool afresh = section_afresh(file, kernel.name, heuristic.schedule);

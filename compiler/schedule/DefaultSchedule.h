@@ -12,7 +12,9 @@ namespace kiln {
 // layer computes, the kernel's work and the target. `may_flatten`: whether
 // the kernel's tensors allow flatten_pixels (see flatten_problem);
 // `reads_channel_vectors`: whether the anchor's input is computed by a kernel
-// with vectorize = channels.
+// with vectorize = channels; `feeds_strided_windows`: whether every reader
+// of the kernel's output is a depthwise convolution striding along the width
+// over channels that native vectors divide.
 struct KernelProblem {
   const Layer& anchor;
   const Shape& output;
@@ -20,6 +22,7 @@ struct KernelProblem {
   const TargetTraits& target;
   bool may_flatten = true;
   bool reads_channel_vectors = false;
+  bool feeds_strided_windows = false;
 };
 
 // The heuristic's schedule for a kernel and the name of the rule that chose

@@ -878,6 +878,41 @@ case("int8_net", BF16_NET.replace("bf16_net", "int8_net"), [rand(1, 3, 18, 18)],
      schedule="[stem]\nprecision = int8\n[dw]\nprecision = int8\n[g]\nprecision = int8\n")
 
 
+# An inverted-residual stage as the default plans it (cases above keep their
+# random draws): a 1x1 expansion of NCHW input feeding a stride-2 depthwise
+# layer takes channel tiles and stores NHWC, the depthwise reads it in
+# channel windows, and the next expansion (its input kept NCHW by the
+# residual add) takes flattened width tiles (flat-over-nchw).
+STRIDED_BLOCK = """network strided_block
+input x: f32[1, 16, 32, 32]
+e = conv2d(x, filters=32, kernel=1, activation=relu6)
+d = conv2d(e, filters=32, kernel=5, stride=2, padding=2, groups=32, activation=relu6)
+p = conv2d(d, filters=56, kernel=1)
+q = conv2d(p, filters=168, kernel=1, activation=relu6)
+w = conv2d(q, filters=168, kernel=3, padding=1, groups=168, activation=relu6)
+r = conv2d(w, filters=56, kernel=1)
+s = add(r, p)
+output s
+"""
+
+
+def strided_block_ref(ins, ws):
+    e = F.relu6(F.conv2d(ins[0], ws["e.weight"], ws["e.bias"]))
+    d = F.relu6(F.conv2d(e, ws["d.weight"], ws["d.bias"], stride=2, padding=2, groups=32))
+    p = F.conv2d(d, ws["p.weight"], ws["p.bias"])
+    q = F.relu6(F.conv2d(p, ws["q.weight"], ws["q.bias"]))
+    w = F.relu6(F.conv2d(q, ws["w.weight"], ws["w.bias"], padding=1, groups=168))
+    return [F.conv2d(w, ws["r.weight"], ws["r.bias"]) + p]
+
+
+case("strided_block", STRIDED_BLOCK, [rand(1, 16, 32, 32)],
+     {"e.weight": rand(32, 16, 1, 1, scale=0.3), "e.bias": rand(32), "d.weight": rand(32, 1, 5, 5, scale=0.2),
+      "d.bias": rand(32), "p.weight": rand(56, 32, 1, 1, scale=0.2), "p.bias": rand(56),
+      "q.weight": rand(168, 56, 1, 1, scale=0.2), "q.bias": rand(168), "w.weight": rand(168, 1, 3, 3, scale=0.3),
+      "w.bias": rand(168), "r.weight": rand(56, 168, 1, 1, scale=0.1), "r.bias": rand(56)},
+     strided_block_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

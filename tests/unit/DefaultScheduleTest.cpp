@@ -166,6 +166,20 @@ TEST(DefaultSchedule, DenseLayersOfOneRowTakeTasksOfUnits) {
   EXPECT_EQ(s.vectors_per_task, 0);
 }
 
+// A 1x1 expansion of NCHW input whose readers are all stride-2 depthwise
+// layers takes channel tiles instead of flattened width tiles, so that it
+// stores NHWC and they load dense channel vectors.
+TEST(DefaultSchedule, ExpansionsFeedingStridedWindowsTakeChannelTiles) {
+  Graph graph = check(parse("network t\ninput x: f32[1, 24, 56, 56]\nl = conv2d(x, filters=144, kernel=1)\noutput l\n"));
+  const Layer& layer = graph.layers[1];
+  DefaultChoice alone = default_schedule({layer, layer.shape, layer.flops, kAvx512, true, false, false});
+  EXPECT_STREQ(alone.rule, "flat-width-channel-tiles");
+  DefaultChoice feeding = default_schedule({layer, layer.shape, layer.flops, kAvx512, true, false, true});
+  EXPECT_STREQ(feeding.rule, "channel-tiles");
+  EXPECT_EQ(family_of(feeding.schedule, layer), KernelFamily::ChannelTiles);
+  EXPECT_EQ(feeding.schedule.vector_width, 16);
+}
+
 // Width tiles of output channels unroll a window's taps (a 24-channel stem,
 // a strided grouped layer); a 1x1 layer has none to unroll.
 TEST(DefaultSchedule, WidthChannelTilesUnrollAWindowsTaps) {
