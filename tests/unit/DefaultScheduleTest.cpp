@@ -48,6 +48,12 @@ const RuleCase kCases[] = {
     // ... reading them: channel tiles.
     {"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, true, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 8, 2, 0, false, false},
+    // 3 vectors of output channels over a short reduction: one tile of all 3, 4 pixels wide.
+    {"[1, 64, 56, 56]", "conv2d(x, filters=48, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 4, 3, 0, false, false},
+    // ... over 256 input channels: tiles of 2 (the second shifted inwards), 8 pixels wide.
+    {"[1, 256, 56, 56]", "conv2d(x, filters=48, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 8, 2, 0, false, false},
     // 14x14 pixels leave the last flat tile mostly idle, yet no vector of 8 lanes divides 116 channels (ShuffleNetV2).
     {"[1, 116, 14, 14]", "conv2d(x, filters=116, kernel=1)", kAvx512, false, "flat-width-channel-tiles",
      KernelFamily::WidthChannelTiles, 16, 2, 8, 0, true, false},
