@@ -5,6 +5,21 @@
 #include "schedule/KernelFamily.h"
 
 namespace kiln {
+namespace {
+
+// The heuristic's schedule for `kernel` as if its input were not channel
+// vectors, with the kernel's fusion: the layout rules' choice where a
+// tensor stays NCHW after all.
+KernelSchedule default_over_nchw(const Graph& graph, const Kernel& kernel, const TargetTraits& target,
+                                 bool may_flatten, bool fuse) {
+  const Layer& anchor = graph.layers[kernel.layers.front()];
+  const Shape& shape = graph.layers[kernel.anchor_output()].shape;
+  KernelSchedule s = default_schedule({anchor, shape, kernel_flops(graph, kernel), target, may_flatten, false}).schedule;
+  s.fuse = fuse;
+  return s;
+}
+
+}  // namespace
 
 void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const TargetTraits& target,
                             SchedulePlan& plan) {
@@ -37,14 +52,11 @@ void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const T
   for (const Kernel& kernel : plan.kernels) {
     KernelSchedule& s = plan.schedules[kernel.name];
     const Layer& anchor = graph.layers[kernel.layers.front()];
-    const Shape& shape = graph.layers[kernel.anchor_output()].shape;
     bool copies = is_elementwise(anchor.op) || anchor.op == OpKind::Concat;
     if (kept.sections.count(kernel.name) || s.layout != TensorLayout::Nchw || !copies ||
         family_of(s, anchor) != KernelFamily::ChannelVectors)
       continue;
-    KernelSchedule widths = default_schedule({anchor, shape, kernel_flops(graph, kernel), target, false, false}).schedule;
-    widths.fuse = s.fuse;
-    s = widths;
+    s = default_over_nchw(graph, kernel, target, false, s.fuse);
     plan.rules[kernel.name].push_back("width-vectors-into-nchw");
   }
   plan.layouts = tensor_layouts(plan.kernels, plan.schedules);
@@ -60,12 +72,8 @@ void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const T
         s.fuse_pool || family_of(s, anchor) != KernelFamily::ChannelTiles ||
         layout_of(plan.layouts, anchor.inputs.front()) != TensorLayout::Nchw)
       continue;
-    const Shape& shape = graph.layers[kernel.anchor_output()].shape;
-    KernelSchedule flat = default_schedule({anchor, shape, kernel_flops(graph, kernel), target,
-                                            flatten_problem(graph, kernel).empty(), false})
-                              .schedule;
+    KernelSchedule flat = default_over_nchw(graph, kernel, target, flatten_problem(graph, kernel).empty(), s.fuse);
     if (!flat.flatten_pixels) continue;
-    flat.fuse = s.fuse;
     s = flat;
     plan.rules[kernel.name] = {"flat-width-channel-tiles", "flat-over-nchw"};
   }

@@ -66,14 +66,13 @@ bool gains_from_int8(const Layer& anchor) {
 }
 
 // Whether every reader of `kernel`'s output is a depthwise convolution
-// striding along the width over channels that native vectors divide.
+// striding along the width that channel windows of native vectors can compute.
 bool feeds_strided_windows(const Graph& graph, const std::vector<std::vector<int>>& consumers, const Kernel& kernel,
                            const TargetTraits& target) {
   const std::vector<int>& readers = consumers[kernel.output()];
   return !readers.empty() && std::all_of(readers.begin(), readers.end(), [&](int reader) {
     const Layer& layer = graph.layers[reader];
-    return is_depthwise(layer) && layer.get<ConvAttrs>().window.stride_w > 1 &&
-           layer.shape[1] % target.vector_width == 0;
+    return is_depthwise(layer) && width_stride(layer) > 1 && channel_windows_apply(layer, target.vector_width);
   });
 }
 

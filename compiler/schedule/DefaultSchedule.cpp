@@ -92,7 +92,7 @@ void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t wid
 // pixels wide.
 std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
   int lanes = k.target.vector_width;
-  if (!windows_per_channel(k.anchor) || !k.reads_channel_vectors || k.output[1] % lanes != 0) return std::nullopt;
+  if (!channel_windows_apply(k.anchor, lanes) || !k.reads_channel_vectors) return std::nullopt;
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;

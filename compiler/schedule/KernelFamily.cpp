@@ -34,6 +34,10 @@ bool channel_tiles_apply(const Layer& anchor, int vector_width) {
   return conv.groups == 1 || (conv.filters / conv.groups) % vector_width == 0;
 }
 
+bool channel_windows_apply(const Layer& anchor, int vector_width) {
+  return windows_per_channel(anchor) && anchor.shape[1] % vector_width == 0;
+}
+
 int dot_product_width(Precision precision) {
   switch (precision) {
     case Precision::F32: return 1;

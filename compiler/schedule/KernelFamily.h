@@ -29,6 +29,10 @@ const char* family_name(KernelFamily family);
 // one broadcast value. Depthwise convolutions take channel windows.
 bool channel_tiles_apply(const Layer& anchor, int vector_width);
 
+// Whether channel windows of `vector_width` lanes can compute the layer: a
+// pooling or depthwise conv2d whose channels the vector divides.
+bool channel_windows_apply(const Layer& anchor, int vector_width);
+
 // The input channels one lane of a dot-product instruction sums in
 // `precision`: 2 for bf16 (vdpbf16ps), 4 for int8 (vpdpbusd), 1 for f32.
 int dot_product_width(Precision precision);
