@@ -29,12 +29,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from networks import export_and_import, install_onnxruntime, time_ort  # noqa: E402
 from zoo import ZOO, run  # noqa: E402  (networks puts tests/zoo on the path)
+from kiln_io import kiln_name  # noqa: E402  (and tools/)
 
 
 def onnx_output_name(event_name):
-    """'/layers/layers.8/Relu_output_0_nchwc_kernel_time' -> 'layers.layers.8.Relu', Kiln's name of that tensor."""
+    """'/layers/layers.8/Relu_output_0_nchwc_kernel_time' -> 'layers.layers.8.Relu', Kiln's name of that tensor
+    (as the importer names it: '/block1-0/Relu...' -> 'block1_0.Relu')."""
     name = re.sub(r"_kernel_time$", "", event_name)
-    return re.sub(r"_output_0(_nchwc)?$", "", name).strip("/").replace("/", ".")
+    return kiln_name(re.sub(r"_output_0(_nchwc)?$", "", name))
 
 
 def onnxruntime_nodes(node_path, onnx_path, shape, runs, work):

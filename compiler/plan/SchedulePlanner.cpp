@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include "language/Diagnostics.h"
 #include "plan/DefaultLayouts.h"
@@ -108,6 +109,16 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
                                                 feeds_strided_windows(graph, consumers, kernel, target)});
     KernelSchedule schedule = section_over(file, kernel.name, heuristic.schedule);
     schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
+    // A task order of the heuristic's goes where the section's keys leave it
+    // no tasks to order (parallel off, a fused pool, winograd's own).
+    for (const char* key : {"row_tasks", "channel_tasks"}) {
+      bool KernelSchedule::*order = std::get<bool KernelSchedule::*>(find_schedule_key(key)->field);
+      KernelSchedule without = schedule;
+      without.*order = false;
+      if (schedule.*order && !file.sets(kernel.name, key) && !kernel_problem(graph, kernel, schedule).empty() &&
+          kernel_problem(graph, kernel, without).empty())
+        schedule = without;
+    }
     bool afresh = section_afresh(file, kernel.name, heuristic.schedule);
     std::vector<std::string>& rules = plan.rules[kernel.name];
     if (!afresh) rules.push_back(heuristic.rule);

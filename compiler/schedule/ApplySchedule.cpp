@@ -200,9 +200,10 @@ std::vector<Halide::VarOrRVar> tile_reduction_order(std::vector<Halide::VarOrRVa
 // vectors of output channels, accumulated in registers over every input
 // channel and tap (a broadcast input value times weight vectors, with the
 // weights re-laid out in blocks of the tile's channels), then stored. Its
-// rows of tiles are one loop, or with `nested_rows` (a region whose extent is
-// not known when compiling: a fused pool's rows) a loop per dimension, which
-// keeps every tile's extent known.
+// rows of tiles are one loop (rows innermost, or with row_tasks the tiles of
+// channels), or with `nested_rows` (a region whose extent is not known when
+// compiling: a fused pool's rows) a loop per dimension, which keeps every
+// tile's extent known.
 void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor,
                          bool nested_rows = false) {
   Halide::Var x("d0"), y("d1"), k("d2"), n("d3");
@@ -210,15 +211,18 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   int tile = s.vector_width * s.tile_channels;
   const auto shift = Halide::TailStrategy::ShiftInwards;
   output.split(k, ko, ki, tile, shift).split(x, xo, xi, s.tile_width, shift);
+  std::vector<Halide::Var> rows = {y, ko, n};
+  if (s.row_tasks) std::swap(rows[0], rows[1]);
   if (s.layout == TensorLayout::Nhwc) {
     // Stored as computed: each channel vector one dense store.
-    output.reorder(ki, xi, xo, y, ko, n).split(ki, kt, kv, s.vector_width).vectorize(kv).unroll(kt).unroll(xi);
+    output.reorder(ki, xi, xo, rows[0], rows[1], n).split(ki, kt, kv, s.vector_width);
+    output.vectorize(kv).unroll(kt).unroll(xi);
   } else {
     // Stored along the width (the tile transposed in registers): storing
     // channel vectors into NCHW would scatter every lane.
-    output.reorder(xi, ki, xo, y, ko, n).vectorize(xi).unroll(ki);
+    output.reorder(xi, ki, xo, rows[0], rows[1], n).vectorize(xi).unroll(ki);
   }
-  Halide::LoopLevel row = nested_rows ? Halide::LoopLevel(output, y) : rows_of(output, {y, ko, n}, s);
+  Halide::LoopLevel row = nested_rows ? Halide::LoopLevel(output, y) : rows_of(output, rows, s);
   if (s.unroll_tiles) output.unroll(xo);
 
   Halide::Func acc = anchor.reductions.front();

@@ -91,6 +91,13 @@ struct KernelSchedule {
   // blocks: each filter transform is then read once a run, where tasks of
   // rows read them all once a task.
   bool channel_tasks = false;
+  // With channel tiles (not winograd) and parallel: tasks go row by row, each
+  // row's tiles of output channels in turn, so that each task writes (and a
+  // fused residual add reads) whole rows of NHWC pixels, and every row reads
+  // all the weights. Off, each tile of channels goes down the whole image
+  // before the next: its weights are read once a run, but its pixels' channel
+  // vectors lie a whole pixel apart.
+  bool row_tasks = false;
   // Spread the output's rows (every dimension but the innermost, fused) over
   // threads, `rows_per_task` rows to a task.
   bool parallel = false;

@@ -39,6 +39,10 @@ const std::vector<ScheduleKey> kKeys = {
      true},
     {"channel_tasks", &S::channel_tasks, "winograd only: threads take tiles of output channels over the whole image", false,
      true},
+    {"row_tasks", &S::row_tasks,
+     "channel tiles only: threads take rows, each row's tiles of channels in turn (off: each tile of channels down the "
+     "image)",
+     false, true},
     {"parallel", &S::parallel, "spread output rows over threads", false, true},
     {"rows_per_task", &S::rows_per_task, "rows in each parallel task", false, false, 1,
      [](int now, int) { return std::vector<int>{1, 2, 4, 8, 16, now * 2, now / 2}; }},

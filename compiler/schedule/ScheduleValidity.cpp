@@ -170,6 +170,9 @@ std::string schedule_problem(const KernelSchedule& s, const Layer& anchor, const
   if (s.channels_innermost && s.vectorize != VectorAxis::Channels) return "channels_innermost needs vectorize = channels";
   if (s.winograd && s.vectorize != VectorAxis::Channels) return "winograd needs vectorize = channels";
   if (s.channel_tasks && !(s.winograd && s.parallel)) return "channel_tasks needs winograd and parallel";
+  if (s.row_tasks && !(family_of(s, anchor) == KernelFamily::ChannelTiles && s.parallel))
+    return "row_tasks needs channel tiles (vectorize = channels, no winograd) and parallel";
+  if (s.row_tasks && s.fuse_pool) return "row_tasks takes no fuse_pool (a fused pool's rows order the tasks)";
   if (s.fuse_pool && s.autoschedule.empty() && !pools_in_loops(s, anchor))
     return "fuse_pool needs a conv2d in channel tiles (vectorize = channels, no winograd)";
   if (s.layout == TensorLayout::Nhwc && shape.size() != 4)

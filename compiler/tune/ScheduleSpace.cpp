@@ -38,7 +38,8 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   other_axis.tile_width = other_axis.tile_channels = 1;
   other_axis.reduction_block = other_axis.tile_rows = 0;
   other_axis.unroll_tap_rows = other_axis.unroll_tiles = other_axis.flatten_pixels = false;
-  other_axis.channels_innermost = other_axis.winograd = other_axis.channel_tasks = other_axis.dot_products = false;
+  other_axis.channels_innermost = other_axis.winograd = other_axis.channel_tasks = other_axis.row_tasks = false;
+  other_axis.dot_products = false;
   add(other_axis);
   // Winograd's algorithm (3x3 stride-1 conv2d) with this register tile,
   // where its blocks of 4x4 pixels allow it: fields it takes none of reset.
@@ -48,7 +49,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   winograd.tile_width = std::min<int64_t>(from.tile_width, winograd_blocks(output.back()));
   winograd.unroll_taps = winograd.unroll_tap_rows = winograd.unroll_tiles = winograd.channels_innermost = false;
   winograd.reduction_block = winograd.tile_rows = 0;
-  winograd.flatten_pixels = winograd.dot_products = false;
+  winograd.flatten_pixels = winograd.dot_products = winograd.row_tasks = false;
   winograd.rows_per_task = 1;
   add(winograd);
   // Width tiles of channels (conv2d) are a register tile of their own, two
@@ -60,7 +61,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   width_tiles.tile_channels = target.vector_registers >= 32 ? 8 : 4;
   width_tiles.reduction_block = width_tiles.tile_rows = 0;
   width_tiles.unroll_tap_rows = width_tiles.unroll_tiles = width_tiles.channels_innermost = false;
-  width_tiles.winograd = width_tiles.channel_tasks = width_tiles.dot_products = false;
+  width_tiles.winograd = width_tiles.channel_tasks = width_tiles.row_tasks = width_tiles.dot_products = false;
   add(width_tiles);
   return found;
 }

@@ -9,7 +9,8 @@ then compiles and runs it `rounds` times, each time with a schedule file
 drawing every kernel's schedule at random from the space (vector axis, width,
 register tiles along channels or along the width by rows or by channels,
 flattened pixels, tap unrolling, reduction order, Winograd's algorithm and its
-tasks, fusion (of a pooling too), parallel grain, and NCHW or NHWC tensors between kernels).
+tasks, fusion (of a pooling too), parallel grain and the order of channel tiles' tasks, and NCHW or NHWC
+tensors between kernels).
 Every run must match PyTorch within |kiln - torch| <= 1e-5 + 1e-4 |torch|, or
 with Winograd's algorithm within 1e-5 of the output's largest magnitude
 (tests/numeric/make_golden.py says why).
@@ -96,7 +97,7 @@ def random_schedule(r, bare, name, shape, tiles, taps, flattens, stride1):
     # Every key first, so that the drawn schedule is the whole schedule.
     lines = [f"[{name}]"] + bare + [f"fuse = {r.choice(['true', 'false'])}"]
     draw = r.random()
-    channel_tasks = False
+    channel_tasks = row_tasks = False
     if name in WINOGRAD_KERNELS and draw < 0.4:
         # Blocks of 4x4 pixels: tile_width of them along a row, tasks of rows of them.
         v = r.choice([w for w in (4, 8, 16) if w <= min(shape[1], WINOGRAD_KERNELS[name])])
@@ -125,8 +126,10 @@ def random_schedule(r, bare, name, shape, tiles, taps, flattens, stride1):
         if unroll == "true":
             lines.append(f"unroll_tap_rows = {r.choice(['true', 'false'])}")
         lines.append(f"channels_innermost = {r.choice(['true', 'false'])}")
+        fuse_pool = name in POOLING_KERNELS and r.random() < 0.5
         if name in POOLING_KERNELS:
-            lines.append(f"fuse_pool = {r.choice(['true', 'false'])}")
+            lines.append(f"fuse_pool = {'true' if fuse_pool else 'false'}")
+        row_tasks = not fuse_pool and r.random() < 0.5
     elif name in POOL_KERNELS and draw < 0.5:
         # Tiles of pixels by a vector of channels, reduced over the window in registers.
         tile_rows = shape[0] * shape[2]
@@ -150,6 +153,8 @@ def random_schedule(r, bare, name, shape, tiles, taps, flattens, stride1):
               f"rows_per_task = {r.randint(1, max(1, tile_rows // 2)) if parallel else 1}"]
     if channel_tasks and parallel:
         lines.append("channel_tasks = true")
+    if row_tasks and parallel:
+        lines.append("row_tasks = true")
     return "\n".join(lines)
 
 

@@ -913,6 +913,39 @@ case("strided_block", STRIDED_BLOCK, [rand(1, 16, 32, 32)],
      strided_block_ref)
 
 
+# A bottleneck whose last 1x1 layer fuses the residual add, both NHWC: its
+# channel tiles (5 vectors, the last tile shifted inwards) go row by row
+# (row_tasks: its output, 280 KB, exceeds an eighth of a 1-2 MB L2),
+# reading each row of the residual whole.
+BOTTLENECK_ROWS = """network bottleneck_rows
+input x: f32[1, 16, 28, 32]
+s = conv2d(x, filters=80, kernel=3, padding=1, activation=relu)
+a = conv2d(s, filters=32, kernel=1, activation=relu)
+b = conv2d(a, filters=32, kernel=3, padding=1, activation=relu)
+c = conv2d(b, filters=80, kernel=1)
+r = add(c, s)
+o = relu(r)
+d = conv2d(o, filters=32, kernel=1)
+output d
+"""
+
+
+def bottleneck_rows_ref(ins, ws):
+    s = F.relu(F.conv2d(ins[0], ws["s.weight"], ws["s.bias"], padding=1))
+    a = F.relu(F.conv2d(s, ws["a.weight"], ws["a.bias"]))
+    b = F.relu(F.conv2d(a, ws["b.weight"], ws["b.bias"], padding=1))
+    o = F.relu(F.conv2d(b, ws["c.weight"], ws["c.bias"]) + s)
+    return [F.conv2d(o, ws["d.weight"], ws["d.bias"])]
+
+
+case("bottleneck_rows", BOTTLENECK_ROWS, [rand(1, 16, 28, 32)],
+     {"s.weight": rand(80, 16, 3, 3, scale=0.1), "s.bias": rand(80), "a.weight": rand(32, 80, 1, 1, scale=0.2),
+      "a.bias": rand(32), "b.weight": rand(32, 32, 3, 3, scale=0.1), "b.bias": rand(32),
+      "c.weight": rand(80, 32, 1, 1, scale=0.2), "c.bias": rand(80), "d.weight": rand(32, 80, 1, 1, scale=0.2),
+      "d.bias": rand(32)},
+     bottleneck_rows_ref, atol_of_largest=1e-5)  # s and b are Winograd's
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

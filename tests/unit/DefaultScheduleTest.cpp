@@ -186,6 +186,36 @@ TEST(DefaultSchedule, ExpansionsFeedingStridedWindowsTakeChannelTiles) {
   EXPECT_EQ(feeding.schedule.vector_width, 16);
 }
 
+// Channel tiles go row by row (row_tasks) where their output takes at least
+// an eighth of L2 and all their weights at most (every row reads them
+// again), and vectors divide the channels; otherwise, or with one tile of
+// channels, each tile goes down the image.
+TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsStayInL2) {
+  TargetTraits l2_2mb = kAvx512;
+  l2_2mb.l2_bytes = int64_t{2} << 20;
+  struct Case {
+    const char *input, *layer;
+    TargetTraits target;
+    bool row_tasks;
+  };
+  for (const Case& c : {Case{"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, true},    // 64 KB
+                        Case{"[1, 128, 28, 28]", "conv2d(x, filters=512, kernel=1)", kAvx512, false},  // 256 KB
+                        Case{"[1, 128, 28, 28]", "conv2d(x, filters=512, kernel=1)", l2_2mb, true},
+                        Case{"[1, 256, 28, 28]", "conv2d(x, filters=512, kernel=1)", l2_2mb, false},   // 512 KB
+                        Case{"[1, 160, 14, 14]", "conv2d(x, filters=160, kernel=1)", l2_2mb, false},   // 125 KB out
+                        Case{"[1, 64, 56, 56]", "conv2d(x, filters=32, kernel=1)", kAvx512, false},  // one tile
+                        // 244 channels: the last tile, shifted off the vectors, would gather every tile's weights.
+                        Case{"[1, 244, 14, 14]", "conv2d(x, filters=244, kernel=1)", kAvx512, false}}) {
+    Graph graph = check(parse(std::string("network t\ninput x: f32") + c.input + "\nl = " + c.layer + "\noutput l\n"));
+    const Layer& l = graph.layers[1];
+    DefaultChoice chosen = default_schedule({l, l.shape, l.flops, c.target, true, true});
+    SCOPED_TRACE(std::string(c.layer) + " over " + c.input);
+    EXPECT_STREQ(chosen.rule, "channel-tiles");
+    EXPECT_EQ(chosen.schedule.row_tasks, c.row_tasks);
+    EXPECT_EQ(schedule_problem(chosen.schedule, l, l.shape), "");
+  }
+}
+
 // Width tiles of output channels unroll a window's taps (a 24-channel stem,
 // a strided grouped layer); a 1x1 layer has none to unroll.
 TEST(DefaultSchedule, WidthChannelTilesUnrollAWindowsTaps) {

@@ -160,6 +160,27 @@ TEST(ScheduleSpace, WinogradIsOneStepAwayBothWays) {
   EXPECT_TRUE(std::any_of(back.begin(), back.end(), [](const KernelSchedule& s) { return s.channel_tasks; }));
 }
 
+// The search flips the order of a channel tiles kernel's tasks both ways,
+// and never onto a kernel without tasks.
+TEST(ScheduleSpace, RowTasksAreOneStepAwayBothWays) {
+  Graph graph = check(parse("network r\ninput x: f32[1, 64, 56, 56]\n"
+                            "c = conv2d(x, filters=256, kernel=1)\noutput c\n"));
+  const Layer& layer = graph.layers[1];
+  TargetTraits traits{16, 32};
+  KernelSchedule start = default_schedule({layer, layer.shape, layer.flops, traits, true, true}).schedule;
+  ASSERT_TRUE(start.row_tasks);
+  auto flipped = [&](bool to) {
+    return [to](const KernelSchedule& s) { return s.row_tasks == to && s.vectorize == VectorAxis::Channels; };
+  };
+  std::vector<KernelSchedule> found = neighbours(start, layer, layer.shape, traits);
+  auto off = std::find_if(found.begin(), found.end(), flipped(false));
+  ASSERT_NE(off, found.end());
+  std::vector<KernelSchedule> back = neighbours(*off, layer, layer.shape, traits);
+  EXPECT_TRUE(std::any_of(back.begin(), back.end(), flipped(true)));
+  EXPECT_TRUE(
+      std::none_of(found.begin(), found.end(), [](const KernelSchedule& s) { return s.row_tasks && !s.parallel; }));
+}
+
 TEST(KernelSignature, IgnoresNamesButNotShapesLayoutsOrTargets) {
   Graph a = small_network();
   Graph b = check(parse("network u\ninput y: f32[1, 8, 14, 14]\n"
