@@ -211,8 +211,9 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   bool every_vector = s.vector_width < k.target.vector_width && (vectors == 3 || vectors == 5);
   // Tiles of three native vectors where those cover the channels and twos
   // do not (9, 15 vectors: 144, 240 channels), over short reductions (expansions).
-  bool thirds = s.vector_width == k.target.vector_width && output[1] % s.vector_width == 0 && vectors % 2 != 0 &&
-                vectors % 3 == 0 && multiply_adds_per_output(k.anchor, output) <= kFlatMaxInputChannels;
+  bool whole_vectors = output[1] % s.vector_width == 0;
+  bool thirds = s.vector_width == k.target.vector_width && whole_vectors && vectors % 2 != 0 && vectors % 3 == 0 &&
+                multiply_adds_per_output(k.anchor, output) <= kFlatMaxInputChannels;
   s.tile_channels = wide_tiles ? 4 : every_vector ? static_cast<int>(vectors) : thirds ? 3 : vectors >= 2 ? 2 : 1;
   s.tile_width = row_tile(width, budget / s.tile_channels);
   s.unroll_taps = window.kernel_w <= kUnrollTapsChannelTiles;
@@ -227,7 +228,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   // the vectors (244 channels) would make every tile gather its weights
   // across the packed blocks.
   int64_t share = k.target.l2_bytes / kRowTasksL2Share;
-  s.row_tasks = s.parallel && blocks > 1 && output[1] % s.vector_width == 0 &&
+  s.row_tasks = s.parallel && blocks > 1 && whole_vectors &&
                 block_weight_bytes(k.anchor, output, output[1]) <= share &&
                 element_count(output) * int64_t{sizeof(float)} >= share;
   return s;

@@ -56,9 +56,8 @@ constexpr int kWideTile = 14;
 constexpr int kPixelsPerSet = 8;
 
 // row tasks: channel tiles go row by row where their output takes at least
-// this share of L2 and all their weights at most, which every row then reads
-// again (Intel Xeon: ResNet-50's 64-256 KB 1x1 layers gain, 512 KB and up
-// lose; outputs of 14x14 and 7x7 pixels, 80-125 KB, lose).
+// this share of L2 and all their weights at most, which every row then
+// reads again (docs/default-schedule.md, rule 6).
 constexpr int64_t kRowTasksL2Share = 8;
 
 // channels innermost: NHWC pixels this far apart (channels times stride)

@@ -126,10 +126,14 @@ const RuleCase kCases[] = {
      KernelFamily::WidthVectors, 16, 1, 1, 0, false, false},
 };
 
+// A network of one layer `l` (its layers[1]) over an input x of shape `input`.
+Graph one_layer(const std::string& input, const std::string& layer) {
+  return check(parse("network t\ninput x: f32" + input + "\nl = " + layer + "\noutput l\n"));
+}
+
 TEST(DefaultSchedule, EachRuleDecidesItsKernels) {
   for (const RuleCase& c : kCases) {
-    std::string spec = std::string("network t\ninput x: f32") + c.input + "\nl = " + c.layer + "\noutput l\n";
-    Graph graph = check(parse(spec));
+    Graph graph = one_layer(c.input, c.layer);
     const Layer& layer = graph.layers[1];
     DefaultChoice chosen =
         default_schedule({layer, layer.shape, layer.flops, c.target, true, c.reads_channel_vectors});
@@ -206,7 +210,7 @@ TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsStayInL2) {
                         Case{"[1, 64, 56, 56]", "conv2d(x, filters=32, kernel=1)", kAvx512, false},  // one tile
                         // 244 channels: the last tile, shifted off the vectors, would gather every tile's weights.
                         Case{"[1, 244, 14, 14]", "conv2d(x, filters=244, kernel=1)", kAvx512, false}}) {
-    Graph graph = check(parse(std::string("network t\ninput x: f32") + c.input + "\nl = " + c.layer + "\noutput l\n"));
+    Graph graph = one_layer(c.input, c.layer);
     const Layer& l = graph.layers[1];
     DefaultChoice chosen = default_schedule({l, l.shape, l.flops, c.target, true, true});
     SCOPED_TRACE(std::string(c.layer) + " over " + c.input);
@@ -226,7 +230,7 @@ TEST(DefaultSchedule, WidthChannelTilesUnrollAWindowsTaps) {
   for (const Case& c : {Case{"[1, 3, 224, 224]", "conv2d(x, filters=24, kernel=3, stride=2, padding=1)", true},
                         Case{"[1, 256, 56, 56]", "conv2d(x, filters=256, kernel=3, stride=2, padding=1, groups=32)", true},
                         Case{"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", false}}) {
-    Graph graph = check(parse(std::string("network t\ninput x: f32") + c.input + "\nl = " + c.layer + "\noutput l\n"));
+    Graph graph = one_layer(c.input, c.layer);
     const Layer& l = graph.layers[1];
     KernelSchedule s = default_schedule({l, l.shape, l.flops, kAvx512}).schedule;
     SCOPED_TRACE(c.layer);
