@@ -235,14 +235,16 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
 }
 
 // channel-tiles: convolutions whose vectors of output channels lie in one
-// group (every one with groups 1) take native vectors, or half ones where
-// only those divide the channels (72, 120, 104 with AVX-512): the tile
-// shifted inwards to end at the last channel then starts on a vector of the
-// packed weights, where a native one would straddle two blocks and gather.
+// group (every one with groups 1) take native vectors. Where only half
+// vectors divide the channels, grouped ones (8 filters a group) and those of
+// at most five half vectors (24, 40 with AVX-512: one tile of all of them)
+// take half vectors; the others native ones, whose last tile, shifted
+// inwards off the vectors, reads one flat block of weights (WeightLayout).
 std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
   if (!width_channel_tiles_apply(k.anchor)) return std::nullopt;  // a convolution: its output is [N, K, H, W]
   int native = k.target.vector_width;
-  return channel_tiles_of(k, takes_half_vectors(k) ? native / 2 : native);
+  bool half = takes_half_vectors(k) && (grouped(k.anchor) || k.output[1] <= kMostHalfVectors * (native / 2));
+  return channel_tiles_of(k, half ? native / 2 : native);
 }
 
 // narrow-channel-tiles: grouped convolutions whose groups hold half a vector

@@ -67,6 +67,12 @@ constexpr int64_t kFewSetsBytes = 1024;
 // pool-fusion: only convolutions whose weights take less than 1/2 of L2.
 constexpr int64_t kPoolFusionL2Share = 2;
 
+// channel tiles: ungrouped convolutions whose channels only half vectors
+// divide take half vectors up to this many of them (24, 40 channels with
+// AVX-512: one tile covers them), native ones over a flat block of weights
+// beyond.
+constexpr int64_t kMostHalfVectors = 5;
+
 // narrow channel tiles: grouped convolutions of half-vector groups on images
 // at most this wide (row tiles won at 28).
 constexpr int64_t kNarrowChannelTilesMaxWidth = 16;

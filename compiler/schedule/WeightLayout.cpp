@@ -39,6 +39,11 @@ std::vector<LayoutAxis> weight_layout(const Layer& layer, const WeightSpec& weig
     // channel vectors, broadcast scalars with width vectors).
     int64_t block = schedule.vectorize == VectorAxis::Channels ? int64_t{schedule.vector_width} * schedule.tile_channels
                                                                : schedule.tile_channels;
+    // Vectors that do not divide the channels: the last tile, shifted
+    // inwards, starts off the vectors and would straddle two blocks (a
+    // gather each tap). One block of all the channels, [kh, kw, C, K], keeps
+    // every tile's vectors contiguous.
+    if (schedule.vectorize == VectorAxis::Channels && w[0] % schedule.vector_width != 0) block = w[0];
     LayoutAxis blocks{0, block, (w[0] + block - 1) / block}, channels{1, 1, w[1]}, rows{2, 1, w[2]},
         columns{3, 1, w[3]}, lanes{0, 1, block};
     // In the order the reduction reads them: [K/B, kh, kw, C, B] with the

@@ -946,6 +946,30 @@ case("bottleneck_rows", BOTTLENECK_ROWS, [rand(1, 16, 28, 32)],
      bottleneck_rows_ref, atol_of_largest=1e-5)  # s and b are Winograd's
 
 
+# Channels that native vectors do not divide, more than five half vectors
+# (72, 56): native channel tiles over one flat block of weights, each
+# layer's last tile shifted inwards off the vectors; batch 2, 1x1 and a strided 3x3.
+FLAT_WEIGHT_BLOCK = """network flat_weight_block
+input x: f32[2, 16, 9, 11]
+a = conv2d(x, filters=32, kernel=3, padding=1, activation=relu)
+b = conv2d(a, filters=72, kernel=1)
+c = conv2d(b, filters=56, kernel=3, stride=2, padding=1, activation=relu)
+output c
+"""
+
+
+def flat_weight_block_ref(ins, ws):
+    a = F.relu(F.conv2d(ins[0], ws["a.weight"], ws["a.bias"], padding=1))
+    b = F.conv2d(a, ws["b.weight"], ws["b.bias"])
+    return [F.relu(F.conv2d(b, ws["c.weight"], ws["c.bias"], stride=2, padding=1))]
+
+
+case("flat_weight_block", FLAT_WEIGHT_BLOCK, [rand(2, 16, 9, 11)],
+     {"a.weight": rand(32, 16, 3, 3, scale=0.1), "a.bias": rand(32), "b.weight": rand(72, 32, 1, 1, scale=0.2),
+      "b.bias": rand(72), "c.weight": rand(56, 72, 3, 3, scale=0.05), "c.bias": rand(56)},
+     flat_weight_block_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

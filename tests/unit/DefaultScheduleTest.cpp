@@ -62,9 +62,13 @@ const RuleCase kCases[] = {
     // ... while they divide 128: channel tiles.
     {"[1, 116, 14, 14]", "conv2d(x, filters=128, kernel=1)", kAvx512, false, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
-    // 72 channels, no multiple of 16 but of 8: half vectors, whose last tile shifted inwards starts on one.
+    // 72 channels, no multiple of 16 but of 8, more than 5 half vectors: native vectors (their weights one flat
+    // block, which the last tile, shifted inwards off the vectors, reads without a gather).
     {"[1, 32, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
-     8, 8, 2, 0, false, false},
+     16, 8, 2, 0, false, false},
+    // ... SqueezeNet's 1000-class 1x1 layer at 13x13 alike.
+    {"[1, 512, 13, 13]", "conv2d(x, filters=1000, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
     // ... reading channel vectors of 24 channels (half vectors): flattened width tiles, which read them NCHW.
     {"[1, 24, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "flat-width-channel-tiles",
      KernelFamily::WidthChannelTiles, 16, 2, 8, 0, true, false},
