@@ -223,13 +223,9 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   spread_rows(s, output[0] * blocks * output[2], work_of(k));
   // Rows outermost write each row's NHWC pixels whole, and read a fused
   // residual so: that pays where the output is large, and every row can
-  // read the weights again from L2. The vectors must divide the channels:
-  // in the loop that fuses the tiles with the rows, a last tile shifted off
-  // the vectors (244 channels) would make every tile gather its weights
-  // across the packed blocks.
+  // read the weights again from L2.
   int64_t share = k.target.l2_bytes / kRowTasksL2Share;
-  s.row_tasks = s.parallel && blocks > 1 && whole_vectors &&
-                block_weight_bytes(k.anchor, output, output[1]) <= share &&
+  s.row_tasks = s.parallel && blocks > 1 && block_weight_bytes(k.anchor, output, output[1]) <= share &&
                 element_count(output) * int64_t{sizeof(float)} >= share;
   return s;
 }

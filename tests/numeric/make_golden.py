@@ -969,6 +969,28 @@ case("flat_weight_block", FLAT_WEIGHT_BLOCK, [rand(2, 16, 9, 11)],
       "b.bias": rand(72), "c.weight": rand(56, 72, 3, 3, scale=0.05), "c.bias": rand(56)},
      flat_weight_block_ref)
 
+# ... with row tasks: 88 channels (5.5 vectors) in tiles of 2, the shifted
+# last one fused with the rows into one loop.
+FLAT_WEIGHT_ROWS = """network flat_weight_rows
+input x: f32[1, 24, 10, 12]
+a = conv2d(x, filters=32, kernel=1, activation=relu)
+b = conv2d(a, filters=88, kernel=3, padding=1)
+output b
+"""
+
+
+def flat_weight_rows_ref(ins, ws):
+    a = F.relu(F.conv2d(ins[0], ws["a.weight"], ws["a.bias"]))
+    return [F.conv2d(a, ws["b.weight"], ws["b.bias"], padding=1)]
+
+
+case("flat_weight_rows", FLAT_WEIGHT_ROWS, [rand(1, 24, 10, 12)],
+     {"a.weight": rand(32, 24, 1, 1, scale=0.2), "a.bias": rand(32), "b.weight": rand(88, 32, 3, 3, scale=0.1),
+      "b.bias": rand(88)},
+     flat_weight_rows_ref,
+     schedule="[b]\nwinograd = false\nvectorize = channels\nvector_width = 16\ntile_channels = 2\n"
+              "row_tasks = true\nparallel = true\nrows_per_task = 4\n")
+
 
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
