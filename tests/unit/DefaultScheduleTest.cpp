@@ -196,8 +196,8 @@ TEST(DefaultSchedule, ExpansionsFeedingStridedWindowsTakeChannelTiles) {
 
 // Channel tiles go row by row (row_tasks) where their output takes at least
 // an eighth of L2 and all their weights at most (every row reads them
-// again), and vectors divide the channels; otherwise, or with one tile of
-// channels, each tile goes down the image.
+// again); otherwise, or with one tile of channels, each tile goes down the
+// image.
 TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsStayInL2) {
   TargetTraits l2_2mb = kAvx512;
   l2_2mb.l2_bytes = int64_t{2} << 20;
