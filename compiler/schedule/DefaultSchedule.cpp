@@ -211,9 +211,8 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   bool every_vector = s.vector_width < k.target.vector_width && (vectors == 3 || vectors == 5);
   // Tiles of three native vectors where those cover the channels and twos
   // do not (9, 15 vectors: 144, 240 channels), over short reductions (expansions).
-  bool whole_vectors = output[1] % s.vector_width == 0;
-  bool thirds = s.vector_width == k.target.vector_width && whole_vectors && vectors % 2 != 0 && vectors % 3 == 0 &&
-                multiply_adds_per_output(k.anchor, output) <= kFlatMaxInputChannels;
+  bool thirds = s.vector_width == k.target.vector_width && output[1] % s.vector_width == 0 && vectors % 2 != 0 &&
+                vectors % 3 == 0 && multiply_adds_per_output(k.anchor, output) <= kFlatMaxInputChannels;
   s.tile_channels = wide_tiles ? 4 : every_vector ? static_cast<int>(vectors) : thirds ? 3 : vectors >= 2 ? 2 : 1;
   s.tile_width = row_tile(width, budget / s.tile_channels);
   s.unroll_taps = window.kernel_w <= kUnrollTapsChannelTiles;
