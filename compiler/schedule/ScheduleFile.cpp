@@ -49,6 +49,7 @@ class ScheduleParser {
       fail("section [" + name + "] appears twice (first at line " + std::to_string(schedule_.lines[name]) + ")");
     current_ = name;
     schedule_.kernels[name] = KernelSchedule{};
+    schedule_.entries[name];  // a section without keys keeps every default
     schedule_.lines[name] = line_;
   }
 
