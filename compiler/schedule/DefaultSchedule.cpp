@@ -243,10 +243,10 @@ std::optional<KernelSchedule> channel_tiles(const KernelProblem& k) {
 }
 
 // narrow-channel-tiles: grouped convolutions whose groups hold half a vector
-// of filters, on images too narrow for row tiles of native vectors, take
-// half vectors.
+// of filters take half vectors, at any width: their NHWC output spares the
+// 1x1 layers around them NCHW, which row tiles would keep.
 std::optional<KernelSchedule> narrow_channel_tiles(const KernelProblem& k) {
-  if (!grouped(k.anchor) || k.output[3] > kNarrowChannelTilesMaxWidth) return std::nullopt;
+  if (!grouped(k.anchor)) return std::nullopt;
   return channel_tiles_of(k, k.target.vector_width / 2);
 }
 

@@ -73,10 +73,6 @@ constexpr int64_t kPoolFusionL2Share = 2;
 // beyond.
 constexpr int64_t kMostHalfVectors = 5;
 
-// narrow channel tiles: grouped convolutions of half-vector groups on images
-// at most this wide (row tiles won at 28).
-constexpr int64_t kNarrowChannelTilesMaxWidth = 16;
-
 // row tiles: stride-1 windows over at least this many channel planes.
 constexpr int64_t kRowTileMinPlanes = 16;
 

@@ -101,11 +101,17 @@ const RuleCase kCases[] = {
     // 13 groups of 8 filters (RegNetY-400MF's 104 channels): half vectors divide them and each group, 28 wide too.
     {"[1, 104, 28, 28]", "conv2d(x, filters=104, kernel=3, padding=1, groups=13)", kAvx512, false, "channel-tiles",
      KernelFamily::ChannelTiles, 8, 7, 2, 0, false, false},
-    // ... 56 wide: row tiles.
-    {"[1, 48, 56, 56]", "conv2d(x, filters=48, kernel=3, padding=1, groups=6)", kAvx512, false, "row-tiles",
-     KernelFamily::RowTiles, 16, 1, 1, 8, false, false},
-    // ... strided, 28 wide: width tiles of 8 output channels.
+    // ... and 6 groups, 56 wide: half vectors too, at any width.
+    {"[1, 48, 56, 56]", "conv2d(x, filters=48, kernel=3, padding=1, groups=6)", kAvx512, false,
+     "narrow-channel-tiles", KernelFamily::ChannelTiles, 8, 8, 2, 0, false, false},
+    // ... strided (ResNeXt's 56-to-28 layer): tiles of 4 half vectors by 4 pixels.
     {"[1, 256, 56, 56]", "conv2d(x, filters=256, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
+     "narrow-channel-tiles", KernelFamily::ChannelTiles, 8, 4, 4, 0, false, false},
+    // 4 filters a group, 56 wide (ResNeXt's first stage): row tiles.
+    {"[1, 128, 56, 56]", "conv2d(x, filters=128, kernel=3, padding=1, groups=32)", kAvx512, false, "row-tiles",
+     KernelFamily::RowTiles, 16, 1, 1, 8, false, false},
+    // ... strided: width tiles of 8 output channels.
+    {"[1, 128, 56, 56]", "conv2d(x, filters=128, kernel=3, stride=2, padding=1, groups=32)", kAvx512, false,
      "grouped-width-channel-tiles", KernelFamily::WidthChannelTiles, 16, 1, 8, 0, false, false},
     // Elementwise ops and global pools reading channel vectors: channel vectors, rows to threads.
     {"[1, 96, 112, 112]", "relu(x)", kAvx512, true, "channel-vectors", KernelFamily::ChannelVectors, 16, 1, 1, 0,
@@ -232,7 +238,7 @@ TEST(DefaultSchedule, WidthChannelTilesUnrollAWindowsTaps) {
     bool unrolled;
   };
   for (const Case& c : {Case{"[1, 3, 224, 224]", "conv2d(x, filters=24, kernel=3, stride=2, padding=1)", true},
-                        Case{"[1, 256, 56, 56]", "conv2d(x, filters=256, kernel=3, stride=2, padding=1, groups=32)", true},
+                        Case{"[1, 128, 56, 56]", "conv2d(x, filters=128, kernel=3, stride=2, padding=1, groups=32)", true},
                         Case{"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", false}}) {
     Graph graph = one_layer(c.input, c.layer);
     const Layer& l = graph.layers[1];
