@@ -298,18 +298,38 @@ void apply_channel_windows(const KernelSchedule& s, Halide::Func output, const L
   rows_of(output, {Halide::Var("d1"), Halide::Var("d3")}, s);
 }
 
-// An elementwise kernel or a global pool a vector of channels at a time:
-// over NHWC each vector is one dense load and store, and a global pool's
-// sums stay in registers while it reduces over the image. Threads take rows.
+// A norm's sums over a pixel's channels (sums(x, y, n)), computed at each
+// pixel: vector_width partial sums a vector of channels at a time, then one
+// horizontal sum of the lanes.
+void sum_channels_at(Halide::Func sums, Halide::Func output, Halide::Var pixel, int lanes) {
+  Halide::RVar r = sums.rvars(0).front(), ro("ro"), ri("ri");
+  Halide::Var lane("lane");
+  sums.compute_at(output, pixel);
+  Halide::Func partial = sums.update(0).split(r, ro, ri, lanes, Halide::TailStrategy::GuardWithIf).rfactor(ri, lane);
+  partial.compute_at(output, pixel).store_in(Halide::MemoryType::Register).vectorize(lane);
+  partial.update(0).vectorize(lane);
+  sums.update(0).atomic().vectorize(ri);
+}
+
+// An elementwise kernel, a global pool or a norm over the channels a vector
+// of channels at a time: over NHWC each vector is one dense load and store,
+// a global pool's sums stay in registers while it reduces over the image,
+// and a norm's sums over the channels are computed at each pixel. Threads
+// take rows.
 void apply_channel_vectors(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), co("co"), ci("ci");
   output.split(c, co, ci, s.vector_width, Halide::TailStrategy::ShiftInwards).reorder(ci, co, x, y, n).vectorize(ci);
-  for (Halide::Func sums : anchor.reductions) {  // a global pool's: sums(c, n)
-    Halide::Var channel = sums.args().front();
-    sums.compute_at(output, co).store_in(Halide::MemoryType::Register).vectorize(channel);
-    std::vector<Halide::VarOrRVar> order = {channel};
+  for (Halide::Func sums : anchor.reductions) {
+    Halide::Var first = sums.args().front();
+    if (first.name() == x.name()) {  // a norm's: sums(x, y, n)
+      sum_channels_at(sums, output, x, s.vector_width);
+      continue;
+    }
+    // a global pool's: sums(c, n)
+    sums.compute_at(output, co).store_in(Halide::MemoryType::Register).vectorize(first);
+    std::vector<Halide::VarOrRVar> order = {first};
     for (const Halide::RVar& r : sums.rvars(0)) order.emplace_back(r);
-    sums.update(0).reorder(order).vectorize(channel);
+    sums.update(0).reorder(order).vectorize(first);
   }
   rows_of(output, {y, n}, s);
 }

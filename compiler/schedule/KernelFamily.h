@@ -44,7 +44,8 @@ int dot_product_lanes(const KernelSchedule& schedule, const Layer& anchor);
 
 // Whether channel vectors without a window can compute the layer: an
 // elementwise op, a concat along channels or a global pool, each output
-// channel its input's own.
+// channel its input's own, or a 4-D layer_norm or l2_norm (over a pixel's
+// channels).
 bool channel_vectors_apply(const Layer& anchor);
 
 // Whether width tiles of output channels can compute the layer: a conv2d

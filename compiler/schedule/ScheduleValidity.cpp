@@ -34,14 +34,14 @@ std::string winograd_problem(const KernelSchedule& s, const Layer& anchor, const
   return "";
 }
 
-// Why channel vectors of an elementwise op or a global pool cannot compute
+// Why channel vectors of an elementwise op, a global pool or a norm cannot compute
 // this kernel, or "".
 std::string pointwise_channel_vector_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
   if (output.size() != 4)
     return "vectorize = channels needs an [N, C, H, W] output, " + anchor.name + " is " + to_string(output);
   if (s.winograd || s.tile_width != 1 || s.tile_channels != 1 || s.tile_rows != 0 || s.reduction_block != 0 ||
       s.unroll_taps || s.unroll_tap_rows || s.unroll_tiles || s.channels_innermost)
-    return "channel vectors of an elementwise op or a global pool take tile_width = 1, tile_channels = 1 and no "
+    return "channel vectors of an elementwise op, a global pool or a norm take tile_width = 1, tile_channels = 1 and no "
            "tile_rows, reduction_block, unroll_taps, unroll_tap_rows, unroll_tiles, channels_innermost or winograd";
   if (s.vector_width > output[1])
     return "vector_width " + std::to_string(s.vector_width) + " exceeds the " + std::to_string(output[1]) + " channels";
@@ -59,7 +59,7 @@ std::string channel_vector_problem(const KernelSchedule& s, const Layer& anchor,
   bool windows = windows_per_channel(anchor);
   if (!channel_tiles_apply(anchor, s.vector_width) && !windows) {
     if (anchor.op != OpKind::Conv2d)
-      return "vectorize = channels needs a conv2d, a pooling, an elementwise op or a global pool, " + anchor.name +
+      return "vectorize = channels needs a conv2d, a pooling, an elementwise op, a global pool or a norm over the channels, " + anchor.name +
              " is " + anchor.op_name;
     const ConvAttrs& conv = anchor.get<ConvAttrs>();
     return "vectorize = channels needs each vector of output channels in one group: " + anchor.name + " has " +

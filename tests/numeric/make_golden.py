@@ -992,6 +992,33 @@ case("flat_weight_rows", FLAT_WEIGHT_ROWS, [rand(1, 24, 10, 12)],
               "row_tasks = true\nparallel = true\nrows_per_task = 4\n")
 
 
+# Norms between kernels of channel vectors take channel vectors themselves
+# (NHWC): their sums over a pixel's channels a vector at a time, the last one
+# partial (40 channels in 16 lanes) or whole (32).
+CHANNEL_NORM_VECTORS = """network t
+input x: f32[2, 24, 6, 7]
+u = conv2d(x, filters=40, kernel=1)
+n = layer_norm(u, eps=1e-6)
+e = conv2d(n, filters=32, kernel=3, padding=1)
+l = l2_norm(e)
+d = conv2d(l, filters=16, kernel=1)
+output d
+"""
+
+
+def channel_norm_vectors_ref(ins, ws):
+    u = F.conv2d(ins[0], ws["u.weight"], ws["u.bias"])
+    n = layer_norm_2d(u, ws["n.weight"], ws["n.bias"], 1e-6)
+    e = F.normalize(F.conv2d(n, ws["e.weight"], ws["e.bias"], padding=1))
+    return [F.conv2d(e, ws["d.weight"], ws["d.bias"])]
+
+
+case("channel_norm_vectors", CHANNEL_NORM_VECTORS, [rand(2, 24, 6, 7)],
+     {"u.weight": rand(40, 24, 1, 1, scale=0.3), "u.bias": rand(40) + 2, "n.weight": rand(40), "n.bias": rand(40),
+      "e.weight": rand(32, 40, 3, 3, scale=0.1), "e.bias": rand(32), "d.weight": rand(16, 32, 1, 1, scale=0.3),
+      "d.bias": rand(16)}, channel_norm_vectors_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:
