@@ -125,11 +125,7 @@ std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
   if (!k.may_flatten || !pixels_flatten(k.anchor) || !width_channel_tiles_apply(k.anchor)) return std::nullopt;
   int64_t pixels = k.output[2] * k.output[3];
   int64_t inputs = multiply_adds_per_output(k.anchor, k.output);  // 1x1: the input channels
-  // Channel vectors of fewer than 3 native vectors' channels that no native
-  // vector divides (24, 40: a projection of half vectors) are read flat,
-  // so their producer stores NCHW: channel tiles over them lost.
-  bool few_partial = inputs % k.target.vector_width != 0 && inputs < 3 * k.target.vector_width;
-  if ((k.reads_channel_vectors && !few_partial) || k.feeds_strided_windows) return std::nullopt;
+  if (k.reads_channel_vectors || k.feeds_strided_windows) return std::nullopt;
   int tile = 2 * k.target.vector_width;
   int64_t tiles = (pixels + tile - 1) / tile;
   bool covered = tiles * tile * 20 <= pixels * (20 + kFlatOverlapTwentieths) ||
