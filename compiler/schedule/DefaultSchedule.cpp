@@ -211,11 +211,24 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
                 vectors % 3 == 0 && multiply_adds_per_output(k.anchor, output) <= kFlatMaxInputChannels;
   s.tile_channels = wide_tiles ? 4 : every_vector ? static_cast<int>(vectors) : thirds ? 3 : vectors >= 2 ? 2 : 1;
   s.tile_width = row_tile(width, budget / s.tile_channels);
+  // Rows one tile wide (7x7 images) would read a tile's weights from L2 for
+  // every row: the image's pixels as one row, in passes over the input
+  // channels whose weights every tile reads from L1.
+  int64_t rows = output[2];
+  if (k.may_flatten && pixels_flatten(k.anchor) && width <= s.tile_width && rows > 1 &&
+      multiply_adds_per_output(k.anchor, output) > kSmallImageReductionBlock &&
+      block_weight_bytes(k.anchor, output, s.vector_width * s.tile_channels) > kL1WeightBytes) {
+    s.flatten_pixels = true;
+    s.reduction_block = kSmallImageReductionBlock;
+    width *= rows;
+    rows = 1;
+    s.tile_width = row_tile(width, budget / s.tile_channels);
+  }
   s.unroll_taps = window.kernel_w <= kUnrollTapsChannelTiles;
   unroll_channel_tiles(s, window, width);
   // Rows of tiles: image rows times channel blocks times batch.
   int64_t blocks = (output[1] + s.vector_width * s.tile_channels - 1) / (s.vector_width * s.tile_channels);
-  spread_rows(s, output[0] * blocks * output[2], work_of(k));
+  spread_rows(s, output[0] * blocks * rows, work_of(k));
   // Rows outermost write each row's NHWC pixels whole, and read a fused
   // residual so: that pays where the output is large, and every row can
   // read the weights again from L2.

@@ -67,6 +67,12 @@ constexpr int64_t kFewSetsBytes = 1024;
 // pool-fusion: only convolutions whose weights take less than 1/2 of L2.
 constexpr int64_t kPoolFusionL2Share = 2;
 
+// channel tiles on images one tile wide (7x7): where a tile's weights exceed
+// this (L1's share), the image's pixels become one row of tiles and each pass
+// over kSmallImageReductionBlock input channels serves all of them from L1.
+constexpr int64_t kL1WeightBytes = 32 * 1024;
+constexpr int kSmallImageReductionBlock = 128;
+
 // channel tiles: ungrouped convolutions whose channels only half vectors
 // divide take half vectors up to this many of them (24, 40 channels with
 // AVX-512: one tile covers them), native ones over a flat block of weights

@@ -1019,6 +1019,15 @@ case("channel_norm_vectors", CHANNEL_NORM_VECTORS, [rand(2, 24, 6, 7)],
       "d.bias": rand(16)}, channel_norm_vectors_ref)
 
 
+# A 7x7 image, one tile a row, whose tile of weights exceeds L1 (560 input
+# channels): its pixels as one row of tiles, in passes over 128 input channels
+# (the last of 48), the 48 output channels in a tile of 2 vectors and one
+# shifted inwards.
+case("small_image_passes",
+     "network t\ninput x: f32[1, 560, 7, 7]\nc = conv2d(x, filters=48, kernel=1, activation=relu)\noutput c\n",
+     [rand(1, 560, 7, 7)], {"c.weight": rand(48, 560, 1, 1, scale=0.05), "c.bias": rand(48)},
+     lambda ins, ws: [F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"]))])
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

@@ -66,6 +66,15 @@ const RuleCase kCases[] = {
     // block, which the last tile, shifted inwards off the vectors, reads without a gather).
     {"[1, 32, 56, 56]", "conv2d(x, filters=72, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
      16, 8, 2, 0, false, false},
+    // A 7x7 image is one tile a row, whose 400 input channels' weights (51 KB a tile) exceed L1: its 49 pixels as
+    // one row of 7 tiles (RegNetX-400MF's last stage).
+    {"[1, 400, 7, 7]", "conv2d(x, filters=400, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
+     16, 7, 2, 0, true, false},
+    // ... not with 256 (32 KB), nor at 14x14 (two tiles a row).
+    {"[1, 256, 7, 7]", "conv2d(x, filters=512, kernel=1)", kAvx512, true, "channel-tiles", KernelFamily::ChannelTiles,
+     16, 7, 2, 0, false, false},
+    {"[1, 1024, 14, 14]", "conv2d(x, filters=256, kernel=1)", kAvx512, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
     // ... SqueezeNet's 1000-class 1x1 layer at 13x13 alike.
     {"[1, 512, 13, 13]", "conv2d(x, filters=1000, kernel=1)", kAvx512, true, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
@@ -232,6 +241,22 @@ TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsStayInL2) {
 
 // Width tiles of output channels unroll a window's taps (a 24-channel stem,
 // a strided grouped layer); a 1x1 layer has none to unroll.
+TEST(DefaultSchedule, SmallImagesPassOverTheInputChannels) {
+  for (const char* input : {"[1, 400, 7, 7]", "[1, 256, 7, 7]"}) {
+    Graph graph = one_layer(input, "conv2d(x, filters=400, kernel=1)");
+    const Layer& l = graph.layers[1];
+    KernelSchedule s = default_schedule({l, l.shape, l.flops, kAvx512, true, true}).schedule;
+    SCOPED_TRACE(input);
+    EXPECT_EQ(s.reduction_block, s.flatten_pixels ? 128 : 0);
+  }
+  // Where the kernel may not flatten (a fused pool, or a fused operand of another H x W), rows stay.
+  Graph graph = one_layer("[1, 400, 7, 7]", "conv2d(x, filters=400, kernel=1)");
+  const Layer& l = graph.layers[1];
+  KernelSchedule rows = default_schedule({l, l.shape, l.flops, kAvx512, false, true}).schedule;
+  EXPECT_FALSE(rows.flatten_pixels);
+  EXPECT_EQ(rows.reduction_block, 0);
+}
+
 TEST(DefaultSchedule, WidthChannelTilesUnrollAWindowsTaps) {
   struct Case {
     const char *input, *layer;
