@@ -55,16 +55,19 @@ void apply_concat_slices(const KernelSchedule& s, Halide::Func output) {
   }
 }
 
+// Whether `f` has `dim` among its dimensions.
+bool indexed_by(Halide::Func f, const Halide::Var& dim) {
+  std::vector<Halide::Var> own = f.args();
+  return std::any_of(own.begin(), own.end(), [&](const Halide::Var& v) { return v.name() == dim.name(); });
+}
+
 // Whether a reduction is indexed by every row dimension of `shape` (those
 // but the innermost) that is wider than 1: one a layer norm computes over
 // the channels is not, and computed at each row it would be computed again
 // for every channel.
 bool per_row(Halide::Func reduction, const std::vector<Halide::Var>& args, const Shape& shape) {
-  std::vector<Halide::Var> own = reduction.args();
-  for (size_t i = 1; i < args.size() && i < shape.size(); ++i) {
-    bool indexed = std::any_of(own.begin(), own.end(), [&](const Halide::Var& v) { return v.name() == args[i].name(); });
-    if (!indexed && shape[shape.size() - 1 - i] > 1) return false;
-  }
+  for (size_t i = 1; i < args.size() && i < shape.size(); ++i)
+    if (!indexed_by(reduction, args[i]) && shape[shape.size() - 1 - i] > 1) return false;
   return true;
 }
 
@@ -320,16 +323,16 @@ void apply_channel_vectors(const KernelSchedule& s, Halide::Func output, const L
   Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), co("co"), ci("ci");
   output.split(c, co, ci, s.vector_width, Halide::TailStrategy::ShiftInwards).reorder(ci, co, x, y, n).vectorize(ci);
   for (Halide::Func sums : anchor.reductions) {
-    Halide::Var first = sums.args().front();
-    if (first.name() == x.name()) {  // a norm's: sums(x, y, n)
+    if (!indexed_by(sums, c)) {  // a norm's, over the channels: sums(x, y, n)
       sum_channels_at(sums, output, x, s.vector_width);
       continue;
     }
-    // a global pool's: sums(c, n)
-    sums.compute_at(output, co).store_in(Halide::MemoryType::Register).vectorize(first);
-    std::vector<Halide::VarOrRVar> order = {first};
+    // a global pool's, over the image: sums(c, n)
+    Halide::Var channel = sums.args().front();
+    sums.compute_at(output, co).store_in(Halide::MemoryType::Register).vectorize(channel);
+    std::vector<Halide::VarOrRVar> order = {channel};
     for (const Halide::RVar& r : sums.rvars(0)) order.emplace_back(r);
-    sums.update(0).reorder(order).vectorize(first);
+    sums.update(0).reorder(order).vectorize(channel);
   }
   rows_of(output, {y, n}, s);
 }

@@ -115,6 +115,10 @@ std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
   return s;
 }
 
+// Whether the kernel may compute its image's pixels as one row
+// (`flatten_pixels`): a 1x1 stride-1 convolution whose fused operands allow it.
+bool flattens(const KernelProblem& k) { return k.may_flatten && pixels_flatten(k.anchor); }
+
 // flat-width-channel-tiles: a 1x1 convolution not reading channel vectors
 // as a matrix product over the image's pixels in one row, stored as it is,
 // where few input channels keep the tile's column of input planes out of
@@ -122,7 +126,7 @@ std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
 // or with more where no channel vector of 8 lanes or more divides the channels
 // (channel tiles would straddle the packed weights' blocks, or take 4 lanes).
 std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
-  if (!k.may_flatten || !pixels_flatten(k.anchor) || !width_channel_tiles_apply(k.anchor)) return std::nullopt;
+  if (!flattens(k) || !width_channel_tiles_apply(k.anchor)) return std::nullopt;
   int64_t pixels = k.output[2] * k.output[3];
   int64_t inputs = multiply_adds_per_output(k.anchor, k.output);  // 1x1: the input channels
   if (k.reads_channel_vectors || k.feeds_strided_windows) return std::nullopt;
@@ -207,16 +211,16 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   bool every_vector = s.vector_width < k.target.vector_width && (vectors == 3 || vectors == 5);
   // Tiles of three native vectors where those cover the channels and twos
   // do not (9, 15 vectors: 144, 240 channels), over short reductions (expansions).
+  int64_t reduction = multiply_adds_per_output(k.anchor, output);
   bool thirds = s.vector_width == k.target.vector_width && output[1] % s.vector_width == 0 && vectors % 2 != 0 &&
-                vectors % 3 == 0 && multiply_adds_per_output(k.anchor, output) <= kFlatMaxInputChannels;
+                vectors % 3 == 0 && reduction <= kFlatMaxInputChannels;
   s.tile_channels = wide_tiles ? 4 : every_vector ? static_cast<int>(vectors) : thirds ? 3 : vectors >= 2 ? 2 : 1;
   s.tile_width = row_tile(width, budget / s.tile_channels);
   // Rows one tile wide (7x7 images) would read a tile's weights from L2 for
   // every row: the image's pixels as one row, in passes over the input
   // channels whose weights every tile reads from L1.
   int64_t rows = output[2];
-  if (k.may_flatten && pixels_flatten(k.anchor) && width <= s.tile_width && rows > 1 &&
-      multiply_adds_per_output(k.anchor, output) > kSmallImageReductionBlock &&
+  if (flattens(k) && width <= s.tile_width && rows > 1 && reduction > kSmallImageReductionBlock &&
       block_weight_bytes(k.anchor, output, s.vector_width * s.tile_channels) > kL1WeightBytes) {
     s.flatten_pixels = true;
     s.reduction_block = kSmallImageReductionBlock;

@@ -34,15 +34,16 @@ std::string winograd_problem(const KernelSchedule& s, const Layer& anchor, const
   return "";
 }
 
-// Why channel vectors of an elementwise op, a global pool or a norm cannot compute
-// this kernel, or "".
+// Why channel vectors of an elementwise op, a global pool or a norm cannot
+// compute this kernel, or "".
 std::string pointwise_channel_vector_problem(const KernelSchedule& s, const Layer& anchor, const Shape& output) {
   if (output.size() != 4)
     return "vectorize = channels needs an [N, C, H, W] output, " + anchor.name + " is " + to_string(output);
   if (s.winograd || s.tile_width != 1 || s.tile_channels != 1 || s.tile_rows != 0 || s.reduction_block != 0 ||
       s.unroll_taps || s.unroll_tap_rows || s.unroll_tiles || s.channels_innermost)
-    return "channel vectors of an elementwise op, a global pool or a norm take tile_width = 1, tile_channels = 1 and no "
-           "tile_rows, reduction_block, unroll_taps, unroll_tap_rows, unroll_tiles, channels_innermost or winograd";
+    return "channel vectors of an elementwise op, a global pool or a norm take tile_width = 1, tile_channels = 1 "
+           "and no tile_rows, reduction_block, unroll_taps, unroll_tap_rows, unroll_tiles, channels_innermost or "
+           "winograd";
   if (s.vector_width > output[1])
     return "vector_width " + std::to_string(s.vector_width) + " exceeds the " + std::to_string(output[1]) + " channels";
   int64_t rows = output[0] * output[2];
@@ -59,8 +60,8 @@ std::string channel_vector_problem(const KernelSchedule& s, const Layer& anchor,
   bool windows = windows_per_channel(anchor);
   if (!channel_tiles_apply(anchor, s.vector_width) && !windows) {
     if (anchor.op != OpKind::Conv2d)
-      return "vectorize = channels needs a conv2d, a pooling, an elementwise op, a global pool or a norm over the channels, " + anchor.name +
-             " is " + anchor.op_name;
+      return "vectorize = channels needs a conv2d, a pooling, an elementwise op, a global pool or a norm over the "
+             "channels, " + anchor.name + " is " + anchor.op_name;
     const ConvAttrs& conv = anchor.get<ConvAttrs>();
     return "vectorize = channels needs each vector of output channels in one group: " + anchor.name + " has " +
            std::to_string(conv.filters / conv.groups) + " filters per group, not a multiple of vector_width " +
