@@ -79,6 +79,11 @@ def type_name(elem_type):
     return TensorProto.DataType.Name(elem_type) if elem_type in TensorProto.DataType.values() else str(elem_type)
 
 
+def f32_text(value):
+    """The shortest decimal that reads back as the same f32."""
+    return np.format_float_positional(np.float32(value), unique=True, trim="-")
+
+
 def pair_text(values):
     values = [int(v) for v in values]
     return str(values[0]) if values[0] == values[1] else f"({values[0]}, {values[1]})"
@@ -129,6 +134,9 @@ class Importer:
         # NCHW Kiln layer, and only ops indifferent to the layout (or over the
         # channels, now its last axis) read it (ConvNeXt's blocks).
         self.channels_last = set()
+        # 8-bit tensors (QuantizeLinear's, QLinearConv's ...), held in Kiln as
+        # their values on the grid: tensor -> (scale, zero point, min, max).
+        self.quantized = {}
         self.find_patterns()
 
     # --- the model as a whole ---------------------------------------------
@@ -286,6 +294,9 @@ class Importer:
                 self.materialize(o, o.name, base=o.name)
             if o.name in self.constants:
                 raise ImportFailure(f"output '{o.name}' is a constant; Kiln's outputs are computed by layers")
+            if o.name in self.quantized:
+                raise ImportFailure(f"output '{o.name}' is an 8-bit tensor; Kiln's outputs are f32 (end the model "
+                                    "with a DequantizeLinear)")
             if o.name not in self.tensors or self.tensors[o.name] in [self.tensors[v.name] for v in self.graph.input
                                                                       if v.name in self.tensors]:
                 raise ImportFailure(f"output '{o.name}' is a network input; Kiln's outputs are computed by layers")
@@ -443,6 +454,10 @@ class Importer:
             if shape is None:
                 self.fail(node, f"the shape of '{node.input[0]}' is not known at import")
             self.constants[node.output[0]] = np.asarray(shape, dtype=np.int64)[attrs.get("start", 0):attrs.get("end")]
+        elif any(i in self.quantized for i in inputs) and op not in READS_8BIT:
+            source = next(i for i in inputs if i in self.quantized)
+            self.fail(node, f"reads the 8-bit tensor '{source}'; Kiln holds 8-bit tensors as their values, for "
+                      f"{', '.join(sorted(READS_8BIT))} (dequantize it first)")
         elif op in ("Identity", "Dropout"):
             self.alias(node, node.input[0], channels_last=True)
         elif index in self.fused:
@@ -453,6 +468,8 @@ class Importer:
             if inputs and all(i in self.constants for i in inputs):
                 self.fail(node, "Kiln cannot fold this op of constants at import")
             raise ImportFailure(f"{label(node)} has no Kiln layer")
+        if inputs and inputs[0] in self.quantized and op in KEEPS_GRID and node.output[0] in self.tensors:
+            self.quantized[node.output[0]] = self.quantized[inputs[0]]
 
     def conv_weight(self, node, attrs, what, grouped_axis):
         """A Conv's or ConvTranspose's weight, group, kernel and input shape, checked
@@ -539,6 +556,82 @@ class Importer:
         self.tensors[node.output[0]] = name
         self.weights[name + ".weight"] = np.ones(filters, np.float32)
         self.weights[name + ".bias"] = b
+
+    # --- quantized tensors -----------------------------------------------------
+    def grid(self, node, scale_at, zero_at, what):
+        """The (scale, zero point, min, max) of one tensor's 8-bit quantization, per tensor, from a node's
+        constants: Kiln's fake_quantize (and an int8 kernel) takes one grid a tensor."""
+        scale, zero = quantization(self, node, scale_at, zero_at, what)
+        if scale.size != 1:
+            self.fail(node, f"its {what} has {scale.size} scales; Kiln quantizes a tensor with one (per-channel "
+                      "scales are for constant weights)")
+        if zero.dtype not in (np.uint8, np.int8):
+            self.fail(node, f"its {what} zero point is {zero.dtype}; Kiln's 8-bit tensors are uint8 or int8")
+        low, high = (0, 255) if zero.dtype == np.uint8 else (-128, 127)
+        return np.float32(scale.reshape(-1)[0]), int(zero.reshape(-1)[0]), low, high
+
+    def on_grid(self, node, tensor, scale_at, zero_at, what):
+        """The Kiln layer of an 8-bit tensor `tensor` that a node reads with the quantization at
+        scale_at/zero_at: the grid it was quantized to (a different one would re-interpret its levels)."""
+        if tensor not in self.quantized:
+            self.fail(node, f"reads '{tensor}' as an 8-bit tensor, which no QuantizeLinear or QLinear op computes")
+        grid = self.grid(node, scale_at, zero_at, what)
+        if grid != self.quantized[tensor]:
+            self.fail(node, f"reads '{tensor}' with scale {f32_text(grid[0])} and zero point {grid[1]}; it was "
+                      f"quantized with scale {f32_text(self.quantized[tensor][0])} and zero point "
+                      f"{self.quantized[tensor][1]}")
+        return self.operand(node, tensor, channels_last=True)
+
+    def fake_quantize(self, node, source, grid, base=None):
+        """The fake_quantize layer that puts ONNX tensor `source` on `grid`, defining node.output[0]."""
+        scale, zero, low, high = grid
+        attrs = [f"scale={f32_text(scale)}", f"zero_point={zero}", f"min={low}", f"max={high}"]
+        if base is None:
+            self.define(node, "fake_quantize", [source], attrs, layout_free=True)
+        else:
+            self.tensors[node.output[0]] = self.emit(base, "fake_quantize", [self.operand(node, source, True)], attrs)
+            if source in self.channels_last:
+                self.channels_last.add(node.output[0])
+        self.quantized[node.output[0]] = grid
+
+    def quantize_linear(self, node, attrs):
+        self.fake_quantize(node, node.input[0], self.grid(node, 1, 2, "output"))
+
+    def dequantize_linear(self, node, attrs):
+        self.on_grid(node, node.input[0], 1, 2, "input")
+        self.alias(node, node.input[0], channels_last=True)
+
+    def qlinear(self, node, attrs):
+        """QLinearConv and QLinearMatMul: the f32 op on the dequantized operands, then the
+        fake_quantize of its output. Kiln's int8 kernels quantize the weights again per output
+        channel, symmetric; ONNX Runtime's quantizer writes them so."""
+        conv = node.op_type == "QLinearConv"
+        self.on_grid(node, node.input[0], 1, 2, "input")
+        weight = dequantized(self, node, 3, 4, 5, "weight", axis=0 if conv else 1)
+        output = self.grid(node, 6, 7, "output")
+        inputs = [node.input[0], self.constant_named(node.output[0] + "_weight", weight)]
+        if conv and len(node.input) > 8 and node.input[8]:
+            bias = self.constant(node, 8, "bias")
+            x_scale, w_scale = quantization(self, node, 1, 2, "input")[0], quantization(self, node, 4, 5, "weight")[0]
+            if bias.dtype != np.int32 or bias.shape != (weight.shape[0],):
+                self.fail(node, f"its bias is {bias.dtype} {list(bias.shape)}; ONNX wants int32 [{weight.shape[0]}]")
+            inputs.append(self.constant_named(node.output[0] + "_bias",
+                                              bias.astype(np.float32) * (x_scale.reshape(-1) * w_scale.reshape(-1))))
+        name = node.name or node.output[0]
+        inner = onnx.helper.make_node("Conv" if conv else "MatMul", inputs, [node.output[0] + "_f32"], name=name,
+                                      **(attrs if conv else {}))
+        self.shapes[inner.output[0]] = self.shape(node.output[0])
+        (self.conv if conv else self.matmul)(inner, attrs)
+        self.fake_quantize(node, inner.output[0], output, base=name + "_quantized")
+
+    def constant_named(self, base, value):
+        """A constant the importer computes (a dequantized weight), under a name no tensor has."""
+        name = base
+        while name in self.constants or name in self.shapes:
+            name += "_"
+        self.constants[name] = value
+        self.inferred_with += 1  # not a reason to infer the shapes again
+        return name
 
     def pool(self, node, attrs):
         if len(node.output) > 1 and node.output[1]:
@@ -997,7 +1090,7 @@ class Importer:
         self.define(node, "pad", [node.input[0]], parts)
 
 
-WINDOWED = ("Conv", "MaxPool", "AveragePool", "LpPool", "ConvTranspose")
+WINDOWED = ("Conv", "MaxPool", "AveragePool", "LpPool", "ConvTranspose", "QLinearConv")
 
 
 def attributes(node):
@@ -1018,7 +1111,7 @@ class GraphIndex:
         self.outputs = {o.name for o in graph.output}
         self.static = {i.name for i in graph.initializer}
         for node in graph.node:
-            if node.op_type == "Constant" or (node.op_type == "Identity" and node.input[:1] and
+            if node.op_type == "Constant" or (node.op_type in ("Identity", "DequantizeLinear") and node.input[:1] and
                                                node.input[0] in self.static):
                 self.static.update(node.output)
 
@@ -1197,6 +1290,61 @@ def describe_dim(d):
     return str(d.dim_value) if d.HasField("dim_value") and d.dim_value > 0 else "'?'"
 
 
+# --- quantization constants --------------------------------------------------------
+def quantization(imp, node, scale_at, zero_at, what):
+    """A QuantizeLinear's, DequantizeLinear's or QLinear op's scale and zero point constants: positive finite
+    scales, a scalar or one per channel, and integer zero points of the same shape (uint8 zeros if none)."""
+    scale = imp.constant(node, scale_at, f"{what} scale", required=True)
+    zero = imp.constant(node, zero_at, f"{what} zero point")
+    if scale.dtype.kind != "f" or scale.ndim > 1 or scale.size == 0:
+        imp.fail(node, f"its {what} scale is a {scale.dtype} of shape {list(scale.shape)}; ONNX wants floats, a "
+                 "scalar or one per channel")
+    if not np.all(np.isfinite(scale)) or not np.all(scale > 0):
+        imp.fail(node, f"its {what} scale holds {scale.reshape(-1)[~(np.isfinite(scale) & (scale > 0)).reshape(-1)][0]}"
+                 "; scales are finite and above 0")
+    if zero is None:
+        zero = np.zeros(scale.shape, np.uint8)
+    if zero.dtype.kind not in "iu" or zero.shape != scale.shape:
+        imp.fail(node, f"its {what} zero point is a {zero.dtype} of shape {list(zero.shape)}, its scale of "
+                 f"{list(scale.shape)}; ONNX wants integers of the scale's shape")
+    return scale.astype(np.float32), zero
+
+
+def along(values, axis, rank, what, imp, node, extent):
+    """A scalar, or a vector of `extent` values broadcast along `axis` of a rank-`rank` array."""
+    if values.size == 1:
+        return values.reshape(())
+    if values.size != extent:
+        imp.fail(node, f"its {what} has {values.size} values along axis {axis}, of {extent}")
+    shape = [1] * rank
+    shape[axis % rank] = values.size
+    return values.reshape(shape)
+
+
+def dequantized(imp, node, value_at, scale_at, zero_at, what, axis=1):
+    """(q - zero point) * scale of a constant, in f32, as ONNX's DequantizeLinear (per `axis`)."""
+    q = imp.constant(node, value_at, what, required=True)
+    scale, zero = quantization(imp, node, scale_at, zero_at, what)
+    if q.dtype.kind not in "iu":
+        imp.fail(node, f"its {what} is {q.dtype}, not integers to dequantize")
+    if q.ndim == 0 and scale.size != 1:
+        imp.fail(node, f"its {what} is a scalar with {scale.size} scales")
+    extent = q.shape[axis % q.ndim] if q.ndim else 1
+    scale, zero = (along(v, axis, q.ndim, what, imp, node, extent) for v in (scale, zero))
+    return (q.astype(np.int64) - zero).astype(np.float32) * scale
+
+
+def fold_quantize(imp, node, attrs):
+    x = imp.constants[node.input[0]]
+    scale, zero = quantization(imp, node, 1, 2, "output")
+    if x.dtype.kind != "f" or zero.dtype not in (np.uint8, np.int8):
+        imp.fail(node, f"quantizes {x.dtype} to {zero.dtype}; Kiln folds f32 to uint8 or int8")
+    axis, extent = attrs.get("axis", 1), x.shape[attrs.get("axis", 1) % x.ndim] if x.ndim else 1
+    scale, zero = (along(v, axis, x.ndim, "output", imp, node, extent) for v in (scale, zero))
+    info = np.iinfo(zero.dtype)
+    return np.clip(np.rint(x.astype(np.float32) / scale) + zero, info.min, info.max).astype(zero.dtype)
+
+
 # --- shape arithmetic folded at import ------------------------------------------
 def axes_of(imp, node, attrs, index):
     if "axes" in attrs:
@@ -1264,6 +1412,8 @@ def fold_unary(function):
 
 FOLDS = {
     "Identity": fold_unary(lambda x: x),
+    "QuantizeLinear": fold_quantize,
+    "DequantizeLinear": lambda imp, node, attrs: dequantized(imp, node, 0, 1, 2, "input", attrs.get("axis", 1)),
     "Gather": lambda imp, node, attrs: np.take(imp.constants[node.input[0]], imp.constants[node.input[1]],
                                                axis=attrs.get("axis", 0)),
     "Unsqueeze": fold_unsqueeze,
@@ -1292,7 +1442,15 @@ FOLDS = {
 UNARY = {"Relu": "relu", "Sigmoid": "sigmoid", "Tanh": "tanh", "HardSwish": "hardswish", "Gelu": "gelu",
          "Exp": "exp", "Sqrt": "sqrt", "Erf": "erf"}
 REDUCE = {"ReduceMean": "reduce_mean", "ReduceSum": "reduce_sum", "ReduceMax": "reduce_max", "ReduceL2": "reduce_l2"}
+# Ops that read 8-bit tensors (as their values): the quantized ops, and those
+# whose outputs stay on their input's grid (KEEPS_GRID).
+KEEPS_GRID = ("MaxPool", "Reshape", "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Identity", "Dropout")
+READS_8BIT = ("DequantizeLinear", "QLinearConv", "QLinearMatMul", "Shape") + KEEPS_GRID
 TENSOR_OPS = {
+    "QuantizeLinear": Importer.quantize_linear,
+    "DequantizeLinear": Importer.dequantize_linear,
+    "QLinearConv": Importer.qlinear,
+    "QLinearMatMul": Importer.qlinear,
     "Conv": Importer.conv,
     "ConvTranspose": Importer.conv_transpose,
     "MaxPool": Importer.pool,
@@ -1389,6 +1547,10 @@ def import_model(path, network, batch=1, input_shapes=()):
         raise ImportFailure("the model is nested too deeply to read") from None
     notes = [f"{count} {kind} tensor{'s' if count > 1 else ''} converted to f32"
              for kind, count in sorted(importer.converted.items())]
+    grids = sum(" = fake_quantize(" in line for line in importer.lines)
+    if grids:
+        notes.append(f"a quantized model: {grids} fake_quantize layer{'s' if grids > 1 else ''} keep its 8-bit grids; "
+                     "--precision int8 computes the conv2d and dense layers they feed in int8")
     return spec, {k: np.asarray(v, dtype=np.float32) for k, v in weights.items()}, notes
 
 

@@ -65,8 +65,9 @@ std::string write_header(const NetworkInterface& network) {
     out << ". These layers multiply bf16 inputs by bf16\n * weights (rounded at create), summing in f32; the others compute in f32:\n";
   for (const std::string& layer : bf16) out << " *   " << layer << "\n";
   if (!int8.empty())
-    out << (bf16.empty() ? ". " : " * ") << "These layers multiply u8 inputs (quantized as " << network.qparams_path
-        << "\n * says) by s8 weights (quantized per output channel at create), summing in s32:\n";
+    out << (bf16.empty() ? ". " : " * ") << "These layers multiply u8 inputs (quantized as "
+        << (network.qparams_path.empty() ? "the network's\n * fake_quantize layers say" : network.qparams_path + "\n * says")
+        << ") by s8 weights (quantized per output channel at create), summing in s32:\n";
   for (const std::string& layer : int8) out << " *   " << layer << "\n";
   out << " *\n * Functions return KILN_OK (0) or an error code; kiln_last_error() says why.\n"
       << " * A model may be used by one thread at a time; separate models are independent.\n */\n"

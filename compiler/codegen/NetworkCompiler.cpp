@@ -153,7 +153,8 @@ SchedulePlan plan_network(const Graph& graph, const std::string& schedule_path, 
   // auto:NAME: the plugin schedules every kernel, Kiln's defaults only decide fusion.
   bool automatic = is_autoscheduler(schedule_path);
   Schedule file = schedule_path.empty() || automatic ? Schedule{} : read_schedule_file(schedule_path);
-  QuantParams quant = qparams_path.empty() ? QuantParams{} : read_qparams(qparams_path, graph);
+  QuantParams quant = with_network_quantization(qparams_path.empty() ? QuantParams{} : read_qparams(qparams_path, graph),
+                                                graph);
   return plan_schedules(graph, file, schedule_traits(target), automatic ? autoscheduler_of(schedule_path) : "",
                         precision, quant);
 }

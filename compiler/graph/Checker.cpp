@@ -1,6 +1,7 @@
 #include "graph/Checker.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <map>
 #include <optional>
@@ -313,6 +314,28 @@ void check_clip(LayerContext& ctx) {
   ctx.layer.attrs = clip;
 }
 
+// The grid's levels fit a byte (ONNX's uint8 0..255 or int8 -128..127, or
+// fewer), so that an int8 kernel reading the tensor takes it as u8 exactly.
+void check_fake_quantize(LayerContext& ctx) {
+  AttributeReader attrs(ctx.syntax, {"scale", "zero_point", "min", "max"});
+  if (!attrs.has("scale")) ctx.fail(ctx.syntax.op.where, "fake_quantize needs attribute 'scale'");
+  FakeQuantizeAttrs q{attrs.number("scale", 1.0f), attrs.integer("zero_point", 0), attrs.integer("min", 0),
+                      attrs.integer("max", 255)};
+  auto where = [&](const char* key) { return attrs.find(key)->where; };
+  if (!(q.scale > 0.0f) || !std::isnormal(q.scale))
+    ctx.fail(where("scale"), "scale must be a positive (normal) f32 number");
+  if (q.min >= q.max || int64_t{q.max} - q.min > 255)
+    ctx.fail(attrs.has("max") ? where("max") : where("min"),
+             "min..max (" + std::to_string(q.min) + ".." + std::to_string(q.max) +
+                 ") must hold 2 to 256 levels, an 8-bit grid");
+  if (q.zero_point < q.min || q.zero_point > q.max)
+    ctx.fail(where("zero_point"), "zero_point " + std::to_string(q.zero_point) + " is outside min..max (" +
+                                      std::to_string(q.min) + ".." + std::to_string(q.max) + ")");
+  ctx.layer.shape = ctx.in();
+  ctx.layer.flops = 4 * element_count(ctx.in());
+  ctx.layer.attrs = q;
+}
+
 // NumPy's broadcasting: shapes aligned at their last dimension, where each
 // pair of sizes is equal or one of them is 1. Nothing if they do not.
 std::optional<Shape> broadcast(const Shape& a, const Shape& b) {
@@ -590,6 +613,7 @@ const std::map<std::string, OpInfo>& op_table() {
       {"sqrt", {OpKind::Activation, 1, 1, check_activation}},
       {"erf", {OpKind::Activation, 1, 1, check_activation}},
       {"clip", {OpKind::Clip, 1, 1, check_clip}},
+      {"fake_quantize", {OpKind::FakeQuantize, 1, 1, check_fake_quantize}},
       {"add", {OpKind::Add, 2, 2, check_binary}},
       {"mul", {OpKind::Mul, 2, 2, check_binary}},
       {"sub", {OpKind::Sub, 2, 2, check_binary}},

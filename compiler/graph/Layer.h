@@ -24,6 +24,7 @@ enum class OpKind {
   BatchNorm,
   Activation,
   Clip,
+  FakeQuantize,
   Add,
   Mul,
   Sub,
@@ -116,6 +117,13 @@ struct ActivationAttrs {
 struct ClipAttrs {
   std::optional<float> min, max;
 };
+// fake_quantize: x rounded to the 8-bit grid scale * (q - zero_point), q in
+// min..max, as a QuantizeLinear/DequantizeLinear pair computes it.
+struct FakeQuantizeAttrs {
+  float scale = 1.0f;
+  int zero_point = 0;
+  int min = 0, max = 255;
+};
 struct BinaryAttrs {
   Activation activation;
 };
@@ -159,7 +167,7 @@ struct ReshapeAttrs {};
 using LayerAttrs = std::variant<InputAttrs, ConvAttrs, PoolAttrs, GlobalPoolAttrs, DenseAttrs,
                                 FlattenAttrs, NormAttrs, ActivationAttrs, ClipAttrs, BinaryAttrs,
                                 AxisAttrs, PadAttrs, SliceAttrs, ShuffleAttrs, ResizeAttrs, ScaleAttrs,
-                                ReduceAttrs, TransposeAttrs, ReshapeAttrs, ConvTransposeAttrs>;
+                                ReduceAttrs, TransposeAttrs, ReshapeAttrs, ConvTransposeAttrs, FakeQuantizeAttrs>;
 
 // A weight tensor the layer reads from the weights file, named as in a
 // PyTorch state_dict (LAYER.weight, LAYER.bias, ...).
@@ -187,8 +195,8 @@ struct Layer {
 // Ops that compute each output value from the values at its own index (of
 // inputs broadcast to the output's shape): they fuse into the kernel before them.
 inline bool is_elementwise(OpKind op) {
-  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::BatchNorm || op == OpKind::Scale ||
-         op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div || op == OpKind::Max ||
+  return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::FakeQuantize || op == OpKind::BatchNorm ||
+         op == OpKind::Scale || op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div || op == OpKind::Max ||
          op == OpKind::Min || op == OpKind::Pow;
 }
 

@@ -1,4 +1,4 @@
-// Activation layers, clip, and the binary ops with NumPy's broadcasting.
+// Activation layers, clip, fake_quantize, and the binary ops with NumPy's broadcasting.
 #include <stdexcept>
 
 #include "ops/Lowering.h"
@@ -37,6 +37,15 @@ LayerFuncs lower_elementwise(const LayerInput& in) {
       if (clip.min) x = Halide::max(x, *clip.min);
       if (clip.max) x = Halide::min(x, *clip.max);
       out(v) = x;
+      break;
+    }
+    case OpKind::FakeQuantize: {
+      // As ONNX's QuantizeLinear: x / scale rounded half to even (strict:
+      // Halide would multiply by 1 / scale, another level at some ties).
+      const FakeQuantizeAttrs& q = layer.get<FakeQuantizeAttrs>();
+      Halide::Expr level = Halide::clamp(Halide::round(Halide::strict_float(x / q.scale)) + static_cast<float>(q.zero_point),
+                                         static_cast<float>(q.min), static_cast<float>(q.max));
+      out(v) = (level - static_cast<float>(q.zero_point)) * q.scale;
       break;
     }
     default: {

@@ -60,6 +60,7 @@ LayerFuncs lower_layer(const LayerInput& in) {
     case OpKind::Dense: return lower_dense(in);
     case OpKind::Activation:
     case OpKind::Clip:
+    case OpKind::FakeQuantize:
     case OpKind::Add:
     case OpKind::Mul:
     case OpKind::Sub:

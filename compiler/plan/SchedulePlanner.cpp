@@ -127,12 +127,16 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     // (docs/default-schedule.md: int8-direct).
     KernelSchedule direct = schedule;
     direct.winograd = direct.channel_tasks = false;
-    if (precision == Precision::Int8 && gains_from_int8(anchor) && schedule.winograd && !file.sets(kernel.name, "winograd") &&
+    // A network quantized by its own fake_quantize layers (and no --qparams)
+    // leaves the layers they do not feed in f32.
+    bool int8_takes = gains_from_int8(anchor) &&
+                      (quant.of_input(graph, anchor) || !quant.path.empty() || quant.from_network.empty());
+    if (precision == Precision::Int8 && int8_takes && schedule.winograd && !file.sets(kernel.name, "winograd") &&
         kernel_problem(graph, kernel, direct).empty()) {
       schedule = direct;
       rules.push_back("int8-direct");
     }
-    bool takes = precision == Precision::Int8 ? gains_from_int8(anchor) : precision == Precision::Bf16;
+    bool takes = precision == Precision::Int8 ? int8_takes : precision == Precision::Bf16;
     if (takes && !file.sets(kernel.name, "precision") && takes_low_precision(anchor) && !schedule.winograd) {
       schedule.precision = precision;
       rules.push_back("--precision " + precision_name(precision));

@@ -56,6 +56,32 @@ QuantParams read_qparams(const std::string& path, const Graph& graph) {
   return params;
 }
 
+namespace {
+
+// Layers whose every output value is one of their input's values.
+bool keeps_values(OpKind op) {
+  return op == OpKind::MaxPool || op == OpKind::GlobalMaxPool || op == OpKind::Flatten || op == OpKind::Reshape ||
+         op == OpKind::Transpose || op == OpKind::Slice || op == OpKind::ChannelShuffle;
+}
+
+}  // namespace
+
+QuantParams with_network_quantization(QuantParams params, const Graph& graph) {
+  for (const Layer& layer : graph.layers) {  // in order: producers first
+    if (params.tensors.count(layer.name)) continue;
+    if (layer.op == OpKind::FakeQuantize) {
+      const FakeQuantizeAttrs& q = layer.get<FakeQuantizeAttrs>();
+      params.tensors[layer.name] = {q.scale, q.zero_point - q.min};
+    } else if (keeps_values(layer.op) && params.from_network.count(graph.layers[layer.inputs.front()].name)) {
+      params.tensors[layer.name] = params.tensors.at(graph.layers[layer.inputs.front()].name);
+    } else {
+      continue;
+    }
+    params.from_network.insert(layer.name);
+  }
+  return params;
+}
+
 std::string format_qparams(const QuantParams& params, const std::string& network, const std::string& method,
                            int samples) {
   nlohmann::ordered_json json = {{"format", kFormat}, {"network", network}, {"method", method}, {"samples", samples}};

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <set>
 #include <string>
 
 #include "graph/Layer.h"
@@ -19,6 +20,8 @@ struct TensorQuant {
 struct QuantParams {
   std::string path;  // where it was read from, for messages ("" when none)
   std::map<std::string, TensorQuant> tensors;
+  // Tensors whose quantization the network's fake_quantize layers give.
+  std::set<std::string> from_network;
 
   const TensorQuant* find(const std::string& tensor) const {
     auto found = tensors.find(tensor);
@@ -38,6 +41,13 @@ TensorQuant quant_of_range(double lo, double hi);
 // every tensor it names is a tensor of `graph`, scales finite and positive,
 // zero points 0..255. Throws UserError "FILE: error: ...".
 QuantParams read_qparams(const std::string& path, const Graph& graph);
+
+// `params` with the grid of each fake_quantize layer's output (a quantized
+// model's own, as imported) as u8: level - min, zero point zero_point - min;
+// also of the layers after it that only pick or move its values (max pools,
+// reshapes, transposes, slices). A tensor `params` names keeps its
+// quantization (the file says).
+QuantParams with_network_quantization(QuantParams params, const Graph& graph);
 
 // The file `kiln quantize` writes: the network, the calibration method and
 // each tensor's scale and zero point.

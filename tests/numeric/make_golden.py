@@ -1028,6 +1028,51 @@ case("small_image_passes",
      [rand(1, 560, 7, 7)], {"c.weight": rand(48, 560, 1, 1, scale=0.05), "c.bias": rand(48)},
      lambda ins, ws: [F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"]))])
 
+
+# fake_quantize as ONNX's QuantizeLinear + DequantizeLinear: x / scale rounded
+# half to even (a row of exact ties at scale 0.25), clamped to the grid.
+def fake_quantize(x, scale, zero, low=0, high=255):
+    scale = torch.tensor(scale, dtype=torch.float32)
+    return (torch.clamp(torch.round(x / scale) + zero, low, high) - zero) * scale
+
+
+def fake_quantize_inputs():
+    x = rand(1, 4, 5, 6, scale=3.0)
+    x[0, 0] = ((torch.arange(30) - 15) * 0.125).view(5, 6)
+    return [x]
+
+
+case("fake_quantize_grids",
+     "network t\ninput x: f32[1, 4, 5, 6]\nu = fake_quantize(x, scale=0.03, zero_point=128)\n"
+     "s = fake_quantize(x, scale=0.25, zero_point=-3, min=-128, max=127)\noutput u, s\n",
+     fake_quantize_inputs(), {},
+     lambda ins, ws: [fake_quantize(ins[0], 0.03, 128), fake_quantize(ins[0], 0.25, -3, -128, 127)])
+
+
+# --precision int8 without --qparams: each conv2d reads a fake_quantize's grid
+# (a signed one as u8: levels + 128, zero point 5 + 128), as an imported
+# quantized model's layers do.
+def int8_fake_quantized_ref(ins, ws):
+    def conv(x, name, scale, zero, **kw):
+        levels, w_scale = int8_weight(ws[name + ".weight"])
+        sums = F.conv2d(int8_input(x, scale, zero).double(), levels.double(), **kw).float()
+        return sums * (torch.tensor(scale, dtype=torch.float32) * w_scale).view(1, -1, 1, 1) + \
+            ws[name + ".bias"].view(1, -1, 1, 1)
+    q = fake_quantize(ins[0], 0.02, 5, -128, 127)
+    r = fake_quantize(F.relu(conv(q, "c", 0.02, 133, padding=1)), 0.05, 0)
+    return [conv(r, "d", 0.05, 0)]
+
+
+case("int8_fake_quantized",
+     "network t\ninput x: f32[1, 8, 9, 10]\nq = fake_quantize(x, scale=0.02, zero_point=5, min=-128, max=127)\n"
+     "c = conv2d(q, filters=16, kernel=3, padding=1, activation=relu)\nr = fake_quantize(c, scale=0.05)\n"
+     "d = conv2d(r, filters=8, kernel=1)\noutput d\n",
+     [rand(1, 8, 9, 10, scale=1.5)],
+     {"c.weight": rand(16, 8, 3, 3, scale=0.2), "c.bias": rand(16, scale=0.3), "d.weight": rand(8, 16, 1, 1, scale=0.3),
+      "d.bias": rand(8, scale=0.3)},
+     int8_fake_quantized_ref, precision="int8")
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

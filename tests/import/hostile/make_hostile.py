@@ -737,6 +737,73 @@ def _():
     return one_node("Pow", ["x", "c"], [const("c", np.array([2], np.int64))])
 
 
+# --- quantized models: 8-bit grids Kiln cannot hold ------------------------------
+def qdq(x_scale, x_zero, dq_scale=None, dq_zero=None, reader=None, axis=None, y_type=TensorProto.FLOAT):
+    """x -> QuantizeLinear -> DequantizeLinear (or `reader`) -> y."""
+    inits = [const("s", x_scale), const("z", x_zero), const("ds", x_scale if dq_scale is None else dq_scale),
+             const("dz", x_zero if dq_zero is None else dq_zero)]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="quantize",
+                              **({} if axis is None else {"axis": axis}))]
+    nodes.append(reader or helper.make_node("DequantizeLinear", ["q", "ds", "dz"], ["y"], name="dequantize"))
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None, y_type)], inits)
+
+
+@case("quantize_per_channel_activation", "its output has 3 scales; Kiln quantizes a tensor with one")
+def _():
+    return qdq(np.full(3, 0.1, np.float32), np.zeros(3, np.uint8), axis=1)
+
+
+@case("quantize_zero_scale", "its output scale holds 0.0; scales are finite and above 0")
+def _():
+    return qdq(np.float32(0), np.uint8(0))
+
+
+@case("quantize_nan_scale", "scales are finite and above 0")
+def _():
+    return qdq(np.float32("nan"), np.uint8(0))
+
+
+@case("quantize_int32_zero_point", "zero point is int32; Kiln's 8-bit tensors are uint8 or int8")
+def _():
+    return qdq(np.float32(0.1), np.int32(0))
+
+
+@case("dequantize_other_grid", "it was quantized with scale 0.1 and zero point 3")
+def _():
+    return qdq(np.float32(0.1), np.uint8(3), dq_scale=np.float32(0.2))
+
+
+@case("add_of_8bit_tensor", "reads the 8-bit tensor 'q'")
+def _():
+    return qdq(np.float32(0.1), np.uint8(3), reader=helper.make_node("Add", ["q", "q"], ["y"], name="add"),
+               y_type=TensorProto.UINT8)
+
+
+@case("quantized_output", "output 'y' is an 8-bit tensor")
+def _():
+    return qdq(np.float32(0.1), np.uint8(3), reader=helper.make_node("Identity", ["q"], ["y"], name="same"),
+               y_type=TensorProto.UINT8)
+
+
+@case("dequantize_weight_scales_mismatch", "has 5 values along axis 0, of 4")
+def _():
+    inits = [const("wq", np.ones((4, 3, 3, 3), np.int8)), const("ws", np.full(5, 0.1, np.float32)),
+             const("wz", np.zeros(5, np.int8))]
+    nodes = [helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], name="weights", axis=0),
+             helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None)], inits)
+
+
+@case("qlinearconv_float_bias", "its bias is float32 [4]; ONNX wants int32 [4]")
+def _():
+    inits = [const("s", np.float32(0.1)), const("z", np.uint8(0)), const("wq", np.ones((4, 3, 3, 3), np.int8)),
+             const("ws", np.float32(0.1)), const("wz", np.int8(0)), const("b", np.zeros(4, np.float32))]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["q"], name="quantize"),
+             helper.make_node("QLinearConv", ["q", "s", "z", "wq", "ws", "wz", "s", "z", "b"], ["c"], name="conv"),
+             helper.make_node("DequantizeLinear", ["c", "s", "z"], ["y"], name="dequantize")]
+    return model(nodes, [tensor("x", [1, 3, 8, 8])], [tensor("y", None)], inits)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
