@@ -1029,11 +1029,10 @@ case("small_image_passes",
      lambda ins, ws: [F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"]))])
 
 
-# fake_quantize as ONNX's QuantizeLinear + DequantizeLinear: x / scale rounded
-# half to even (a row of exact ties at scale 0.25), clamped to the grid.
+# fake_quantize is PyTorch's: x times f32(1 / scale) rounded half to even (a
+# row of exact ties at scale 0.25), clamped to the grid; the scale an f32.
 def fake_quantize(x, scale, zero, low=0, high=255):
-    scale = torch.tensor(scale, dtype=torch.float32)
-    return (torch.clamp(torch.round(x / scale) + zero, low, high) - zero) * scale
+    return torch.fake_quantize_per_tensor_affine(x, float(np.float32(scale)), zero, low, high)
 
 
 def fake_quantize_inputs():
