@@ -20,9 +20,13 @@ std::string shape_initializer(const Shape& shape) {
   return text + "}";
 }
 
-// The rest of a tensor entry: its layout, where it is not NCHW.
-std::string channels_last(const TensorLayouts& layouts, int layer) {
-  return layout_of(layouts, layer) == TensorLayout::Nhwc ? ", {{0, 0}}, 1" : "";
+// The rest of a tensor entry: its layout, where it is not NCHW, and its
+// element type, where it is stored as u8 levels.
+std::string tensor_rest(const NetworkInterface& network, int layer) {
+  bool nhwc = layout_of(network.layouts, layer) == TensorLayout::Nhwc;
+  if (network.levels.count(layer))
+    return std::string(", {{0, 0}}, ") + (nhwc ? "1" : "0") + ", KILN_WEIGHT_AS_STORED, KILN_ELEMENT_U8";
+  return nhwc ? ", {{0, 0}}, 1" : "";
 }
 
 // The rest of a weight's entry read as it is stored (a constant's).
@@ -48,6 +52,7 @@ const char* element_name(ElementType element) {
     case ElementType::Bf16: return "KILN_ELEMENT_BF16";
     case ElementType::S8: return "KILN_ELEMENT_S8";
     case ElementType::S32: return "KILN_ELEMENT_S32";
+    case ElementType::U8: return "KILN_ELEMENT_U8";
   }
   return "";
 }
@@ -95,7 +100,7 @@ std::string write_glue(const NetworkInterface& network) {
     tensor_of_layer[i] = count++;
     tensors << "  {" << kind << ", " << index << ", " << layer.shape.size() << ", " << shape_initializer(layer.shape)
             << (layer.op == OpKind::Constant ? as_stored(layer.shape.size())
-                                             : channels_last(network.layouts, static_cast<int>(i)))
+                                             : tensor_rest(network, static_cast<int>(i)))
             << "}, /* " << layer.name << " */\n";
   }
   // Then each kernel's weights, in the layout its schedule chose, and views
@@ -109,7 +114,7 @@ std::string write_glue(const NetworkInterface& network) {
           argument_tensor[k].push_back(tensor_of_layer[arg.layer]);
         } else {  // the kernel sees the tensor with another shape
           tensors << "  {KILN_TENSOR_VIEW, " << tensor_of_layer[arg.layer] << ", " << arg.shape.size() << ", "
-                  << shape_initializer(arg.shape) << channels_last(network.layouts, arg.layer) << "}, /* " << layer.name << ", as kernel " << network.kernels[k].name
+                  << shape_initializer(arg.shape) << tensor_rest(network, arg.layer) << "}, /* " << layer.name << ", as kernel " << network.kernels[k].name
                   << " sees it */\n";
           argument_tensor[k].push_back(count++);
         }

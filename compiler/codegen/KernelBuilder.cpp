@@ -42,6 +42,7 @@ Halide::Type halide_type(ElementType element) {
     case ElementType::Bf16: return Halide::BFloat(16);
     case ElementType::S8: return Halide::Int(8);
     case ElementType::S32: return Halide::Int(32);
+    case ElementType::U8: return Halide::UInt(8);
   }
   return Halide::Float(32);
 }
@@ -125,12 +126,14 @@ Shape kernel_view(const Shape& tensor, const Shape& output, const KernelSchedule
 }
 
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
-                                             const KernelSchedule& schedule, const TensorLayouts& layouts) {
+                                             const KernelSchedule& schedule, const TensorLayouts& layouts,
+                                             const TensorLevels& levels) {
   std::vector<KernelArgument> arguments;
   const Shape& output = graph.layers[kernel.output()].shape;
+  auto element = [&](int layer) { return levels.count(layer) ? ElementType::U8 : ElementType::F32; };
   for (int input : kernel.inputs)
     arguments.push_back({false, input, "", {}, kernel_view(graph.layers[input].shape, output, schedule),
-                         layout_of(layouts, input)});
+                         layout_of(layouts, input), WeightTransform::AsStored, element(input)});
   for (int index : kernel.layers) {
     const Layer& layer = graph.layers[index];
     for (const WeightSpec& w : layer.weights) {
@@ -145,24 +148,29 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
           arguments.push_back({true, index, w.name, {{0, 1, w.shape[0]}}, {w.shape[0]}, TensorLayout::Nchw, transform, element});
     }
   }
-  arguments.push_back({false, kernel.output(), "", {}, kernel_view(output, output, schedule), schedule.layout});
+  arguments.push_back({false, kernel.output(), "", {}, kernel_view(output, output, schedule), schedule.layout,
+                       WeightTransform::AsStored, element(kernel.output())});
   return arguments;
 }
 
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
-                         const TensorLayouts& layouts, const QuantParams& quant, bool apply) {
+                         const TensorLayouts& layouts, const QuantParams& quant, const TensorLevels& levels,
+                         bool apply) {
   BuiltKernel built;
-  built.arguments = kernel_arguments(graph, kernel, schedule, layouts);
+  built.arguments = kernel_arguments(graph, kernel, schedule, layouts, levels);
   std::map<int, TensorFunc> tensors;
   ParamWeights weights(built.arguments);
   for (const KernelArgument& arg : built.arguments) {
     if (arg.is_weight) {
       built.halide_arguments.push_back(weights.param(argument_key(arg.weight, arg.transform)));
     } else if (arg.layer != kernel.output()) {
-      Halide::ImageParam param(Halide::Float(32), static_cast<int>(arg.shape.size()),
+      Halide::ImageParam param(halide_type(arg.element), static_cast<int>(arg.shape.size()),
                                param_name(graph.layers[arg.layer].name));
       constrain([&](int i) { return param.dim(i); }, arg.shape, arg.tensor_layout);
-      tensors[arg.layer] = TensorFunc{param, arg.shape};
+      auto stored = levels.find(arg.layer);
+      tensors[arg.layer] = stored == levels.end() ? TensorFunc{param, arg.shape}
+                                                  : levels_tensor(param, arg.shape, stored->second, param.name());
+      tensors[arg.layer].channels_last = arg.tensor_layout == TensorLayout::Nhwc;
       built.halide_arguments.push_back(param);
     }
   }
@@ -171,6 +179,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     const Layer& layer = graph.layers[index];
     LayerInput in{layer, index, {}, weights};
     in.winograd = schedule.winograd && index == kernel.layers.front();
+    if (index == kernel.output() && levels.count(index)) in.output_levels = &levels.at(index);
     if (index == kernel.layers.front() && schedule.precision != Precision::F32) {
       in.precision = schedule.precision;
       in.dot_lanes = dot_product_lanes(schedule, layer);

@@ -24,7 +24,7 @@ struct KernelArgument {
   Shape shape;                     // the argument's shape (weights: in that layout)
   TensorLayout tensor_layout = TensorLayout::Nchw;  // tensors: how the tensor lies in memory
   WeightTransform transform = WeightTransform::AsStored;  // weights: computed from the stored weight first
-  ElementType element = ElementType::F32;                 // weights: as stored for the kernel
+  ElementType element = ElementType::F32;                 // as stored for the kernel (tensors: F32 or U8)
 };
 
 // A kernel's Halide pipeline with its schedule applied, ready to compile.
@@ -38,7 +38,8 @@ struct BuiltKernel {
 // With `apply` false, the schedule only sets the weights' layout, and every
 // argument carries estimates instead, for an autoscheduler to schedule.
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
-                         const TensorLayouts& layouts, const QuantParams& quant, bool apply = true);
+                         const TensorLayouts& layouts, const QuantParams& quant, const TensorLevels& levels,
+                         bool apply = true);
 
 // How a kernel with this schedule sees one of its tensors: with
 // flatten_pixels, a tensor of the output's H x W as pixel_row(tensor); the
@@ -47,7 +48,8 @@ Shape kernel_view(const Shape& tensor, const Shape& output, const KernelSchedule
 
 // The kernel's arguments alone (what the glue needs), without building Halide IR.
 std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& kernel,
-                                             const KernelSchedule& schedule, const TensorLayouts& layouts);
+                                             const KernelSchedule& schedule, const TensorLayouts& layouts,
+                                             const TensorLevels& levels);
 
 // A tensor's strides in floats, Halide's order (innermost dimension first).
 // NHWC keeps the logical dimensions (W, H, C, N) and puts C innermost.

@@ -38,8 +38,8 @@ void write_file(const std::string& path, const std::string& text) {
 // when the compile also emits listings): one kernel (symbol and layers),
 // schedule and target always compile to the same object.
 std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, const KernelSchedule& schedule,
-                          const TensorLayouts& layouts, const QuantParams& quant, const Halide::Target& target,
-                          const CompileOptions& options) {
+                          const TensorLayouts& layouts, const QuantParams& quant, const TensorLevels& levels,
+                          const Halide::Target& target, const CompileOptions& options) {
   if (options.kernel_cache.empty() || !options.emit.empty()) return "";
   std::string symbol = graph.name + "_k" + std::to_string(k);
   std::string key = symbol + "\n" + kernel_target(target, schedule).to_string() + "\n" + format_kernel_schedule(schedule);
@@ -51,8 +51,14 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
     std::snprintf(exact, sizeof exact, " %a/%d", q->scale, q->zero_point);
     key += exact;
   }
-  for (const KernelArgument& arg : kernel_arguments(graph, kernel, schedule, layouts))
+  for (const KernelArgument& arg : kernel_arguments(graph, kernel, schedule, layouts, levels)) {
     key += arg.tensor_layout == TensorLayout::Nhwc ? " nhwc" : " nchw";
+    if (const TensorQuant* q = levels.count(arg.layer) && !arg.is_weight ? &levels.at(arg.layer) : nullptr) {
+      char exact[64];
+      std::snprintf(exact, sizeof exact, " u8 %a/%d", q->scale, q->zero_point);
+      key += exact;
+    }
+  }
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(key));
   return options.kernel_cache + "/" + symbol + "-" + hash + ".o";
@@ -63,7 +69,7 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
 // Kernels the cache holds are copied from it instead.
 void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
                      const std::map<std::string, KernelSchedule>& schedules, const TensorLayouts& layouts,
-                     const QuantParams& quant,
+                     const QuantParams& quant, const TensorLevels& levels,
                      const Halide::Target& target, const CompileOptions& options,
                      const std::vector<std::string>& objects) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -71,7 +77,7 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
   std::vector<std::string> cached;
   for (size_t k = 0; k < kernels.size(); ++k)
     cached.push_back(
-        cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), layouts, quant, target, options));
+        cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), layouts, quant, levels, target, options));
   if (!options.kernel_cache.empty()) fs::create_directories(options.kernel_cache);
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
@@ -90,7 +96,7 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
         std::string symbol = graph.name + "_k" + std::to_string(next);
         try {
           const KernelSchedule& schedule = schedules.at(kernel.name);
-          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, quant, schedule.autoschedule.empty());
+          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, quant, levels, schedule.autoschedule.empty());
           std::map<Halide::OutputFileType, std::string> outputs = {{Halide::OutputFileType::object, objects[next]}};
           std::string base = options.out_dir + "/" + graph.name + "." + kernel.name;
           std::optional<QuietStderr> quiet;
@@ -174,10 +180,10 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   std::string base = options.out_dir + "/" + graph.name;
   std::vector<std::string> objects;
   for (size_t k = 0; k < kernels.size(); ++k) objects.push_back(base + "_k" + std::to_string(k) + ".o");
-  compile_kernels(graph, kernels, schedules, layouts, plan.quant, target, options, objects);
+  compile_kernels(graph, kernels, schedules, layouts, plan.quant, plan.levels, target, options, objects);
 
   MemoryPlan memory = plan_memory(graph, kernels);
-  NetworkInterface network{graph, kernels, schedules, layouts, memory, options.spec_path, target.to_string(),
+  NetworkInterface network{graph, kernels, schedules, layouts, plan.levels, memory, options.spec_path, target.to_string(),
                            options.qparams_path};
   Toolchain toolchain;
   if (!options.weights_path.empty()) {

@@ -17,6 +17,7 @@ struct NetworkInterface {
   const std::vector<Kernel>& kernels;
   const std::map<std::string, KernelSchedule>& schedules;  // by kernel name
   const TensorLayouts& layouts;
+  const TensorLevels& levels;
   const MemoryPlan& memory;
   std::string spec_path;
   std::string target;
@@ -26,7 +27,7 @@ struct NetworkInterface {
 
   std::string kernel_symbol(size_t k) const { return graph.name + "_k" + std::to_string(k); }
   std::vector<KernelArgument> arguments(size_t k) const {
-    return kernel_arguments(graph, kernels[k], schedules.at(kernels[k].name), layouts);
+    return kernel_arguments(graph, kernels[k], schedules.at(kernels[k].name), layouts, levels);
   }
   // Whether every kernel that reads network input `layer` stays inside it,
   // so that runs read the caller's memory instead of a guarded copy.

@@ -70,7 +70,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
       rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
     r.where(row >= 0 && row < input.extent(1));
 
-  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, source, 4) : source;
+  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, input, padded) : source;
   Halide::Func acc(in.name("acc"));
   acc(v) = initial_sum(in, k, conv.bias);
   acc(v) += product(in, read(column, row, channel, n), weight(rx, ry, rc, k));
@@ -81,7 +81,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
   // stage instead.
   bool int8 = in.precision == Precision::Int8;
   LayerFuncs funcs{out, {acc}, padded && !int8 ? source : Halide::Func()};
-  if (int8) funcs.quantized = read;
+  if (int8 && !reads_levels_in_place(in, input, padded)) funcs.quantized = read;
   return funcs;
 }
 

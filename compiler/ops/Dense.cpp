@@ -11,7 +11,7 @@ LayerFuncs lower_dense(const LayerInput& in) {
   Halide::RDom r(0, input.extent(0), in.name("r"));
   Halide::Func weight = in.weight("weight");
 
-  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, input.func, 2) : input.func;
+  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, input, false) : input.func;
   Halide::Func acc(in.name("acc"));
   acc(v) = initial_sum(in, u, dense.bias);
   acc(v) += product(in, read(r, n), weight(r, u));
@@ -19,7 +19,7 @@ LayerFuncs lower_dense(const LayerInput& in) {
   Halide::Func out(in.name());
   out(v) = activate(dequantized(in, acc(v), u, dense.bias), dense.activation);
   LayerFuncs funcs{out, {acc}};
-  if (in.precision == Precision::Int8) funcs.quantized = read;
+  if (in.precision == Precision::Int8 && !reads_levels_in_place(in, input, false)) funcs.quantized = read;
   return funcs;
 }
 

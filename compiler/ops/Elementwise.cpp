@@ -47,7 +47,11 @@ LayerFuncs lower_elementwise(const LayerInput& in) {
       const FakeQuantizeAttrs& q = layer.get<FakeQuantizeAttrs>();
       Halide::Expr level = Halide::clamp(Halide::round(x * (1.0f / q.scale)), static_cast<float>(q.min - q.zero_point),
                                          static_cast<float>(q.max - q.zero_point));
-      out(v) = level * q.scale;
+      // Stored as u8 levels, the values' zero point the u8's zero point.
+      if (in.output_levels)
+        out(v) = Halide::cast<uint8_t>(level + static_cast<float>(in.output_levels->zero_point));
+      else
+        out(v) = level * q.scale;
       break;
     }
     default: {

@@ -30,11 +30,32 @@ Halide::Expr product(const LayerInput& in, Halide::Expr a, Halide::Expr w) {
   return a * w;
 }
 
-Halide::Func quantized_input(const LayerInput& in, Halide::Func source, int rank) {
+namespace {
+
+bool stored_as_quantized(const LayerInput& in, const TensorFunc& input) {
+  return input.quant && input.quant->scale == in.input_quant->scale &&
+         input.quant->zero_point == in.input_quant->zero_point;
+}
+
+}  // namespace
+
+bool reads_levels_in_place(const LayerInput& in, const TensorFunc& input, bool padded) {
+  return stored_as_quantized(in, input) && !padded && (input.rank() == 2 || input.channels_last);
+}
+
+Halide::Func quantized_input(const LayerInput& in, const TensorFunc& input, bool padded) {
   const TensorQuant& q = *in.input_quant;
-  std::vector<Halide::Var> v = dims(rank);
-  Halide::Expr level = Halide::round(source(v) * static_cast<float>(1.0 / q.scale)) + static_cast<float>(q.zero_point);
+  if (reads_levels_in_place(in, input, padded)) return input.levels;
+  std::vector<Halide::Var> v = dims(input.rank());
   Halide::Func quantized(in.name("quantized"));
+  if (stored_as_quantized(in, input)) {
+    TensorFunc levels{input.levels, input.shape};
+    quantized(v) = padded ? spatially_padded(levels, Halide::cast<uint8_t>(q.zero_point), in.name("padded"))(v)
+                          : input.levels(v);
+    return quantized;
+  }
+  Halide::Func source = padded ? spatially_padded(input, 0.0f, in.name("padded")) : input.func;
+  Halide::Expr level = Halide::round(source(v) * static_cast<float>(1.0 / q.scale)) + static_cast<float>(q.zero_point);
   quantized(v) = Halide::cast<uint8_t>(Halide::clamp(level, 0.0f, 255.0f));
   return quantized;
 }

@@ -66,6 +66,8 @@ struct LayerInput {
   // pairs or quads; its reduction's first dimension (of that extent) is the
   // channel within them, which a schedule vectorizes with the output channels.
   int dot_lanes = 1;
+  // The kernel's result, a fake_quantize, stored as u8 levels (TensorLevels).
+  const TensorQuant* output_levels = nullptr;
 
   std::string name(const std::string& suffix = "") const { return func_name(layer, index, suffix); }
   const WeightSpec& weight_spec(const std::string& suffix) const;
@@ -102,9 +104,13 @@ LayerFuncs lower_matmul(const LayerInput& in);
 // `quantized_input` (the bias joins in `dequantized`).
 Halide::Expr initial_sum(const LayerInput& in, Halide::Expr channel, bool bias);
 Halide::Expr product(const LayerInput& in, Halide::Expr a, Halide::Expr w);
-// int8: `source` quantized to u8 as input_quant says,
-// clamp(round(x * (1 / scale)) + zero_point, 0, 255).
-Halide::Func quantized_input(const LayerInput& in, Halide::Func source, int rank);
+// int8: `input` (spatially padded with 0 when `padded`) as u8 levels: those it
+// is stored as where input_quant is their quantization, or quantized as
+// input_quant says, clamp(round(x * (1 / scale)) + zero_point, 0, 255).
+Halide::Func quantized_input(const LayerInput& in, const TensorFunc& input, bool padded);
+// Whether that is the stored levels as they are, which a schedule need not
+// stage (LayerFuncs::quantized): unpadded, each pixel's channels contiguous.
+bool reads_levels_in_place(const LayerInput& in, const TensorFunc& input, bool padded);
 // The reduction's `sum` as f32 for output channel `channel`: itself, or for
 // int8 s_a * s_w (sum - z_a * sum_w) + bias, s_w and sum_w the weight's
 // scale and quantized sum of that channel.

@@ -35,6 +35,15 @@ Halide::Func spatially_padded(const TensorFunc& in, Halide::Expr value, const st
   return padded;
 }
 
+TensorFunc levels_tensor(Halide::Func levels, const Shape& shape, const TensorQuant& quant, const std::string& name) {
+  std::vector<Halide::Var> v = dims(static_cast<int>(shape.size()));
+  Halide::Func values(name + "_values");
+  // The zero point subtracted in integers: Halide would distribute a float
+  // subtraction over the product, off the grid by a rounding.
+  values(v) = Halide::cast<float>(Halide::cast<int32_t>(levels(v)) - quant.zero_point) * static_cast<float>(quant.scale);
+  return TensorFunc{values, shape, levels, &quant};
+}
+
 std::string func_name(const Layer& layer, int index, const std::string& suffix) {
   std::string name = layer.name;
   bool dotted = false;

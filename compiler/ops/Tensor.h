@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "graph/Layer.h"
+#include "quant/QuantParams.h"
 
 namespace kiln {
 
@@ -15,6 +16,11 @@ namespace kiln {
 struct TensorFunc {
   Halide::Func func;
   Shape shape;
+  // A tensor stored as u8 levels (TensorLevels): func dequantizes them,
+  // `levels` reads them as they are, quantized as `quant` says.
+  Halide::Func levels = Halide::Func();
+  const TensorQuant* quant = nullptr;
+  bool channels_last = false;  // levels: stored NHWC
 
   int rank() const { return static_cast<int>(shape.size()); }
   // The extent of Halide dimension i.
@@ -22,6 +28,9 @@ struct TensorFunc {
 };
 
 std::vector<Halide::Var> dims(int rank);
+
+// The tensor of u8 levels `levels` (of `shape`) as f32 values: (level - zero point) * scale.
+TensorFunc levels_tensor(Halide::Func levels, const Shape& shape, const TensorQuant& quant, const std::string& name);
 std::vector<Halide::Expr> as_exprs(const std::vector<Halide::Var>& vars);
 
 // Where `t` is read for the output position `v` by NumPy's broadcasting, its

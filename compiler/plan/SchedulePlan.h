@@ -25,6 +25,7 @@ struct SchedulePlan {
   std::map<std::string, std::string> sections;
   // The quantization of the tensors that int8 kernels read.
   QuantParams quant;
+  TensorLevels levels;
 };
 
 }  // namespace kiln

@@ -37,6 +37,10 @@ struct QuantParams {
 // range widened to include 0; a range of zeros has scale 1).
 TensorQuant quant_of_range(double lo, double hi);
 
+// Tensors between kernels stored as their u8 levels instead of f32, by
+// producing layer: the outputs of fake_quantize layers in int8 networks.
+using TensorLevels = std::map<int, TensorQuant>;
+
 // Reads a .qparams file and checks it against the network: its format, that
 // every tensor it names is a tensor of `graph`, scales finite and positive,
 // zero points 0..255. Throws UserError "FILE: error: ...".

@@ -30,6 +30,7 @@ enum class ElementType {
   Bf16,  // rounded to nearest even at create
   S8,    // round(w / scale) per output channel (the first axis), at create
   S32,
+  U8,    // tensors between kernels only: the levels of a network's grid (TensorLevels)
 };
 WeightTransform weight_transform(const Layer& layer, const WeightSpec& weight, const KernelSchedule& schedule);
 

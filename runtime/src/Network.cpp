@@ -154,6 +154,7 @@ halide_type_t element_type(int element) {
     case KILN_ELEMENT_BF16: return halide_type_t(halide_type_bfloat, 16);
     case KILN_ELEMENT_S8: return halide_type_t(halide_type_int, 8);
     case KILN_ELEMENT_S32: return halide_type_t(halide_type_int, 32);
+    case KILN_ELEMENT_U8: return halide_type_t(halide_type_uint, 8);
     default: return halide_type_t(halide_type_float, 32);
   }
 }
@@ -265,6 +266,7 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
       case KILN_TENSOR_INPUT_IN_PLACE: net.inputs[tensor.index] = &buffer; break;
       case KILN_TENSOR_OUTPUT: net.outputs[tensor.index] = &buffer; break;
       case KILN_TENSOR_ARENA:
+        buffer.type = element_type(tensor.element_type);
         buffer.host = reinterpret_cast<uint8_t*>(net.arena.get() + kGuardFloats + tensor.index);
         break;
       case KILN_TENSOR_VIEW:
@@ -272,6 +274,7 @@ void create(const kiln_network_desc* desc, const char* weights_path, kiln_networ
         if (tensor.index < 0 || tensor.index >= i)
           throw kiln::RuntimeError(KILN_ERROR_ARGUMENT, std::string(desc->name) + ": tensor " + std::to_string(i) +
                                                             " views no earlier tensor");
+        buffer.type = net.buffers[tensor.index].type;
         net.views.emplace_back(&buffer, &net.buffers[tensor.index]);
         break;
       case KILN_TENSOR_WEIGHT: {

@@ -45,7 +45,8 @@ typedef struct kiln_tensor_desc {
   int channels_last;
   /* Weights only: computed from the stored weight before it is packed. */
   int transform;
-  /* Weights only: the packed copy's element type (kiln_element_type). */
+  /* Weights: the packed copy's element type (kiln_element_type); tensors
+   * between kernels: F32, or U8 (the levels of a quantized tensor). */
   int element_type;
 } kiln_tensor_desc;
 
@@ -54,7 +55,8 @@ enum kiln_element_type {
   KILN_ELEMENT_BF16, /* bfloat16, rounded from the stored f32 to nearest even */
   KILN_ELEMENT_S8,   /* int8: round(w / scale) of its output channel (the
                         stored weight's first axis), see KILN_WEIGHT_INT8_SCALES */
-  KILN_ELEMENT_S32   /* what KILN_WEIGHT_INT8_SUMS gives */
+  KILN_ELEMENT_S32,  /* what KILN_WEIGHT_INT8_SUMS gives */
+  KILN_ELEMENT_U8    /* tensors between kernels only */
 };
 
 enum kiln_weight_transform {
