@@ -164,10 +164,14 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
       continue;
     }
     plan.rules[kernel.name].push_back("int8-dot-products");
-    // Halide 14 gathers the weight quads of a fourth vector of output channels
+    // Halide 14 gathers the weight quads of a fourth vector of output
+    // channels, and of every tile where tiles straddle the channels' end
     // (docs/default-schedule.md: int8-dot-products).
+    int64_t filters = graph.layers[kernel.layers.front()].shape[1];
     if (!file.sets(kernel.name, "tile_channels"))
-      schedule.tile_channels = std::min(schedule.tile_channels, kInt8TileChannels);
+      schedule.tile_channels = filters % (kInt8TileChannels * schedule.vector_width) == 0
+                                   ? std::min(schedule.tile_channels, kInt8TileChannels)
+                                   : 1;
   }
   // The layout rules refine valid schedules into valid ones; checked again all the same.
   for (const Kernel& kernel : plan.kernels) validate(kernel, plan.schedules.at(kernel.name));
