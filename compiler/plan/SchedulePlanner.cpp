@@ -165,13 +165,12 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     }
     plan.rules[kernel.name].push_back("int8-dot-products");
     // Halide 14 gathers the weight quads of a fourth vector of output
-    // channels, and of every tile where tiles straddle the channels' end
-    // (docs/default-schedule.md: int8-dot-products).
+    // channels, and in row tasks of every tile where tiles straddle the
+    // channels' end (docs/default-schedule.md: int8-dot-products).
     int64_t filters = graph.layers[kernel.layers.front()].shape[1];
+    bool straddles = filters % (kInt8TileChannels * schedule.vector_width) != 0;
     if (!file.sets(kernel.name, "tile_channels"))
-      schedule.tile_channels = filters % (kInt8TileChannels * schedule.vector_width) == 0
-                                   ? std::min(schedule.tile_channels, kInt8TileChannels)
-                                   : 1;
+      schedule.tile_channels = schedule.row_tasks && straddles ? 1 : std::min(schedule.tile_channels, kInt8TileChannels);
   }
   // The layout rules refine valid schedules into valid ones; checked again all the same.
   for (const Kernel& kernel : plan.kernels) validate(kernel, plan.schedules.at(kernel.name));
