@@ -120,14 +120,14 @@ def nhwc_harness(l, work):
     return spec, schedule, "0/2" if source == "x" else "1/3"
 
 
-def kiln_nhwc_ms(kiln, l, min_time, work, schedule=None):
+def kiln_nhwc_ms(kiln, l, min_time, work, schedule=None, extra=()):
     """The layer's kernel alone (`kiln bench` per kernel) with NHWC tensors in
     and out, as Kiln keeps them between kernels of channel vectors, and as
     oneDNN's are in the blocked layout it picks; with the harness's schedule
-    or `schedule` (one from `kiln tune` of the harness)."""
+    or `schedule` (one from `kiln tune` of the harness), and `extra` arguments."""
     spec, harness_schedule, _ = nhwc_harness(l, work)
     out = subprocess.run([kiln, "bench", spec, "--json", "--min-time", str(min_time),
-                          "--schedule", schedule or harness_schedule],
+                          "--schedule", schedule or harness_schedule] + list(extra),
                          capture_output=True, text=True, check=True).stdout
     return next(layer["ms"] for layer in json.loads(out)["layers"] if layer["name"] == "y")
 
@@ -153,10 +153,11 @@ def tuned_schedule(kiln, l, work, log, budget):
     return out
 
 
-def onednn_ms(onednn, l, min_time):
+def onednn_ms(onednn, l, min_time, precision="f32"):
     p = l["pad"]
     args = [onednn, "1", str(l["c"]), str(l["h"]), str(l["w"]), str(l["k"]), str(l["kernel"]), str(l["kernel"]),
-            str(l["stride"]), str(l["stride"]), str(p), str(p), str(p), str(p), str(l["groups"]), str(min_time)]
+            str(l["stride"]), str(l["stride"]), str(p), str(p), str(p), str(p), str(l["groups"]), str(min_time),
+            precision]
     env = dict(os.environ, OMP_NUM_THREADS=str(THREADS))
     d = json.loads(subprocess.run(args, capture_output=True, text=True, check=True, env=env).stdout)
     return d["ms"], d["impl"]

@@ -165,12 +165,13 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     }
     plan.rules[kernel.name].push_back("int8-dot-products");
     // Halide 14 gathers the weight quads of a fourth vector of output
-    // channels, and in row tasks of every tile where tiles straddle the
-    // channels' end (docs/default-schedule.md: int8-dot-products).
-    int64_t filters = graph.layers[kernel.layers.front()].shape[1];
-    bool straddles = filters % (kInt8TileChannels * schedule.vector_width) != 0;
+    // channels, and of every tile where tiles straddle the channels' end in
+    // row tasks or where the second of two tiles straddles it
+    // (docs/default-schedule.md: int8-dot-products).
+    int64_t filters = graph.layers[kernel.layers.front()].shape[1], tile = kInt8TileChannels * schedule.vector_width;
+    bool gathers = filters % tile != 0 && (schedule.row_tasks || filters < 2 * tile);
     if (!file.sets(kernel.name, "tile_channels"))
-      schedule.tile_channels = schedule.row_tasks && straddles ? 1 : std::min(schedule.tile_channels, kInt8TileChannels);
+      schedule.tile_channels = gathers ? 1 : std::min(schedule.tile_channels, kInt8TileChannels);
   }
   // The layout rules refine valid schedules into valid ones; checked again all the same.
   for (const Kernel& kernel : plan.kernels) validate(kernel, plan.schedules.at(kernel.name));
