@@ -77,6 +77,32 @@ bool feeds_strided_windows(const Graph& graph, const std::vector<std::vector<int
   });
 }
 
+// In an int8 network, a kernel ending in a network's own fake_quantize
+// writes its u8 levels, which int8 kernels read as they are, unless an f32
+// convolution would convert each level at every tap (docs/precision.md).
+TensorLevels stored_levels(const Graph& graph, const SchedulePlan& plan, const QuantParams& quant) {
+  TensorLevels levels;
+  std::map<int, std::vector<const Kernel*>> readers;
+  for (const Kernel& kernel : plan.kernels)
+    for (int input : kernel.inputs) readers[input].push_back(&kernel);
+  auto reads_levels = [&](const Kernel* kernel) {
+    OpKind op = graph.layers[kernel->layers.front()].op;
+    return plan.schedules.at(kernel->name).precision == Precision::Int8 ||
+           (op != OpKind::Conv2d && op != OpKind::ConvTranspose2d && op != OpKind::Dense && op != OpKind::MatMul);
+  };
+  bool int8 = std::any_of(plan.schedules.begin(), plan.schedules.end(),
+                          [](const auto& entry) { return entry.second.precision == Precision::Int8; });
+  for (const Kernel& kernel : plan.kernels) {
+    const std::vector<const Kernel*>& read_by = readers[kernel.output()];
+    const Layer& result = graph.layers[kernel.output()];
+    if (int8 && result.op == OpKind::FakeQuantize && quant.from_network.count(result.name) &&
+        std::all_of(read_by.begin(), read_by.end(), reads_levels) &&
+        std::find(graph.outputs.begin(), graph.outputs.end(), kernel.output()) == graph.outputs.end())
+      levels[kernel.output()] = quant.tensors.at(result.name);
+  }
+  return levels;
+}
+
 }  // namespace
 
 SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const TargetTraits& target,
@@ -184,27 +210,7 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
                     (is_layer ? "is fused into another kernel; schedule that kernel, or set fuse = false on it"
                               : "names no layer of network " + graph.name));
   }
-  // In an int8 network, a kernel ending in a network's own fake_quantize
-  // writes its u8 levels, which int8 kernels read as they are, unless an f32
-  // convolution would convert each level at every tap (docs/precision.md).
-  std::map<int, std::vector<const Kernel*>> readers;
-  for (const Kernel& kernel : plan.kernels)
-    for (int input : kernel.inputs) readers[input].push_back(&kernel);
-  auto reads_levels = [&](const Kernel* kernel) {
-    OpKind op = graph.layers[kernel->layers.front()].op;
-    return plan.schedules.at(kernel->name).precision == Precision::Int8 ||
-           (op != OpKind::Conv2d && op != OpKind::ConvTranspose2d && op != OpKind::Dense && op != OpKind::MatMul);
-  };
-  bool int8 = std::any_of(plan.schedules.begin(), plan.schedules.end(),
-                          [](const auto& entry) { return entry.second.precision == Precision::Int8; });
-  for (const Kernel& kernel : plan.kernels) {
-    const std::vector<const Kernel*>& read_by = readers[kernel.output()];
-    const Layer& result = graph.layers[kernel.output()];
-    if (int8 && result.op == OpKind::FakeQuantize && quant.from_network.count(result.name) &&
-        std::all_of(read_by.begin(), read_by.end(), reads_levels) &&
-        std::find(graph.outputs.begin(), graph.outputs.end(), kernel.output()) == graph.outputs.end())
-      plan.levels[kernel.output()] = quant.tensors.at(result.name);
-  }
+  plan.levels = stored_levels(graph, plan, quant);
   if (!autoscheduler.empty()) {  // every tensor NCHW: the baseline owes nothing to Kiln's layouts
     for (auto& [name, schedule] : plan.schedules) {
       schedule = autoscheduled(autoscheduler, schedule, TensorLayout::Nchw);
