@@ -89,6 +89,18 @@ def measure(name, batch, args, node_path, work):
             "pytorch_ms": min(torch_ms), "onnxruntime_turns_ms": ort_ms, "pytorch_turns_ms": torch_ms}
 
 
+def write_results(out, stem, caption, rows, table_text):
+    """OUT/STEM.json (the machine and the rows) and OUT/STEM.md (the caption, the machine, the table), and
+    the table on stdout: what the precision benchmarks write."""
+    os.makedirs(out, exist_ok=True)
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    with open(os.path.join(out, stem + ".json"), "w") as f:
+        json.dump({"machine": machine, "rows": rows}, f, indent=1)
+    with open(os.path.join(out, stem + ".md"), "w") as f:
+        f.write(f"{caption}; {machine}.\n\n" + table_text)
+    print(table_text)
+
+
 def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 

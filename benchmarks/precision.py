@@ -14,7 +14,6 @@ difference over the largest output). Writes precision.json and precision.md to -
 import argparse
 import json
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -26,7 +25,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
 from kiln_io import save_npy  # noqa: E402
-from networks import export_and_import, run  # noqa: E402
+from networks import export_and_import, run, write_results  # noqa: E402
 
 PRECISIONS = {"f32": [], "bf16": ["--precision", "bf16"], "int8": ["--precision", "int8"]}
 
@@ -88,13 +87,8 @@ def main():
         with tempfile.TemporaryDirectory(prefix=f"kiln-precision-{name}-") as work:
             print(f"{name} ...", flush=True)
             rows.append(measure(name, args, work))
-    os.makedirs(args.out, exist_ok=True)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    with open(os.path.join(args.out, "precision.json"), "w") as f:
-        json.dump({"machine": machine, "rows": rows}, f, indent=1)
-    with open(os.path.join(args.out, "precision.md"), "w") as f:
-        f.write(f"Batch 1, `kiln bench` medians of {args.rounds} in turns; {machine}.\n\n" + table(rows))
-    print(table(rows))
+    write_results(args.out, "precision", f"Batch 1, `kiln bench` medians of {args.rounds} in turns", rows,
+                  table(rows))
 
 
 if __name__ == "__main__":

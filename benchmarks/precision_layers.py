@@ -15,15 +15,14 @@ times, each keeping its fastest median. Writes precision_layers.md and .json to 
 """
 import argparse
 import json
-import math
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from networks import geomean, write_results  # noqa: E402
 from run import NHWC_SCHEDULE, flops, kiln_nhwc_ms, layer_spec, layers, onednn_ms  # noqa: E402
 
 PRECISIONS = ("f32", "bf16", "int8")
@@ -56,10 +55,6 @@ def measure(l, args, work):
             "int8": kiln_int8_ms(args.kiln, l, args.min_time, work)}
     onednn = {p: onednn_ms(args.onednn, l, args.min_time, p)[0] for p in PRECISIONS}
     return kiln, onednn
-
-
-def geomean(values):
-    return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
 def table(rows):
@@ -100,13 +95,7 @@ def main():
                 print(f"pass {p + 1}/{args.passes} {r['name']}: kiln " +
                       " ".join(f"{k} {v:.3f}" for k, v in kiln.items()) + " ms, onednn " +
                       " ".join(f"{k} {v:.3f}" for k, v in onednn.items()) + " ms", flush=True)
-    os.makedirs(args.out, exist_ok=True)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    with open(os.path.join(args.out, "precision_layers.json"), "w") as f:
-        json.dump({"machine": machine, "rows": rows}, f, indent=1)
-    with open(os.path.join(args.out, "precision_layers.md"), "w") as f:
-        f.write(f"ResNet-50's convolutions, batch 1, 2 threads, medians; {machine}.\n\n" + table(rows))
-    print(table(rows))
+    write_results(args.out, "precision_layers", "ResNet-50's convolutions, batch 1, 2 threads, medians", rows, table(rows))
 
 
 if __name__ == "__main__":

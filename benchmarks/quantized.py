@@ -19,7 +19,6 @@ against its int8 one, for scale. Writes quantized.json and quantized.md to --out
 import argparse
 import json
 import os
-import platform
 import sys
 import tempfile
 
@@ -31,32 +30,12 @@ import torchvision
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, "..", "tools"))
+sys.path.insert(0, os.path.join(HERE, "..", "tests", "import", "quantized"))
 from compare_with_pytorch import torch_latency_ms  # noqa: E402
 from kiln_io import save_npy  # noqa: E402
-from networks import export_and_import, install_onnxruntime, run, time_ort  # noqa: E402
+from make_models import run_ort  # noqa: E402
+from networks import export_and_import, install_onnxruntime, run, time_ort, write_results  # noqa: E402
 from qdq_model import calibrate, quantize  # noqa: E402
-
-RUN_ORT = """
-const ort = require("onnxruntime-node");
-const fs = require("fs");
-const [model, input, shape, output, level] = process.argv.slice(1);  // node -e SCRIPT ARGS: argv[0] is node
-(async () => {
-  const session = await ort.InferenceSession.create(model, {intraOpNumThreads: 2, graphOptimizationLevel: level});
-  const bytes = fs.readFileSync(input);
-  const x = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
-  const out = await session.run({[session.inputNames[0]]: new ort.Tensor("float32", x, JSON.parse(shape))});
-  fs.writeFileSync(output, Buffer.from(out[session.outputNames[0]].data.buffer));
-})().catch((e) => { console.error(e.message); process.exit(1); });
-"""
-
-
-def ort_output(node_path, model, x, work, level):
-    raw_in, raw_out = os.path.join(work, "x.raw"), os.path.join(work, "y.raw")
-    x.astype(np.float32).tofile(raw_in)
-    run(["node", "-e", RUN_ORT, model, raw_in, json.dumps(list(x.shape)), raw_out, level], "onnxruntime",
-        env=dict(os.environ, NODE_PATH=node_path))
-    return np.fromfile(raw_out, dtype=np.float32)
-
 
 def pytorch_quantized(name, samples):
     """torchvision's quantizable model (seed 0), fused, calibrated and converted for the onednn engine; or None."""
@@ -99,8 +78,8 @@ def measure(name, args, node_path, work):
     kiln_y = os.path.join(work, "kiln_int8.npy")
     run([args.kiln, "run", int8[0], "--weights", int8[1], "--precision", "int8", "--input", os.path.join(work, "test.npy"),
          "--output", f"{output}={kiln_y}"], "kiln run")
-    ort_int8 = ort_output(node_path, qdq_path, test, work, "all")
-    ort_float = ort_output(node_path, qdq_path, test, work, "disabled")
+    ort_int8 = run_ort(os.path.dirname(node_path), qdq_path, test).ravel()
+    ort_float = run_ort(os.path.dirname(node_path), qdq_path, test, "disabled").ravel()
     step = grids[qdq.graph.output[0].name]
     agreement = {"step": step, "values": int(ort_int8.size),
                  "kiln_steps": float(np.abs(np.load(kiln_y).ravel() - ort_int8).max() / step),
@@ -155,13 +134,7 @@ def main():
         with tempfile.TemporaryDirectory(prefix=f"kiln-quantized-{name}-") as work:
             print(f"{name} ...", flush=True)
             rows.append(measure(name, args, node_path, work))
-    os.makedirs(args.out, exist_ok=True)
-    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
-    with open(os.path.join(args.out, "quantized.json"), "w") as f:
-        json.dump({"machine": machine, "rows": rows}, f, indent=1)
-    with open(os.path.join(args.out, "quantized.md"), "w") as f:
-        f.write(f"Batch 1, 2 threads, medians; {machine}.\n\n" + table(rows))
-    print(table(rows))
+    write_results(args.out, "quantized", "Batch 1, 2 threads, medians", rows, table(rows))
 
 
 if __name__ == "__main__":

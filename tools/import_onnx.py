@@ -612,7 +612,7 @@ class Importer:
         inputs = [node.input[0], self.constant_named(node.output[0] + "_weight", weight)]
         if conv and len(node.input) > 8 and node.input[8]:
             bias = self.constant(node, 8, "bias")
-            x_scale, w_scale = quantization(self, node, 1, 2, "input")[0], quantization(self, node, 4, 5, "weight")[0]
+            x_scale, w_scale = self.quantized[node.input[0]][0], quantization(self, node, 4, 5, "weight")[0]
             if bias.dtype != np.int32 or bias.shape != (weight.shape[0],):
                 self.fail(node, f"its bias is {bias.dtype} {list(bias.shape)}; ONNX wants int32 [{weight.shape[0]}]")
             inputs.append(self.constant_named(node.output[0] + "_bias",

@@ -44,20 +44,19 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
   std::string symbol = graph.name + "_k" + std::to_string(k);
   std::string key = symbol + "\n" + kernel_target(target, schedule).to_string() + "\n" + format_kernel_schedule(schedule);
   for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
-  // An int8 kernel compiles its input's quantization in.
+  auto exact = [](const char* prefix, const TensorQuant& q) {
+    char text[64];
+    std::snprintf(text, sizeof text, "%s%a/%d", prefix, q.scale, q.zero_point);
+    return std::string(text);
+  };
+  // An int8 kernel compiles its input's quantization in, and so does a kernel
+  // reading or writing u8 levels.
   const Layer& anchor = graph.layers[kernel.layers.front()];
-  if (const TensorQuant* q = schedule.precision == Precision::Int8 ? quant.of_input(graph, anchor) : nullptr) {
-    char exact[64];
-    std::snprintf(exact, sizeof exact, " %a/%d", q->scale, q->zero_point);
-    key += exact;
-  }
+  if (const TensorQuant* q = schedule.precision == Precision::Int8 ? quant.of_input(graph, anchor) : nullptr)
+    key += exact(" ", *q);
   for (const KernelArgument& arg : kernel_arguments(graph, kernel, schedule, layouts, levels)) {
     key += arg.tensor_layout == TensorLayout::Nhwc ? " nhwc" : " nchw";
-    if (const TensorQuant* q = levels.count(arg.layer) && !arg.is_weight ? &levels.at(arg.layer) : nullptr) {
-      char exact[64];
-      std::snprintf(exact, sizeof exact, " u8 %a/%d", q->scale, q->zero_point);
-      key += exact;
-    }
+    if (!arg.is_weight && arg.element == ElementType::U8) key += exact(" u8 ", levels.at(arg.layer));
   }
   char hash[17];
   std::snprintf(hash, sizeof hash, "%016zx", std::hash<std::string>{}(key));

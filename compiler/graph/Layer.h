@@ -196,8 +196,8 @@ struct Layer {
 // inputs broadcast to the output's shape): they fuse into the kernel before them.
 inline bool is_elementwise(OpKind op) {
   return op == OpKind::Activation || op == OpKind::Clip || op == OpKind::FakeQuantize || op == OpKind::BatchNorm ||
-         op == OpKind::Scale || op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div || op == OpKind::Max ||
-         op == OpKind::Min || op == OpKind::Pow;
+         op == OpKind::Scale || op == OpKind::Add || op == OpKind::Mul || op == OpKind::Sub || op == OpKind::Div ||
+         op == OpKind::Max || op == OpKind::Min || op == OpKind::Pow;
 }
 
 // A tensor the network is given, an input or a constant: no kernel computes it.

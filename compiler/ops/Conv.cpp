@@ -45,7 +45,12 @@ LayerFuncs lower_conv(const LayerInput& in) {
 
   const Padding2d& pad = w.padding;
   bool padded = pad.any();
-  Halide::Func source = padded ? spatially_padded(input, 0.0f, in.name("padded")) : input.func;
+  // int8 reads the padded input through its quantization, which schedules
+  // stage instead (unless it reads stored levels in place).
+  bool int8 = in.precision == Precision::Int8;
+  Halide::Func read = int8     ? quantized_input(in, input, padded)
+                      : padded ? spatially_padded(input, 0.0f, in.name("padded"))
+                               : input.func;
   Halide::Func weight = conv.inline_weights.empty() ? in.weight("weight")
                                                     : inline_weights(in, conv, channels_per_group);
 
@@ -66,21 +71,17 @@ LayerFuncs lower_conv(const LayerInput& in) {
   Halide::Expr column = x * w.stride_w + rx * w.dilation_w - pad.left;
   Halide::Expr row = y * w.stride_h + ry * w.dilation_h - pad.top;
   // Not in int8: padding quantizes to the zero point, which the weights' sums undo.
-  if (conv.groups == 1 && in.precision != Precision::Int8 &&
+  if (conv.groups == 1 && !int8 &&
       rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
     r.where(row >= 0 && row < input.extent(1));
 
-  Halide::Func read = in.precision == Precision::Int8 ? quantized_input(in, input, padded) : source;
   Halide::Func acc(in.name("acc"));
   acc(v) = initial_sum(in, k, conv.bias);
   acc(v) += product(in, read(column, row, channel, n), weight(rx, ry, rc, k));
 
   Halide::Func out(in.name());
   out(v) = activate(dequantized(in, acc(v), k, conv.bias), conv.activation);
-  // int8 reads the padded input through its quantization, which schedules
-  // stage instead.
-  bool int8 = in.precision == Precision::Int8;
-  LayerFuncs funcs{out, {acc}, padded && !int8 ? source : Halide::Func()};
+  LayerFuncs funcs{out, {acc}, padded && !int8 ? read : Halide::Func()};
   if (int8 && !reads_levels_in_place(in, input, padded)) funcs.quantized = read;
   return funcs;
 }

@@ -41,9 +41,9 @@ LayerFuncs lower_elementwise(const LayerInput& in) {
     }
     case OpKind::FakeQuantize: {
       // x times f32(1 / scale), rounded half to even, as PyTorch's
-      // fake_quantize; ONNX divides, which differs only at ties, and a
-      // division cost int8 kernels' epilogues up to 2.4x (ResNet-50). The
-      // zero point moves into the bounds: whole numbers, exact in f32.
+      // fake_quantize: ONNX divides, which differs only at ties and costs
+      // int8 kernels' epilogues more than their products (docs/precision.md).
+      // The zero point moves into the bounds: whole numbers, exact in f32.
       const FakeQuantizeAttrs& q = layer.get<FakeQuantizeAttrs>();
       Halide::Expr level = Halide::clamp(Halide::round(x * (1.0f / q.scale)), static_cast<float>(q.min - q.zero_point),
                                          static_cast<float>(q.max - q.zero_point));

@@ -138,10 +138,10 @@ MODELS = {"qdq_residual": qdq_residual, "qlinear_ops": qlinear_ops, "qdq_feature
 
 RUN_ORT = """
 const ort = require("onnxruntime-node");
-const [model, shape, input, output] = process.argv.slice(1);  // node -e SCRIPT ARGS: argv[0] is node
+const [model, shape, input, output, level] = process.argv.slice(1);  // node -e SCRIPT ARGS: argv[0] is node
 const fs = require("fs");
 (async () => {
-  const session = await ort.InferenceSession.create(model, {intraOpNumThreads: 1, graphOptimizationLevel: "all"});
+  const session = await ort.InferenceSession.create(model, {intraOpNumThreads: 1, graphOptimizationLevel: level});
   const bytes = fs.readFileSync(input);
   const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   const result = await session.run({[session.inputNames[0]]: new ort.Tensor("float32", data, JSON.parse(shape))});
@@ -152,12 +152,14 @@ const fs = require("fs");
 """
 
 
-def run_ort(ort_dir, path, x):
+def run_ort(ort_dir, path, x, optimizations="all"):
+    """ONNX Runtime's output of the model at `path` for `x` (DIR/node_modules/onnxruntime-node), with its
+    graph optimizations ("all": int8 kernels for a quantized model; "disabled": its float execution)."""
     raw = path + ".in.raw"
     x.astype(np.float32).tofile(raw)
     env = dict(os.environ, NODE_PATH=os.path.join(ort_dir, "node_modules"))
-    run = subprocess.run(["node", "-e", RUN_ORT, path, json.dumps(list(x.shape)), raw, path + ".out.raw"], env=env,
-                         capture_output=True, text=True)
+    run = subprocess.run(["node", "-e", RUN_ORT, path, json.dumps(list(x.shape)), raw, path + ".out.raw",
+                          optimizations], env=env, capture_output=True, text=True)
     if run.returncode:
         sys.exit(f"{path}: ONNX Runtime failed: {run.stderr.strip()}")
     dims = run.stdout
