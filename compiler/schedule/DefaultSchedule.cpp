@@ -14,11 +14,6 @@ using namespace heuristic;
 
 namespace {
 
-// Accumulators a register tile may take.
-int accumulators(const TargetTraits& target) {
-  return target.vector_registers >= 32 ? kAccumulatorsWide : kAccumulatorsNarrow;
-}
-
 // A grouped convolution that is not depthwise.
 bool grouped(const Layer& anchor) {
   return width_channel_tiles_apply(anchor) && anchor.get<ConvAttrs>().groups > 1;
@@ -70,7 +65,7 @@ KernelSchedule width_channel_tiles(const KernelProblem& k, bool flat) {
   s.vector_width = k.target.vector_width;
   while (s.vector_width > width) s.vector_width /= 2;
   s.tile_width = width >= 2 * s.vector_width ? 2 : 1;
-  s.tile_channels = static_cast<int>(std::min<int64_t>(accumulators(k.target) / 2, output[1]));
+  s.tile_channels = static_cast<int>(std::min<int64_t>(register_tile_accumulators(k.target) / 2, output[1]));
   int64_t tile = int64_t{s.vector_width} * s.tile_width;
   spread_rows(s, output[0] * (flat ? 1 : output[2]) * ((width + tile - 1) / tile), work_of(k));
   return s;
@@ -88,15 +83,16 @@ void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t wid
 }
 
 // channel-windows: a pooling or depthwise convolution reading channel
-// vectors (stored NHWC) takes channel vectors too, half the accumulators'
-// pixels wide.
+// vectors (stored NHWC) takes channel vectors too, a quarter of the vector
+// registers' pixels wide: each multiply-add loads its own input, so loads
+// bound it, not latency, and wider tiles only spill.
 std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
   int lanes = k.target.vector_width;
   if (!channel_windows_apply(k.anchor, lanes) || !k.reads_channel_vectors) return std::nullopt;
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
-  s.tile_width = row_tile(k.output[3], accumulators(k.target) / 2);
+  s.tile_width = row_tile(k.output[3], k.target.vector_registers / 4);
   s.unroll_taps = window_of(k.anchor)->kernel_w <= kUnrollTapsWindows;
   spread_rows(s, k.output[0] * k.output[2], work_of(k));
   return s;
@@ -134,7 +130,8 @@ std::optional<KernelSchedule> flat_width_channel_tiles(const KernelProblem& k) {
   int64_t tiles = (pixels + tile - 1) / tile;
   bool covered = tiles * tile * 20 <= pixels * (20 + kFlatOverlapTwentieths) ||
                  k.output[1] % kFlatChannelVectorLanes != 0;
-  if (pixels < tile || !covered || k.output[1] < accumulators(k.target) / 2 || inputs > kFlatMaxInputChannels)
+  if (pixels < tile || !covered || k.output[1] < register_tile_accumulators(k.target) / 2 ||
+      inputs > kFlatMaxInputChannels)
     return std::nullopt;
   return width_channel_tiles(k, true);
 }
@@ -181,7 +178,7 @@ std::optional<KernelSchedule> winograd(const KernelProblem& k) {
   s.vector_width = lanes;
   s.winograd = true;
   s.tile_channels = output[1] >= 2 * lanes ? 2 : 1;
-  s.tile_width = row_tile(winograd_blocks(output[3]), accumulators(k.target) / s.tile_channels);
+  s.tile_width = row_tile(winograd_blocks(output[3]), register_tile_accumulators(k.target) / s.tile_channels);
   s.parallel = block_rows >= 2;
   s.channel_tasks = s.parallel && filter_bytes > k.target.l2_bytes;
   s.rows_per_task = 1;
@@ -199,7 +196,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
-  int budget = accumulators(k.target);
+  int budget = register_tile_accumulators(k.target);
   int64_t vectors = output[1] / s.vector_width;
   int64_t width = output.back();
   const Window2d& window = k.anchor.get<ConvAttrs>().window;

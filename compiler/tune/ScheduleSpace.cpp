@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ops/Winograd.h"
+#include "schedule/HeuristicConstants.h"
 #include "schedule/ScheduleKeys.h"
 #include "schedule/ScheduleValidity.h"
 
@@ -58,7 +59,7 @@ std::vector<KernelSchedule> neighbours(const KernelSchedule& from, const Layer& 
   width_tiles.vectorize = VectorAxis::Width;
   width_tiles.vector_width = lanes;
   width_tiles.tile_width = 2;
-  width_tiles.tile_channels = target.vector_registers >= 32 ? 8 : 4;
+  width_tiles.tile_channels = heuristic::register_tile_accumulators(target) / 2;
   width_tiles.reduction_block = width_tiles.tile_rows = 0;
   width_tiles.unroll_tap_rows = width_tiles.unroll_tiles = width_tiles.channels_innermost = false;
   width_tiles.winograd = width_tiles.channel_tasks = width_tiles.row_tasks = width_tiles.dot_products = false;

@@ -30,9 +30,9 @@ const RuleCase kCases[] = {
     // ResNet-50's 64-channel 3x3 layer: Winograd, 7 blocks of a 14-block row by 2 vectors.
     {"[1, 64, 56, 56]", "conv2d(x, filters=64, kernel=3, padding=1)", kAvx512, true, "winograd",
      KernelFamily::Winograd, 16, 7, 2, 0, false, false},
-    // AVX2: half the accumulators, 3 blocks (the 14-block row in 5 tiles of 3, not 4 of 4).
+    // AVX2: 12 accumulators, 5 blocks (the 14-block row in 3 tiles of 5, not 3 of 6).
     {"[1, 64, 56, 56]", "conv2d(x, filters=64, kernel=3, padding=1)", kAvx2, true, "winograd", KernelFamily::Winograd,
-     8, 3, 2, 0, false, false},
+     8, 5, 2, 0, false, false},
     // Filter transforms beyond L2 (1 MB): tasks of output channels.
     {"[1, 128, 28, 28]", "conv2d(x, filters=128, kernel=3, padding=1)", kAvx512, true, "winograd",
      KernelFamily::Winograd, 16, 7, 2, 0, false, true},
@@ -58,7 +58,7 @@ const RuleCase kCases[] = {
     {"[1, 116, 14, 14]", "conv2d(x, filters=116, kernel=1)", kAvx512, false, "flat-width-channel-tiles",
      KernelFamily::WidthChannelTiles, 16, 2, 8, 0, true, false},
     {"[1, 116, 14, 14]", "conv2d(x, filters=116, kernel=1)", kAvx2, false, "flat-width-channel-tiles",
-     KernelFamily::WidthChannelTiles, 8, 2, 4, 0, true, false},
+     KernelFamily::WidthChannelTiles, 8, 2, 6, 0, true, false},
     // ... while they divide 128: channel tiles.
     {"[1, 116, 14, 14]", "conv2d(x, filters=128, kernel=1)", kAvx512, false, "channel-tiles",
      KernelFamily::ChannelTiles, 16, 7, 2, 0, false, false},
@@ -93,6 +93,9 @@ const RuleCase kCases[] = {
     // Depthwise reading channel vectors: channel windows of 8 pixels.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx512, true, "channel-windows",
      KernelFamily::ChannelWindows, 16, 8, 1, 0, false, false},
+    // ... AVX2: 4 pixels, as loads bound them, not the 12 accumulators of register tiles.
+    {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx2, true, "channel-windows",
+     KernelFamily::ChannelWindows, 8, 4, 1, 0, false, false},
     // ... not reading them: row tiles of 8 rows over padded planes.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx512, false, "row-tiles",
      KernelFamily::RowTiles, 16, 1, 1, 8, false, false},
@@ -106,7 +109,7 @@ const RuleCase kCases[] = {
     {"[1, 208, 14, 14]", "conv2d(x, filters=208, kernel=3, padding=1, groups=26)", kAvx512, false,
      "narrow-channel-tiles", KernelFamily::ChannelTiles, 8, 7, 2, 0, false, false},
     {"[1, 208, 14, 14]", "conv2d(x, filters=208, kernel=3, padding=1, groups=26)", kAvx2, false, "channel-tiles",
-     KernelFamily::ChannelTiles, 8, 3, 2, 0, false, false},
+     KernelFamily::ChannelTiles, 8, 5, 2, 0, false, false},
     // 13 groups of 8 filters (RegNetY-400MF's 104 channels): half vectors divide them and each group, 28 wide too.
     {"[1, 104, 28, 28]", "conv2d(x, filters=104, kernel=3, padding=1, groups=13)", kAvx512, false, "channel-tiles",
      KernelFamily::ChannelTiles, 8, 7, 2, 0, false, false},
