@@ -72,13 +72,16 @@ KernelSchedule width_channel_tiles(const KernelProblem& k, bool flat) {
 }
 
 // unrolled tiles and unrolled rows of taps, for channel tiles tile_width
-// wide along a row `width` wide. A row of few tiles has a border in most of
-// them, where Halide's loop partitioning finds no interior: unrolled, each
-// tile's tests fold away.
-void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t width) {
+// wide along a row `width` wide, `reduction` multiply-adds an output. A row
+// of few tiles has a border in most of them, where Halide's loop
+// partitioning finds no interior: unrolled, each tile's tests fold away.
+// Strided rows keep every tap's test in all their tiles: stems (3 input
+// channels, 3x3 taps) unroll rows of any length, short as their code stays.
+void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t width, int64_t reduction) {
   bool padded = window.padding.any(), strided = window.stride_w > 1;
   int64_t tiles = (width + s.tile_width - 1) / s.tile_width;
-  s.unroll_tiles = padded && (tiles <= kUnrollTilesMax || (strided && tiles <= 2 * kUnrollTilesMax));
+  s.unroll_tiles = padded && (tiles <= kUnrollTilesMax ||
+                              (strided && (tiles <= 2 * kUnrollTilesMax || reduction <= kShortReduction)));
   s.unroll_tap_rows = s.unroll_taps && padded && strided && tiles <= kUnrollTapRowsTiles;
 }
 
@@ -196,10 +199,13 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
-  int budget = register_tile_accumulators(k.target);
+  int64_t reduction = multiply_adds_per_output(k.anchor, output);
+  const Window2d& window = k.anchor.get<ConvAttrs>().window;
+  // A window over an image's few channels (a stem) keeps 8 accumulators on AVX2.
+  bool stem = k.target.vector_registers < 32 && reduction <= kShortReduction && window.kernel_w > 1;
+  int budget = stem ? kAccumulatorsShortReduction : register_tile_accumulators(k.target);
   int64_t vectors = output[1] / s.vector_width;
   int64_t width = output.back();
-  const Window2d& window = k.anchor.get<ConvAttrs>().window;
   bool strided = window.stride_w > 1;
   bool wide_tiles = strided && vectors >= 4 && budget >= kAccumulatorsWide && width % (budget / 4) == 0 &&
                     block_weight_bytes(k.anchor, output, 4 * s.vector_width) <= kNearWeightBytes;
@@ -208,7 +214,6 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   bool every_vector = s.vector_width < k.target.vector_width && (vectors == 3 || vectors == 5);
   // Tiles of three native vectors where those cover the channels and twos
   // do not (9, 15 vectors: 144, 240 channels), over short reductions (expansions).
-  int64_t reduction = multiply_adds_per_output(k.anchor, output);
   bool thirds = s.vector_width == k.target.vector_width && output[1] % s.vector_width == 0 && vectors % 2 != 0 &&
                 vectors % 3 == 0 && reduction <= kFlatMaxInputChannels;
   s.tile_channels = wide_tiles ? 4 : every_vector ? static_cast<int>(vectors) : thirds ? 3 : vectors >= 2 ? 2 : 1;
@@ -226,7 +231,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
     s.tile_width = row_tile(width, budget / s.tile_channels);
   }
   s.unroll_taps = window.kernel_w <= kUnrollTapsChannelTiles;
-  unroll_channel_tiles(s, window, width);
+  unroll_channel_tiles(s, window, width, reduction);
   // Rows of tiles: image rows times channel blocks times batch.
   int64_t blocks = (output[1] + s.vector_width * s.tile_channels - 1) / (s.vector_width * s.tile_channels);
   spread_rows(s, output[0] * blocks * rows, work_of(k));
@@ -347,7 +352,7 @@ bool widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
   if (weights <= kFarWeightBytes || wide <= s.tile_width || (wide + offsets - 1) / offsets > kPixelsPerSet)
     return false;
   s.tile_width = wide;
-  unroll_channel_tiles(s, anchor.get<ConvAttrs>().window, width);
+  unroll_channel_tiles(s, anchor.get<ConvAttrs>().window, width, multiply_adds_per_output(anchor, output));
   return true;
 }
 

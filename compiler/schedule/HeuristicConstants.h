@@ -19,6 +19,13 @@ constexpr int64_t kMinParallelWork = int64_t{1} << 16;
 // cycle of 4-5 cycles' latency need 8-10 independent sums: 8 of 16 held AVX2
 // targets (AMD Zen 2) at about 80% (ResNet-50 1.26x with 12).
 constexpr int kAccumulatorsWide = 16, kAccumulatorsNarrow = 12;
+// Reductions this short (multiply-adds an output: a stem's 27): AVX2
+// channel tiles of a window keep 8 accumulators (MobileNetV2's stem 1.8x
+// with its row unrolled, VGG11's first layer 1.5x; 1x1 layers of 16-32
+// input channels won and lost a few percent), and strided padded rows of
+// any length unroll their tiles (unroll_channel_tiles).
+constexpr int64_t kShortReduction = 32;
+constexpr int kAccumulatorsShortReduction = 8;
 inline int register_tile_accumulators(const TargetTraits& target) {
   return target.vector_registers >= 32 ? kAccumulatorsWide : kAccumulatorsNarrow;
 }

@@ -33,6 +33,11 @@ const RuleCase kCases[] = {
     // AVX2: 12 accumulators, 5 blocks (the 14-block row in 3 tiles of 5, not 3 of 6).
     {"[1, 64, 56, 56]", "conv2d(x, filters=64, kernel=3, padding=1)", kAvx2, true, "winograd", KernelFamily::Winograd,
      8, 5, 2, 0, false, false},
+    // A stem (27 multiply-adds an output) on AVX2: 8 accumulators, 4 pixels by 2 vectors; other tiles take 12.
+    {"[1, 3, 224, 224]", "conv2d(x, filters=32, kernel=3, stride=2, padding=1)", kAvx2, false, "channel-tiles",
+     KernelFamily::ChannelTiles, 8, 4, 2, 0, false, false},
+    {"[1, 32, 112, 112]", "conv2d(x, filters=32, kernel=3, stride=2, padding=1)", kAvx2, true, "channel-tiles",
+     KernelFamily::ChannelTiles, 8, 6, 2, 0, false, false},
     // Filter transforms beyond L2 (1 MB): tasks of output channels.
     {"[1, 128, 28, 28]", "conv2d(x, filters=128, kernel=3, padding=1)", kAvx512, true, "winograd",
      KernelFamily::Winograd, 16, 7, 2, 0, false, true},
