@@ -77,6 +77,9 @@ constexpr int64_t kRowTasksL2Share = 8;
 // channels innermost: NHWC pixels this far apart (channels times stride)
 // fall into few of L1's sets.
 constexpr int64_t kFewSetsBytes = 1024;
+// ... and windows at least this wide, whatever their channels (AVX2: AlexNet's
+// and Inception v3's 5x5 layers over 64 and 48 channels 2-2.2x).
+constexpr int kWideWindowTaps = 5;
 
 // pool-fusion: only convolutions whose weights take less than 1/2 of L2.
 constexpr int64_t kPoolFusionL2Share = 2;
