@@ -16,14 +16,11 @@ constexpr int64_t kMinParallelWork = int64_t{1} << 16;
 
 // Register tiles take 16 of AVX-512's 32 vector registers as accumulators
 // and 12 of AVX2's 16; the others hold loads and broadcasts. Two FMAs a
-// cycle of 4-5 cycles' latency need 8-10 independent sums: 8 of 16 held AVX2
-// targets (AMD Zen 2) at about 80% (ResNet-50 1.26x with 12).
+// cycle of 4-5 cycles' latency need 8-10 independent sums.
 constexpr int kAccumulatorsWide = 16, kAccumulatorsNarrow = 12;
 // Reductions this short (multiply-adds an output: a stem's 27): AVX2
-// channel tiles of a window keep 8 accumulators (MobileNetV2's stem 1.8x
-// with its row unrolled, VGG11's first layer 1.5x; 1x1 layers of 16-32
-// input channels won and lost a few percent), and strided padded rows of
-// any length unroll their tiles (unroll_channel_tiles).
+// channel tiles of a window keep 8 accumulators, and strided padded rows
+// of any length unroll their tiles (unroll_channel_tiles).
 constexpr int64_t kShortReduction = 32;
 constexpr int kAccumulatorsShortReduction = 8;
 inline int register_tile_accumulators(const TargetTraits& target) {
@@ -77,8 +74,8 @@ constexpr int64_t kRowTasksL2Share = 8;
 // channels innermost: NHWC pixels this far apart (channels times stride)
 // fall into few of L1's sets.
 constexpr int64_t kFewSetsBytes = 1024;
-// ... and windows at least this wide, whatever their channels (AVX2: AlexNet's
-// and Inception v3's 5x5 layers over 64 and 48 channels 2-2.2x).
+// ... and windows at least this wide, whatever their channels: their taps
+// span as many more pixels a row.
 constexpr int kWideWindowTaps = 5;
 
 // pool-fusion: only convolutions whose weights take less than 1/2 of L2.
