@@ -1,11 +1,16 @@
 // The runtime's pool for Halide's parallel loops: every iteration runs once,
 // results come back, and loops inside loops or from several threads at once
-// (which go to Halide's pool) finish too.
+// (which go to Halide's pool) finish too, and each thread starts on its own
+// share of a loop.
 #include "SpinningThreadPool.h"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <mutex>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -69,6 +74,45 @@ TEST(SpinningThreadPool, LoopsFromSeveralThreadsFinish) {
   std::vector<std::thread> callers;
   for (int t = 0; t < 3; ++t) callers.emplace_back([] { expect_each_iteration_once(40, 0); });
   for (std::thread& caller : callers) caller.join();
+}
+
+// Each iteration waits until every thread of the pool runs one (10 s at most),
+// so that no thread can finish its share and take from another's before all
+// have claimed their first iteration.
+struct FirstIterations {
+  int threads;
+  std::chrono::steady_clock::time_point give_up;
+  std::mutex mutex;
+  std::map<std::thread::id, int> first;  // each thread's first iteration
+};
+
+int record_first_iteration(void*, int i, uint8_t* closure) {
+  FirstIterations& seen = *reinterpret_cast<FirstIterations*>(closure);
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(seen.mutex);
+      seen.first.emplace(std::this_thread::get_id(), i);
+      if (static_cast<int>(seen.first.size()) == seen.threads) return 0;
+    }
+    if (std::chrono::steady_clock::now() > seen.give_up) return 1;
+    std::this_thread::yield();
+  }
+}
+
+TEST(SpinningThreadPool, EachThreadStartsOnItsOwnShare) {
+  kiln::SpinningThreadPool& pool = kiln::SpinningThreadPool::instance();
+  for (int threads : {2, 3}) {
+    pool.set_threads(threads);
+    FirstIterations seen{threads, std::chrono::steady_clock::now() + std::chrono::seconds(10), {}, {}};
+    ASSERT_EQ(pool.par_for(nullptr, record_first_iteration, 0, 64, reinterpret_cast<uint8_t*>(&seen)), 0);
+    std::set<int> firsts;
+    for (const auto& [thread, first] : seen.first) firsts.insert(first);
+    // Shares of 64 iterations: [0, 32) and [32, 64); [0, 21), [21, 42), [42, 64).
+    std::set<int> shares_fronts = threads == 2 ? std::set<int>{0, 32} : std::set<int>{0, 21, 42};
+    EXPECT_EQ(firsts, shares_fronts);
+    EXPECT_EQ(seen.first.at(std::this_thread::get_id()), 0);  // the caller's share is the first
+  }
+  pool.set_threads(0);
 }
 
 TEST(SpinningThreadPool, SleepingWorkersWakeForTheNextLoop) {
