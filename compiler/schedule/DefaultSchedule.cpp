@@ -238,9 +238,9 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   // Rows outermost write each row's NHWC pixels whole, and read a fused
   // residual so: that pays where the output is large, and every row can
   // read the weights again from L2.
-  int64_t share = k.target.l2_bytes / kRowTasksL2Share;
-  s.row_tasks = s.parallel && blocks > 1 && block_weight_bytes(k.anchor, output, output[1]) <= share &&
-                element_count(output) * int64_t{sizeof(float)} >= share;
+  s.row_tasks = s.parallel && blocks > 1 &&
+                block_weight_bytes(k.anchor, output, output[1]) <= k.target.l2_bytes / kRowTasksWeightsL2Share &&
+                element_count(output) * int64_t{sizeof(float)} >= k.target.l2_bytes / kRowTasksOutputL2Share;
   return s;
 }
 

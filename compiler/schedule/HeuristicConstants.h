@@ -67,9 +67,10 @@ constexpr int kWideTile = 14;
 constexpr int kPixelsPerSet = 8;
 
 // row tasks: channel tiles go row by row where their output takes at least
-// this share of L2 and all their weights at most, which every row then
-// reads again (docs/default-schedule.md, rule 6).
-constexpr int64_t kRowTasksL2Share = 8;
+// an eighth of L2 (smaller outputs lose) and all their weights, which every
+// row then reads again, at most half (docs/default-schedule.md, rule 6).
+constexpr int64_t kRowTasksOutputL2Share = 8;
+constexpr int64_t kRowTasksWeightsL2Share = 2;
 
 // channels innermost: NHWC pixels this far apart (channels times stride)
 // fall into few of L1's sets.
