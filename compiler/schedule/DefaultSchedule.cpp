@@ -88,14 +88,20 @@ void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t wid
 // channel-windows: a pooling or depthwise convolution reading channel
 // vectors (stored NHWC) takes channel vectors too, a quarter of the vector
 // registers' pixels wide: each multiply-add loads its own input, so loads
-// bound it, not latency, and wider tiles only spill.
+// bound it, not latency, and wider tiles only spill. A depthwise
+// convolution's rows of at most two narrow-row tiles take one or two tiles
+// however many registers (AVX2's quarter tiles of 3 and 4 over 14 and 7
+// pixels ran 5x5 windows 2x slower; pools were even).
 std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
   int lanes = k.target.vector_width;
   if (!channel_windows_apply(k.anchor, lanes) || !k.reads_channel_vectors) return std::nullopt;
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
-  s.tile_width = row_tile(k.output[3], k.target.vector_registers / 4);
+  int most = k.target.vector_registers / 4;
+  if (k.anchor.op == OpKind::Conv2d && k.output[3] <= 2 * kNarrowRowWindowTile)
+    most = std::max(most, kNarrowRowWindowTile);
+  s.tile_width = row_tile(k.output[3], most);
   s.unroll_taps = window_of(k.anchor)->kernel_w <= kUnrollTapsWindows;
   spread_rows(s, k.output[0] * k.output[2], work_of(k));
   return s;

@@ -30,6 +30,11 @@ inline int register_tile_accumulators(const TargetTraits& target) {
 // quarters) may replace it where it divides the row better.
 constexpr int kRowTileLeastQuarters = 3;
 
+// depthwise channel windows over rows of at most two of these pixels take a
+// tile of the row or of its half (7x7 and 14x14 images), not a quarter of
+// AVX2's registers (docs/default-schedule.md, rule 1).
+constexpr int kNarrowRowWindowTile = 7;
+
 // channel windows and width vectors: windows up to this wide unroll their
 // taps; channel tiles unroll up to kUnrollTapsChannelTiles.
 constexpr int kUnrollTapsWindows = 5;

@@ -101,6 +101,9 @@ const RuleCase kCases[] = {
     // ... AVX2: 4 pixels, as loads bound them, not the 12 accumulators of register tiles.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx2, true, "channel-windows",
      KernelFamily::ChannelWindows, 8, 4, 1, 0, false, false},
+    // ... but rows of 14 pixels or fewer take one or two tiles: 7 of 14 (MnasNet's 5x5 layers).
+    {"[1, 480, 14, 14]", "conv2d(x, filters=480, kernel=5, padding=2, groups=480)", kAvx2, true, "channel-windows",
+     KernelFamily::ChannelWindows, 8, 7, 1, 0, false, false},
     // ... not reading them: row tiles of 8 rows over padded planes.
     {"[1, 32, 56, 56]", "conv2d(x, filters=32, kernel=3, padding=1, groups=32)", kAvx512, false, "row-tiles",
      KernelFamily::RowTiles, 16, 1, 1, 8, false, false},
