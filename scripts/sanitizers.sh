@@ -28,6 +28,7 @@ tests/fuzz/run.sh build-asan "$fuzz_seconds"
 
 echo "== concurrency tests under ThreadSanitizer in build-tsan/"
 clang_build build-tsan thread
-cmake --build build-tsan --target model_unit_tests
+cmake --build build-tsan --target model_unit_tests runtime_unit_tests
 build-tsan/bin/model_unit_tests --gtest_filter='ConcurrentModels.*'
+build-tsan/bin/runtime_unit_tests --gtest_filter='SpinningThreadPool.*'
 echo "== sanitizers: all clean"
