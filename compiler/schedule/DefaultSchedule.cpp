@@ -90,8 +90,8 @@ void unroll_channel_tiles(KernelSchedule& s, const Window2d& window, int64_t wid
 // registers' pixels wide: each multiply-add loads its own input, so loads
 // bound it, not latency, and wider tiles only spill. A depthwise
 // convolution's rows of at most two narrow-row tiles take one or two tiles
-// however many registers (AVX2's quarter tiles of 3 and 4 over 14 and 7
-// pixels ran 5x5 windows 2x slower; pools were even).
+// however many registers: AVX2's quarter tiles of 3 and 4 ran 5x5 ones at
+// half the speed (docs/default-schedule.md, rule 1).
 std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
   int lanes = k.target.vector_width;
   if (!channel_windows_apply(k.anchor, lanes) || !k.reads_channel_vectors) return std::nullopt;
@@ -208,7 +208,7 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   int64_t reduction = multiply_adds_per_output(k.anchor, output);
   const Window2d& window = k.anchor.get<ConvAttrs>().window;
   // A window over an image's few channels (a stem) keeps 8 accumulators on AVX2.
-  bool stem = k.target.vector_registers < 32 && reduction <= kShortReduction && window.kernel_w > 1;
+  bool stem = !k.target.wide_register_file() && reduction <= kShortReduction && window.kernel_w > 1;
   int budget = stem ? kAccumulatorsShortReduction : register_tile_accumulators(k.target);
   int64_t vectors = output[1] / s.vector_width;
   int64_t width = output.back();
@@ -348,7 +348,7 @@ bool widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
   // tiles load each less often where a block's weights lie far. Over NCHW
   // output, wide tiles transpose badly.
   if (s.vectorize != VectorAxis::Channels || s.winograd || s.fuse_pool || s.layout != TensorLayout::Nhwc ||
-      s.tile_channels != 2 || s.reduction_block != 0 || target.vector_registers < 32)
+      s.tile_channels != 2 || s.reduction_block != 0 || !target.wide_register_file())
     return false;
   int64_t width = output.back();
   int wide = row_tile(width, kWideTile);

@@ -24,7 +24,7 @@ constexpr int kAccumulatorsWide = 16, kAccumulatorsNarrow = 12;
 constexpr int64_t kShortReduction = 32;
 constexpr int kAccumulatorsShortReduction = 8;
 inline int register_tile_accumulators(const TargetTraits& target) {
-  return target.vector_registers >= 32 ? kAccumulatorsWide : kAccumulatorsNarrow;
+  return target.wide_register_file() ? kAccumulatorsWide : kAccumulatorsNarrow;
 }
 // row tile: a tile at least this fraction of the widest that fits (in
 // quarters) may replace it where it divides the row better.

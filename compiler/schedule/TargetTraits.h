@@ -17,6 +17,9 @@ struct TargetTraits {
   // vpdpbusd and vdpbf16ps (avx512_sapphirerapids): int8 channel tiles then
   // sum quads of input channels by default.
   bool dot_products = false;
+
+  // AVX-512's 32 vector registers, where AVX2 has 16: room for wider register tiles.
+  bool wide_register_file() const { return vector_registers >= 32; }
 };
 
 }  // namespace kiln

@@ -24,9 +24,8 @@ namespace kiln {
 // (the caller the first share, worker i the i-th), and only then takes what
 // is left at the end of the others' shares. So a core writes, kernel after
 // kernel, the rows of the image it read before: a cache line another core
-// read last has to be taken from that core before it is written, and
-// handing out iterations first come first served made a 1x1 convolution
-// that writes 3 MB 1.5x slower (docs/runtime.md).
+// read last has to be taken from that core before it is written, which
+// iterations handed out first come first served kept doing (docs/runtime.md).
 class SpinningThreadPool {
  public:
   static SpinningThreadPool& instance();
