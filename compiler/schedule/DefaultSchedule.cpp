@@ -362,11 +362,13 @@ bool widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
   return true;
 }
 
-bool channels_innermost_by_default(int64_t apart, const Window2d& window) {
+bool channels_innermost_by_default(int64_t apart, const ConvAttrs& conv) {
   // A tile's taps over a few rows of such pixels, or over a wide window's
   // many pixels, evict each other before the next input channel reuses
   // them; streaming through each pixel's channels first reuses them at once.
-  return apart >= kFewSetsBytes || window.kernel_w >= kWideWindowTaps;
+  // A grouped convolution's tiles read only their group's channels.
+  int64_t few_sets = conv.groups > 1 ? kFewSetsGroupedBytes : kFewSetsBytes;
+  return apart >= few_sets || conv.window.kernel_w >= kWideWindowTaps;
 }
 
 bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool,

@@ -45,9 +45,8 @@ bool widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
                          const TargetTraits& target);
 
 // The `channels-innermost` refinement: whether a channel-tile kernel reading
-// NHWC pixels `apart` bytes apart through `window` reduces over the input
-// channels innermost.
-bool channels_innermost_by_default(int64_t apart, const Window2d& window);
+// NHWC pixels `apart` bytes apart reduces over the input channels innermost.
+bool channels_innermost_by_default(int64_t apart, const ConvAttrs& conv);
 
 // The `pool-fusion` rule: whether a maxpool or avgpool `pool` joins
 // (fuse_pool) the kernel before it, whose first layer is `anchor` and whose
