@@ -170,7 +170,7 @@ std::optional<KernelSchedule> idle_lanes_width_channel_tiles(const KernelProblem
 
 // winograd: F(4x4, 3x3) for 3x3 stride-1 convolutions of a vector of
 // channels or more, over enough blocks, whose filter transforms (36 C K
-// floats, 4x the weights) stay small or serve many blocks each. Tasks of a
+// floats, 4x the weights) stay small or serve many blocks. Tasks of a
 // row of blocks where the transforms fit in L2, else tasks of output
 // channels, which read each transform once a run.
 std::optional<KernelSchedule> winograd(const KernelProblem& k) {
@@ -180,7 +180,7 @@ std::optional<KernelSchedule> winograd(const KernelProblem& k) {
   int64_t filter_bytes = 4 * multiply_adds_per_output(k.anchor, output) * output[1] * int64_t{sizeof(float)};
   int64_t block_rows = output[0] * winograd_blocks(output[2]), blocks = block_rows * winograd_blocks(output[3]);
   if (output[1] < lanes || k.anchor.get<ConvAttrs>().channels_per_group < lanes || blocks < kWinogradMinBlocks ||
-      (filter_bytes > kWinogradFilterBytes && filter_bytes > blocks * kWinogradFilterBytesPerBlock))
+      (filter_bytes > kWinogradFilterBytes && blocks < kWinogradManyBlocks))
     return std::nullopt;
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;

@@ -52,11 +52,12 @@ constexpr int kFlatChannelVectorLanes = 8;
 constexpr int kIdleLaneEighths = 1;
 
 // winograd: over at least this many 4x4 blocks, with filter transforms of at
-// most this size, or of at most this much per block (big images amortize
-// reading them); beyond L2 its tasks take output channels (channel_tasks).
+// most this size unless over this many blocks (28x28 pixels or more, which
+// amortize reading them); beyond L2 its tasks take output channels
+// (channel_tasks).
 constexpr int64_t kWinogradMinBlocks = 16;
 constexpr int64_t kWinogradFilterBytes = int64_t{4} << 20;
-constexpr int64_t kWinogradFilterBytesPerBlock = 64 * 1024;
+constexpr int64_t kWinogradManyBlocks = 49;
 
 // channel tiles: strided 4 x 4 tiles only while a block's weights are this
 // close (the 1x1 layer's 64 KB, the stem's 37 KB).
