@@ -52,9 +52,9 @@ constexpr int kFlatChannelVectorLanes = 8;
 constexpr int kIdleLaneEighths = 1;
 
 // winograd: over at least this many 4x4 blocks, with filter transforms of at
-// most this size unless over this many blocks (28x28 pixels or more, which
-// amortize reading them); beyond L2 its tasks take output channels
-// (channel_tasks).
+// most this size unless over this many blocks in the batch (a 28x28 image:
+// many blocks amortize reading them); beyond L2 its tasks take output
+// channels (channel_tasks).
 constexpr int64_t kWinogradMinBlocks = 16;
 constexpr int64_t kWinogradFilterBytes = int64_t{4} << 20;
 constexpr int64_t kWinogradManyBlocks = 49;
