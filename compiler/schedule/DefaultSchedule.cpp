@@ -39,6 +39,14 @@ int64_t block_weight_bytes(const Layer& anchor, const Shape& output, int64_t cha
   return multiply_adds_per_output(anchor, output) * channels * int64_t{sizeof(float)};
 }
 
+// The input a convolution reads for `output` (padding aside).
+int64_t input_bytes(const Layer& anchor, const Shape& output) {
+  const ConvAttrs& conv = anchor.get<ConvAttrs>();
+  int64_t channels = int64_t{conv.channels_per_group} * conv.groups;
+  return output[0] * channels * output[2] * conv.window.stride_h * output[3] * conv.window.stride_w *
+         int64_t{sizeof(float)};
+}
+
 // row tile: the tile width, at most `most` and at least three quarters of
 // that (fewer accumulators hide less latency), that computes the fewest
 // pixels of a row (tiles at its end shift inwards and overlap); the wider of
@@ -243,10 +251,13 @@ std::optional<KernelSchedule> channel_tiles_of(const KernelProblem& k, int lanes
   spread_rows(s, output[0] * blocks * rows, work_of(k));
   // Rows outermost write each row's NHWC pixels whole, and read a fused
   // residual so: that pays where the output is large, and every row can
-  // read the weights again from L2.
-  s.row_tasks = s.parallel && blocks > 1 &&
-                block_weight_bytes(k.anchor, output, output[1]) <= k.target.l2_bytes / kRowTasksWeightsL2Share &&
-                element_count(output) * int64_t{sizeof(float)} >= k.target.l2_bytes / kRowTasksOutputL2Share;
+  // read the weights again from L2, or they are small beside the tensors,
+  // which then stay on the core that wrote their rows.
+  int64_t weight_bytes = block_weight_bytes(k.anchor, output, output[1]);
+  int64_t output_bytes = element_count(output) * int64_t{sizeof(float)};
+  s.row_tasks = s.parallel && blocks > 1 && output_bytes >= k.target.l2_bytes / kRowTasksOutputL2Share &&
+                (weight_bytes <= k.target.l2_bytes / kRowTasksWeightsL2Share ||
+                 weight_bytes * kRowTasksWeightsTensorsShare <= input_bytes(k.anchor, output) + output_bytes);
   return s;
 }
 

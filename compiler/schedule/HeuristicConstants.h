@@ -76,9 +76,12 @@ constexpr int kPixelsPerSet = 8;
 
 // row tasks: channel tiles go row by row where their output takes at least
 // an eighth of L2 (smaller outputs lose) and all their weights, which every
-// row then reads again, at most half (docs/default-schedule.md, rule 6).
+// row then reads again, at most half of L2 or of the input and output
+// together: each core then keeps to its own rows, where tiles going down the
+// image have every core read all of the input (docs/default-schedule.md, rule 6).
 constexpr int64_t kRowTasksOutputL2Share = 8;
 constexpr int64_t kRowTasksWeightsL2Share = 2;
+constexpr int64_t kRowTasksWeightsTensorsShare = 2;
 
 // channels innermost: NHWC pixels this far apart (channels times stride)
 // fall into few of L1's sets; a grouped convolution's, twice as far.

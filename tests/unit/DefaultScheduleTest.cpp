@@ -222,9 +222,9 @@ TEST(DefaultSchedule, ExpansionsFeedingStridedWindowsTakeChannelTiles) {
 
 // Channel tiles go row by row (row_tasks) where their output takes at least
 // an eighth of L2 and all their weights at most half of it (every row reads
-// them again); otherwise, or with one tile of channels, each tile goes down
-// the image.
-TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsStayInL2) {
+// them again) or of the input and output together; otherwise, or with one
+// tile of channels, each tile goes down the image.
+TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsAreSmall) {
   TargetTraits l2_2mb = kAvx512;
   l2_2mb.l2_bytes = int64_t{2} << 20;
   struct Case {
@@ -234,8 +234,13 @@ TEST(DefaultSchedule, ChannelTilesGoRowByRowWhereTheWeightsStayInL2) {
   };
   for (const Case& c : {Case{"[1, 64, 56, 56]", "conv2d(x, filters=256, kernel=1)", kAvx512, true},    // 64 KB
                         Case{"[1, 128, 28, 28]", "conv2d(x, filters=512, kernel=1)", kAvx512, true},   // 256 KB
-                        Case{"[1, 512, 28, 28]", "conv2d(x, filters=512, kernel=1)", kAvx512, false},  // 1 MB
-                        Case{"[1, 512, 28, 28]", "conv2d(x, filters=512, kernel=1)", l2_2mb, true},
+                        // 1 MB, under half of the 1.6 MB input and 1.6 MB output
+                        Case{"[1, 512, 28, 28]", "conv2d(x, filters=512, kernel=1)", kAvx512, true},
+                        // 1 MB over 392 KB of input: each tile goes down the image
+                        Case{"[1, 512, 14, 14]", "conv2d(x, filters=512, kernel=1)", kAvx512, false},
+                        Case{"[1, 512, 14, 14]", "conv2d(x, filters=512, kernel=1)", l2_2mb, true},
+                        // 2 MB over 1.6 MB of input (stride 2) and 800 KB of output
+                        Case{"[1, 512, 28, 28]", "conv2d(x, filters=1024, kernel=1, stride=2)", kAvx512, false},
                         Case{"[1, 160, 14, 14]", "conv2d(x, filters=160, kernel=1)", l2_2mb, false},   // 125 KB out
                         Case{"[1, 64, 56, 56]", "conv2d(x, filters=32, kernel=1)", kAvx512, false},  // one tile
                         // 244 channels: the last tile, shifted off the vectors, reads one flat block of weights.
