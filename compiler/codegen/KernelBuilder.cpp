@@ -155,7 +155,7 @@ std::vector<KernelArgument> kernel_arguments(const Graph& graph, const Kernel& k
 
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
                          const TensorLayouts& layouts, const QuantParams& quant, const TensorLevels& levels,
-                         bool apply) {
+                         bool apply, bool tail_in_place) {
   BuiltKernel built;
   built.arguments = kernel_arguments(graph, kernel, schedule, layouts, levels);
   std::map<int, TensorFunc> tensors;
@@ -205,7 +205,7 @@ BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelS
     if (kernel.pooled)
       apply_pooled_schedule(schedule, output, last, tensors.at(kernel.anchor_output()).func, anchor, result.shape);
     else
-      apply_schedule(schedule, output, anchor, graph.layers[kernel.layers.front()]);
+      apply_schedule(schedule, output, anchor, graph.layers[kernel.layers.front()], tail_in_place);
   } else {
     output.set_estimates(estimates(result.shape));
   }

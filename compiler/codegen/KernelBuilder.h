@@ -37,9 +37,10 @@ struct BuiltKernel {
 
 // With `apply` false, the schedule only sets the weights' layout, and every
 // argument carries estimates instead, for an autoscheduler to schedule.
+// `tail_in_place`: the output shares an operand's memory (InPlaceOutputs).
 BuiltKernel build_kernel(const Graph& graph, const Kernel& kernel, const KernelSchedule& schedule,
                          const TensorLayouts& layouts, const QuantParams& quant, const TensorLevels& levels,
-                         bool apply = true);
+                         bool apply = true, bool tail_in_place = false);
 
 // How a kernel with this schedule sees one of its tensors: with
 // flatten_pixels, a tensor of the output's H x W as pixel_row(tensor); the

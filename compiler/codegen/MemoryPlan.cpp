@@ -16,7 +16,7 @@ struct Block {
 
 }  // namespace
 
-MemoryPlan plan_memory(const Graph& graph, const std::vector<Kernel>& kernels) {
+MemoryPlan plan_memory(const Graph& graph, const std::vector<Kernel>& kernels, const InPlaceOutputs& in_place) {
   std::vector<size_t> last_use(graph.layers.size(), 0);
   for (size_t k = 0; k < kernels.size(); ++k)
     for (int input : kernels[k].inputs) last_use[input] = k;
@@ -32,6 +32,14 @@ MemoryPlan plan_memory(const Graph& graph, const std::vector<Kernel>& kernels) {
                live.end());
     std::sort(live.begin(), live.end(), [](const Block& a, const Block& b) { return a.offset < b.offset; });
     int64_t size = aligned(element_count(graph.layers[tensor].shape));
+    auto operand = in_place.find(tensor);
+    if (operand != in_place.end()) {
+      int64_t offset = plan.offsets.at(operand->second);
+      auto block = std::find_if(live.begin(), live.end(), [&](const Block& b) { return b.offset == offset; });
+      *block = {offset, size, std::max(last_use[tensor], k)};
+      plan.offsets[tensor] = offset;
+      continue;
+    }
     int64_t offset = 0;  // first fit
     for (const Block& block : live) {
       if (offset + size <= block.offset) break;

@@ -39,11 +39,12 @@ void write_file(const std::string& path, const std::string& text) {
 // schedule and target always compile to the same object.
 std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, const KernelSchedule& schedule,
                           const TensorLayouts& layouts, const QuantParams& quant, const TensorLevels& levels,
-                          const Halide::Target& target, const CompileOptions& options) {
+                          bool in_place, const Halide::Target& target, const CompileOptions& options) {
   if (options.kernel_cache.empty() || !options.emit.empty()) return "";
   std::string symbol = graph.name + "_k" + std::to_string(k);
   std::string key = symbol + "\n" + kernel_target(target, schedule).to_string() + "\n" + format_kernel_schedule(schedule);
   for (int layer : kernel.layers) key += " " + graph.layers[layer].name;
+  if (in_place) key += " in-place";
   auto exact = [](const char* prefix, const TensorQuant& q) {
     char text[64];
     std::snprintf(text, sizeof text, "%s%a/%d", prefix, q.scale, q.zero_point);
@@ -68,7 +69,7 @@ std::string cached_object(const Graph& graph, const Kernel& kernel, size_t k, co
 // Kernels the cache holds are copied from it instead.
 void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
                      const std::map<std::string, KernelSchedule>& schedules, const TensorLayouts& layouts,
-                     const QuantParams& quant, const TensorLevels& levels,
+                     const QuantParams& quant, const TensorLevels& levels, const InPlaceOutputs& in_place,
                      const Halide::Target& target, const CompileOptions& options,
                      const std::vector<std::string>& objects) {
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
@@ -76,7 +77,8 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
   std::vector<std::string> cached;
   for (size_t k = 0; k < kernels.size(); ++k)
     cached.push_back(
-        cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), layouts, quant, levels, target, options));
+        cached_object(graph, kernels[k], k, schedules.at(kernels[k].name), layouts, quant, levels,
+                      in_place.count(kernels[k].output()) > 0, target, options));
   if (!options.kernel_cache.empty()) fs::create_directories(options.kernel_cache);
   std::map<pid_t, size_t> running;
   size_t next = 0, done = 0;
@@ -95,7 +97,8 @@ void compile_kernels(const Graph& graph, const std::vector<Kernel>& kernels,
         std::string symbol = graph.name + "_k" + std::to_string(next);
         try {
           const KernelSchedule& schedule = schedules.at(kernel.name);
-          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, quant, levels, schedule.autoschedule.empty());
+          BuiltKernel built = build_kernel(graph, kernel, schedule, layouts, quant, levels, schedule.autoschedule.empty(),
+                                           in_place.count(kernel.output()) > 0);
           std::map<Halide::OutputFileType, std::string> outputs = {{Halide::OutputFileType::object, objects[next]}};
           std::string base = options.out_dir + "/" + graph.name + "." + kernel.name;
           std::optional<QuietStderr> quiet;
@@ -179,9 +182,10 @@ CompiledNetwork compile_network(const Graph& graph, const CompileOptions& option
   std::string base = options.out_dir + "/" + graph.name;
   std::vector<std::string> objects;
   for (size_t k = 0; k < kernels.size(); ++k) objects.push_back(base + "_k" + std::to_string(k) + ".o");
-  compile_kernels(graph, kernels, schedules, layouts, plan.quant, plan.levels, target, options, objects);
+  InPlaceOutputs in_place = in_place_outputs(graph, kernels, schedules, layouts, plan.levels);
+  compile_kernels(graph, kernels, schedules, layouts, plan.quant, plan.levels, in_place, target, options, objects);
 
-  MemoryPlan memory = plan_memory(graph, kernels);
+  MemoryPlan memory = plan_memory(graph, kernels, in_place);
   NetworkInterface network{graph, kernels, schedules, layouts, plan.levels, memory, options.spec_path, target.to_string(),
                            options.qparams_path};
   Toolchain toolchain;

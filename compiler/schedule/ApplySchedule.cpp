@@ -25,7 +25,8 @@ void vectorize_reduction(Halide::Func f, int width) {
 
 // Fuses `dims` (innermost first) into one loop of rows and spreads it over
 // threads; returns the loop level at which one row of work is done.
-Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& dims, const KernelSchedule& s) {
+Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& dims, const KernelSchedule& s,
+                          Halide::TailStrategy tasks_tail = Halide::TailStrategy::Auto) {
   Halide::Var row = dims.front();
   for (size_t i = 1; i < dims.size(); ++i) {
     Halide::Var fused("row" + std::to_string(i));
@@ -34,7 +35,7 @@ Halide::LoopLevel rows_of(Halide::Func output, const std::vector<Halide::Var>& d
   }
   if (s.parallel) {
     Halide::Var task("task"), row_in_task("row_in_task");
-    output.split(row, task, row_in_task, s.rows_per_task).parallel(task);
+    output.split(row, task, row_in_task, s.rows_per_task, tasks_tail).parallel(task);
     row = row_in_task;
   }
   return Halide::LoopLevel(output, row);
@@ -273,6 +274,27 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
   if (s.unroll_tap_rows) update.unroll(taps[1]);
 }
 
+// Channel tiles whose output takes the memory of an operand of the tail (the
+// layers fused after the anchor): the tiles compute the anchor's output one
+// row of a tile of channels at a time, where shifted tiles compute some pixels
+// twice, then the tail reads that row and the operand's, each element once,
+// in vectors of channels. Tasks that do not divide the rows are guarded, not
+// shifted, for the same reason.
+void apply_tail_in_place(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
+  Halide::Var x("d0"), y("d1"), k("d2"), n("d3"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
+  output.split(k, ko, ki, s.vector_width * s.tile_channels)
+      .split(ki, kt, kv, s.vector_width)
+      .reorder(kv, kt, x, y, ko, n)
+      .vectorize(kv)
+      .unroll(kt);
+  std::vector<Halide::Var> rows = {y, ko, n};
+  if (s.row_tasks) std::swap(rows[0], rows[1]);
+  Halide::LoopLevel row = rows_of(output, rows, s, Halide::TailStrategy::GuardWithIf);
+  Halide::Func tiles = anchor.output;
+  apply_channel_tiles(s, tiles, anchor, true);
+  tiles.reorder_storage(k, x, y, n).compute_at(row);
+}
+
 // Pooling or a depthwise convolution as register tiles of tile_width pixels
 // by one vector of channels, reduced over the window in registers: over NHWC
 // each tap is one dense vector load (times one vector of weights, laid out
@@ -466,14 +488,16 @@ bool computes_by_slices(const KernelSchedule& s, const LayerFuncs& anchor, const
   return family_of(s, layer) == KernelFamily::ChannelVectors && !anchor.slices.empty();
 }
 
-void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer) {
+void apply_schedule(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor, const Layer& layer,
+                    bool tail_in_place) {
   stage_quantized(anchor.quantized, s);
   switch (family_of(s, layer)) {
     case KernelFamily::Winograd: return apply_winograd(s, output, anchor, layer);
     case KernelFamily::ChannelWindows: return apply_channel_windows(s, output, anchor);
     case KernelFamily::ChannelVectors:
       return computes_by_slices(s, anchor, layer) ? apply_concat_slices(s, output) : apply_channel_vectors(s, output, anchor);
-    case KernelFamily::ChannelTiles: return apply_channel_tiles(s, output, anchor);
+    case KernelFamily::ChannelTiles:
+      return tail_in_place ? apply_tail_in_place(s, output, anchor) : apply_channel_tiles(s, output, anchor);
     case KernelFamily::WidthChannelTiles: return apply_width_channel_tiles(s, output, anchor);
     case KernelFamily::RowTiles: return apply_width_tiles(s, output, anchor);
     case KernelFamily::WidthVectors:

@@ -10,8 +10,11 @@ namespace kiln {
 // Applies a kernel's schedule to its Funcs: the output's loops, and where and
 // how the first layer's reductions are computed. Other intermediate Funcs
 // (padding, fused layers, weights in their layout) stay inlined. `layer` is
-// the first layer, whose Funcs `anchor` are.
-void apply_schedule(const KernelSchedule& schedule, Halide::Func output, const LayerFuncs& anchor, const Layer& layer);
+// the first layer, whose Funcs `anchor` are. `tail_in_place`: the output
+// shares the memory of an operand of the layers fused after the first
+// (InPlaceOutputs), so the kernel computes each of its elements once.
+void apply_schedule(const KernelSchedule& schedule, Halide::Func output, const LayerFuncs& anchor, const Layer& layer,
+                    bool tail_in_place = false);
 
 // Whether the kernel is computed slice by slice of a concat's operands (a
 // concat along channels in channel vectors, whose vectors would otherwise

@@ -1072,6 +1072,21 @@ case("int8_fake_quantized",
      int8_fake_quantized_ref, precision="int8")
 
 
+# A residual add written in place of its other operand (InPlaceOutputs): the
+# bottleneck above with 64 channels, which c's channel tiles (row by row)
+# divide, so o takes the memory of s, which c reads last. Rows of 31 pixels
+# end in a shifted tile, which computes some pixels twice; the tail, a pass
+# of its own over each row, reads and writes each element once. Batch 2.
+RESIDUAL_IN_PLACE = BOTTLENECK_ROWS.replace("bottleneck_rows", "residual_in_place").replace(
+    "[1, 16, 28, 32]", "[2, 16, 28, 31]").replace("filters=80", "filters=64")
+case("residual_in_place", RESIDUAL_IN_PLACE, [rand(2, 16, 28, 31)],
+     {"s.weight": rand(64, 16, 3, 3, scale=0.1), "s.bias": rand(64), "a.weight": rand(32, 64, 1, 1, scale=0.2),
+      "a.bias": rand(32), "b.weight": rand(32, 32, 3, 3, scale=0.1), "b.bias": rand(32),
+      "c.weight": rand(64, 32, 1, 1, scale=0.2), "c.bias": rand(64), "d.weight": rand(32, 64, 1, 1, scale=0.2),
+      "d.bias": rand(32)},
+     bottleneck_rows_ref, atol_of_largest=1e-5)  # s and b are Winograd's
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

@@ -3,7 +3,9 @@
 #include "codegen/MemoryPlan.h"
 #include "graph/Checker.h"
 #include "language/Parser.h"
+#include "plan/InPlaceOutputs.h"
 #include "plan/KernelFormation.h"
+#include "plan/SchedulePlanner.h"
 #include "schedule/ScheduleFile.h"
 
 namespace kiln {
@@ -124,6 +126,31 @@ TEST(MemoryPlan, ReusesMemoryOfDeadTensors) {
   EXPECT_NE(plan.offsets.at(1), plan.offsets.at(2));
   EXPECT_EQ(plan.offsets.at(1), plan.offsets.at(3));
   EXPECT_EQ(plan.arena_floats, 128);
+}
+
+// A residual add's output takes the memory of its other operand where its
+// kernel (channel tiles by rows, tiles dividing the channels) reads that
+// operand last; not where a later kernel still reads it.
+TEST(MemoryPlan, WritesInPlaceOfAnOperandReadLast) {
+  const std::string block =
+      "network n\ninput x: f32[1, 16, 28, 28]\ns = conv2d(x, filters=64, kernel=3, padding=1, activation=relu)\n"
+      "a = conv2d(s, filters=32, kernel=1, activation=relu)\nc = conv2d(a, filters=64, kernel=1)\nr = add(c, s)\n"
+      "o = relu(r)\nd = conv2d(o, filters=32, kernel=1)\n";
+  TargetTraits target;
+  target.l2_bytes = 512 * 1024;
+  Graph g = graph_of(block + "output d\n");
+  SchedulePlan plan = plan_schedules(g, Schedule{}, target);
+  InPlaceOutputs in_place = in_place_outputs(g, plan.kernels, plan.schedules, plan.layouts, plan.levels);
+  int s = 1, o = 5;
+  ASSERT_EQ(in_place.size(), 1u);
+  EXPECT_EQ(in_place.at(o), s);
+  MemoryPlan memory = plan_memory(g, plan.kernels, in_place);
+  EXPECT_EQ(memory.offsets.at(o), memory.offsets.at(s));
+  EXPECT_NE(plan_memory(g, plan.kernels).offsets.at(o), memory.offsets.at(s));
+
+  Graph read_later = graph_of(block + "p = maxpool(s, kernel=2)\noutput d, p\n");
+  SchedulePlan later = plan_schedules(read_later, Schedule{}, target);
+  EXPECT_TRUE(in_place_outputs(read_later, later.kernels, later.schedules, later.layouts, later.levels).empty());
 }
 
 }  // namespace
