@@ -17,9 +17,7 @@ struct Block {
 }  // namespace
 
 MemoryPlan plan_memory(const Graph& graph, const std::vector<Kernel>& kernels, const InPlaceOutputs& in_place) {
-  std::vector<size_t> last_use(graph.layers.size(), 0);
-  for (size_t k = 0; k < kernels.size(); ++k)
-    for (int input : kernels[k].inputs) last_use[input] = k;
+  std::vector<size_t> last_use = last_readers(graph, kernels);
 
   MemoryPlan plan;
   std::vector<Block> live;

@@ -1,6 +1,7 @@
 #include "plan/InPlaceOutputs.h"
 
 #include <algorithm>
+#include <set>
 
 #include "schedule/KernelFamily.h"
 
@@ -24,11 +25,9 @@ bool tail_may_run_in_place(const Graph& graph, const Kernel& kernel, const Kerne
 InPlaceOutputs in_place_outputs(const Graph& graph, const std::vector<Kernel>& kernels,
                                 const std::map<std::string, KernelSchedule>& schedules, const TensorLayouts& layouts,
                                 const TensorLevels& levels) {
-  std::map<int, size_t> last_reader, producer;
-  for (size_t k = 0; k < kernels.size(); ++k) {
-    for (int input : kernels[k].inputs) last_reader[input] = k;
-    producer[kernels[k].output()] = k;
-  }
+  std::vector<size_t> last_reader = last_readers(graph, kernels);
+  std::set<int> produced;  // tensors in the arena: not the network's inputs
+  for (const Kernel& kernel : kernels) produced.insert(kernel.output());
   InPlaceOutputs in_place;
   for (size_t k = 0; k < kernels.size(); ++k) {
     const Kernel& kernel = kernels[k];
@@ -38,7 +37,7 @@ InPlaceOutputs in_place_outputs(const Graph& graph, const std::vector<Kernel>& k
     auto operand_fits = [&](int t) {
       bool outside = std::find(kernel.layers.begin(), kernel.layers.end(), t) == kernel.layers.end();
       bool anchor_reads = std::find(anchor_inputs.begin(), anchor_inputs.end(), t) != anchor_inputs.end();
-      return outside && !anchor_reads && producer.count(t) && !graph.is_output(t) && last_reader.at(t) == k &&
+      return outside && !anchor_reads && produced.count(t) && !graph.is_output(t) && last_reader[t] == k &&
              graph.layers[t].shape == graph.layers[output].shape && layout_of(layouts, t) == TensorLayout::Nhwc &&
              !levels.count(t);
     };

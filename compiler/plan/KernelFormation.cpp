@@ -33,6 +33,13 @@ int64_t kernel_flops(const Graph& graph, const Kernel& kernel) {
   return flops;
 }
 
+std::vector<size_t> last_readers(const Graph& graph, const std::vector<Kernel>& kernels) {
+  std::vector<size_t> last(graph.layers.size(), 0);
+  for (size_t k = 0; k < kernels.size(); ++k)
+    for (int input : kernels[k].inputs) last[input] = k;
+  return last;
+}
+
 std::vector<Kernel> form_kernels(const Graph& graph, const Schedule& schedule, const TargetTraits& target) {
   std::vector<std::vector<int>> consumers = graph.consumers();
   std::vector<Kernel> kernels;

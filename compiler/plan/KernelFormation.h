@@ -26,6 +26,9 @@ struct Kernel {
 // The kernel's work: its layers' FLOPs, saturating.
 int64_t kernel_flops(const Graph& graph, const Kernel& kernel);
 
+// By layer: the index of the last kernel that reads its tensor (0 where none does).
+std::vector<size_t> last_readers(const Graph& graph, const std::vector<Kernel>& kernels);
+
 // Groups the graph's layers into kernels, in an order in which every kernel's
 // inputs are ready. A layer joins its producer's kernel when it is
 // elementwise, reads the kernel's output as its first operand, is that

@@ -278,18 +278,17 @@ void apply_channel_tiles(const KernelSchedule& s, Halide::Func output, const Lay
 // layers fused after the anchor): the tiles compute the anchor's output one
 // row of a tile of channels at a time, where shifted tiles compute some pixels
 // twice, then the tail reads that row and the operand's, each element once,
-// in vectors of channels. Tasks that do not divide the rows are guarded, not
-// shifted, for the same reason.
+// in vectors of channels. Such kernels go row by row (row_tasks: a row's
+// tiles of channels in turn). Tasks that do not divide the rows are guarded,
+// not shifted, for the same reason.
 void apply_tail_in_place(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   Halide::Var x("d0"), y("d1"), k("d2"), n("d3"), ko("ko"), ki("ki"), kv("kv"), kt("kt");
   output.split(k, ko, ki, s.vector_width * s.tile_channels)
       .split(ki, kt, kv, s.vector_width)
-      .reorder(kv, kt, x, y, ko, n)
+      .reorder(kv, kt, x, ko, y, n)
       .vectorize(kv)
       .unroll(kt);
-  std::vector<Halide::Var> rows = {y, ko, n};
-  if (s.row_tasks) std::swap(rows[0], rows[1]);
-  Halide::LoopLevel row = rows_of(output, rows, s, Halide::TailStrategy::GuardWithIf);
+  Halide::LoopLevel row = rows_of(output, {ko, y, n}, s, Halide::TailStrategy::GuardWithIf);
   Halide::Func tiles = anchor.output;
   apply_channel_tiles(s, tiles, anchor, true);
   tiles.reorder_storage(k, x, y, n).compute_at(row);

@@ -938,11 +938,16 @@ def bottleneck_rows_ref(ins, ws):
     return [F.conv2d(o, ws["d.weight"], ws["d.bias"])]
 
 
-case("bottleneck_rows", BOTTLENECK_ROWS, [rand(1, 16, 28, 32)],
-     {"s.weight": rand(80, 16, 3, 3, scale=0.1), "s.bias": rand(80), "a.weight": rand(32, 80, 1, 1, scale=0.2),
-      "a.bias": rand(32), "b.weight": rand(32, 32, 3, 3, scale=0.1), "b.bias": rand(32),
-      "c.weight": rand(80, 32, 1, 1, scale=0.2), "c.bias": rand(80), "d.weight": rand(32, 80, 1, 1, scale=0.2),
-      "d.bias": rand(32)},
+def bottleneck_weights(channels):
+    """The bottleneck's weights, s and c of `channels` filters."""
+    return {"s.weight": rand(channels, 16, 3, 3, scale=0.1), "s.bias": rand(channels),
+            "a.weight": rand(32, channels, 1, 1, scale=0.2), "a.bias": rand(32),
+            "b.weight": rand(32, 32, 3, 3, scale=0.1), "b.bias": rand(32),
+            "c.weight": rand(channels, 32, 1, 1, scale=0.2), "c.bias": rand(channels),
+            "d.weight": rand(32, channels, 1, 1, scale=0.2), "d.bias": rand(32)}
+
+
+case("bottleneck_rows", BOTTLENECK_ROWS, [rand(1, 16, 28, 32)], bottleneck_weights(80),
      bottleneck_rows_ref, atol_of_largest=1e-5)  # s and b are Winograd's
 
 
@@ -1079,11 +1084,7 @@ case("int8_fake_quantized",
 # of its own over each row, reads and writes each element once. Batch 2.
 RESIDUAL_IN_PLACE = BOTTLENECK_ROWS.replace("bottleneck_rows", "residual_in_place").replace(
     "[1, 16, 28, 32]", "[2, 16, 28, 31]").replace("filters=80", "filters=64")
-case("residual_in_place", RESIDUAL_IN_PLACE, [rand(2, 16, 28, 31)],
-     {"s.weight": rand(64, 16, 3, 3, scale=0.1), "s.bias": rand(64), "a.weight": rand(32, 64, 1, 1, scale=0.2),
-      "a.bias": rand(32), "b.weight": rand(32, 32, 3, 3, scale=0.1), "b.bias": rand(32),
-      "c.weight": rand(64, 32, 1, 1, scale=0.2), "c.bias": rand(64), "d.weight": rand(32, 64, 1, 1, scale=0.2),
-      "d.bias": rand(32)},
+case("residual_in_place", RESIDUAL_IN_PLACE, [rand(2, 16, 28, 31)], bottleneck_weights(64),
      bottleneck_rows_ref, atol_of_largest=1e-5)  # s and b are Winograd's
 
 
