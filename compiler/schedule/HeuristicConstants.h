@@ -26,6 +26,9 @@ constexpr int kAccumulatorsShortReduction = 8;
 inline int register_tile_accumulators(const TargetTraits& target) {
   return target.wide_register_file() ? kAccumulatorsWide : kAccumulatorsNarrow;
 }
+// channel tiles on AVX2: three vectors by fewer pixels where they compute at
+// most this many eighths of the outputs two vectors would (rows of 7).
+constexpr int kThirdsWorkEighths = 7;
 // row tile: a tile at least this fraction of the widest that fits (in
 // quarters) may replace it where it divides the row better.
 constexpr int kRowTileLeastQuarters = 3;

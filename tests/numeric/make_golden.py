@@ -1088,6 +1088,28 @@ case("residual_in_place", RESIDUAL_IN_PLACE, [rand(2, 16, 28, 31)], bottleneck_w
      bottleneck_rows_ref, atol_of_largest=1e-5)  # s and b are Winograd's
 
 
+# Tiles of three vectors over rows of 7 (AVX2's default there): 104 channels
+# (13 vectors) in tiles of 3, the last shifted inwards.
+THIRDS_SHIFTED = """network thirds_shifted
+input x: f32[2, 16, 7, 7]
+a = conv2d(x, filters=32, kernel=3, padding=1, activation=relu)
+b = conv2d(a, filters=104, kernel=1, activation=relu)
+output b
+"""
+
+
+def thirds_shifted_ref(ins, ws):
+    a = F.relu(F.conv2d(ins[0], ws["a.weight"], ws["a.bias"], padding=1))
+    return [F.relu(F.conv2d(a, ws["b.weight"], ws["b.bias"]))]
+
+
+case("thirds_shifted", THIRDS_SHIFTED, [rand(2, 16, 7, 7)],
+     {"a.weight": rand(32, 16, 3, 3, scale=0.1), "a.bias": rand(32), "b.weight": rand(104, 32, 1, 1, scale=0.2),
+      "b.bias": rand(104)},
+     thirds_shifted_ref,
+     schedule="[b]\nwinograd = false\nvectorize = channels\nvector_width = 8\ntile_channels = 3\ntile_width = 4\n"
+              "parallel = true\nrows_per_task = 2\n")
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:
