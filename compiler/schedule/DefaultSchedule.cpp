@@ -47,6 +47,9 @@ int64_t input_bytes(const Layer& anchor, const Shape& output) {
          int64_t{sizeof(float)};
 }
 
+// What tiles of `tile` compute over `n` (the last shifted inwards, overlapping).
+int64_t covered(int64_t n, int64_t tile) { return (n + tile - 1) / tile * tile; }
+
 // row tile: the tile width, at most `most` and at least three quarters of
 // that (fewer accumulators hide less latency), that computes the fewest
 // pixels of a row (tiles at its end shift inwards and overlap); the wider of
@@ -54,9 +57,8 @@ int64_t input_bytes(const Layer& anchor, const Shape& output) {
 int row_tile(int64_t width, int most) {
   if (width <= most) return static_cast<int>(width);
   int best = most;
-  auto computed = [&](int tile) { return (width + tile - 1) / tile * tile; };
   for (int tile = most - 1; tile >= std::max(1, (kRowTileLeastQuarters * most + 3) / 4); --tile)
-    if (computed(tile) < computed(best)) best = tile;
+    if (covered(width, tile) < covered(width, best)) best = tile;
   return best;
 }
 
@@ -205,10 +207,9 @@ std::optional<KernelSchedule> winograd(const KernelProblem& k) {
 // AVX2's tiles of two vectors by six or five pixels cover a 7-pixel row in
 // two tiles that compute 10 or 12 pixels; three vectors by four compute 8.
 // Tiles of three take over where they compute at most kThirdsWorkEighths of
-// the outputs tiles of two do (rows of 7: ResNet-50's and MnasNet's 7x7
-// layers 0.87-0.94 -> 0.75-0.80 ms), not for the few percent elsewhere.
+// the outputs tiles of two do (rows of 7), not for the few percent elsewhere
+// (docs/default-schedule.md).
 void prefer_thirds(KernelSchedule& s, int64_t width, int64_t channels, int budget) {
-  auto covered = [](int64_t n, int64_t tile) { return (n + tile - 1) / tile * tile; };
   int lanes = s.vector_width, thirds_width = row_tile(width, budget / 3);
   int64_t twos = covered(width, s.tile_width) * covered(channels, 2 * lanes);
   int64_t thirds = covered(width, thirds_width) * covered(channels, 3 * lanes);

@@ -1110,6 +1110,7 @@ case("thirds_shifted", THIRDS_SHIFTED, [rand(2, 16, 7, 7)],
      schedule="[b]\nwinograd = false\nvectorize = channels\nvector_width = 8\ntile_channels = 3\ntile_width = 4\n"
               "parallel = true\nrows_per_task = 2\n")
 
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:

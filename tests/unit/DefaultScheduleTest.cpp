@@ -56,7 +56,7 @@ const RuleCase kCases[] = {
     // AVX2, rows of 7: 3 vectors by 4 pixels compute 8 pixels a row where 2 by 5 compute 10 (MnasNet's last 1x1).
     {"[1, 320, 7, 7]", "conv2d(x, filters=1280, kernel=1)", kAvx2, true, "channel-tiles", KernelFamily::ChannelTiles,
      8, 4, 3, 0, false, false},
-    // ... rows of 14: 3 tiles of 5 pixels by 2 vectors cover them within a 15th, 4 of 4 would not gain an eighth.
+    // ... rows of 14: 3 tiles of 5 pixels by 2 vectors compute 15, tiles of 4 by 3 vectors 16 (nothing gained).
     {"[1, 256, 14, 14]", "conv2d(x, filters=1024, kernel=1)", kAvx2, true, "channel-tiles", KernelFamily::ChannelTiles,
      8, 5, 2, 0, false, false},
     // 3 vectors of output channels over a short reduction: one tile of all 3, 4 pixels wide.
