@@ -1111,6 +1111,28 @@ case("thirds_shifted", THIRDS_SHIFTED, [rand(2, 16, 7, 7)],
               "parallel = true\nrows_per_task = 2\n")
 
 
+# A grouped stride-2 convolution (2 groups of 16 channels) over a 1x1's NHWC
+# output, its padded rows' taps left out: 21 rows reach the bottom padding,
+# 20 columns only the left.
+GROUPED_STRIDED = """network grouped_strided
+input x: f32[2, 16, 21, 20]
+a = conv2d(x, filters=32, kernel=1, activation=relu)
+g = conv2d(a, filters=32, kernel=3, stride=2, padding=1, groups=2, activation=relu)
+output g
+"""
+
+
+def grouped_strided_ref(ins, ws):
+    a = F.relu(F.conv2d(ins[0], ws["a.weight"], ws["a.bias"]))
+    return [F.relu(F.conv2d(a, ws["g.weight"], ws["g.bias"], stride=2, padding=1, groups=2))]
+
+
+case("grouped_strided", GROUPED_STRIDED, [rand(2, 16, 21, 20)],
+     {"a.weight": rand(32, 16, 1, 1, scale=0.2), "a.bias": rand(32), "g.weight": rand(32, 16, 3, 3, scale=0.1),
+      "g.bias": rand(32)},
+     grouped_strided_ref)
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:
