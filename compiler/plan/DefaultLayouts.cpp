@@ -86,7 +86,7 @@ void choose_default_layouts(const Graph& graph, const KeptChoices& kept, const T
     bool nhwc = layout_of(plan.layouts, input) == TensorLayout::Nhwc;
     int64_t apart = graph.layers[input].shape[1] * int64_t{sizeof(float)} * anchor.get<ConvAttrs>().window.stride_w;
     if (!kept.orders.count(kernel.name)) {
-      s.channels_innermost = nhwc && channels_innermost_by_default(apart, anchor.get<ConvAttrs>());
+      s.channels_innermost = nhwc && channels_innermost_by_default(apart, anchor.get<ConvAttrs>(), target);
       if (s.channels_innermost) plan.rules[kernel.name].push_back("channels-innermost");
     }
     if (!kept.tiles.count(kernel.name) && nhwc &&

@@ -392,13 +392,15 @@ bool widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
   return true;
 }
 
-bool channels_innermost_by_default(int64_t apart, const ConvAttrs& conv) {
+bool channels_innermost_by_default(int64_t apart, const ConvAttrs& conv, const TargetTraits& target) {
   // A tile's taps over a few rows of such pixels, or over a wide window's
   // many pixels, evict each other before the next input channel reuses
   // them; streaming through each pixel's channels first reuses them at once.
-  // A grouped convolution's tiles read only their group's channels.
-  int64_t few_sets = conv.groups > 1 ? kFewSetsGroupedBytes : kFewSetsBytes;
-  return apart >= few_sets || conv.window.kernel_w >= kWideWindowTaps;
+  // A grouped convolution's tiles read only their group's few channels of
+  // each pixel: only pixels a multiple of an L1 way apart, all in one set,
+  // evict each other so soon.
+  if (conv.window.kernel_w >= kWideWindowTaps) return true;
+  return conv.groups > 1 ? apart % target.l1_way_bytes == 0 : apart >= kFewSetsBytes;
 }
 
 bool pool_fuses_by_default(const KernelSchedule& conv, const Layer& anchor, const Layer& pool,

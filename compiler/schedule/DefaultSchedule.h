@@ -46,7 +46,7 @@ bool widen_channel_tiles(KernelSchedule& s, const Layer& anchor, const Shape& ou
 
 // The `channels-innermost` refinement: whether a channel-tile kernel reading
 // NHWC pixels `apart` bytes apart reduces over the input channels innermost.
-bool channels_innermost_by_default(int64_t apart, const ConvAttrs& conv);
+bool channels_innermost_by_default(int64_t apart, const ConvAttrs& conv, const TargetTraits& target);
 
 // The `pool-fusion` rule: whether a maxpool or avgpool `pool` joins
 // (fuse_pool) the kernel before it, whose first layer is `anchor` and whose

@@ -87,9 +87,8 @@ constexpr int64_t kRowTasksWeightsL2Share = 2;
 constexpr int64_t kRowTasksWeightsTensorsShare = 2;
 
 // channels innermost: NHWC pixels this far apart (channels times stride)
-// fall into few of L1's sets; a grouped convolution's, twice as far.
+// fall into few of L1's sets.
 constexpr int64_t kFewSetsBytes = 512;
-constexpr int64_t kFewSetsGroupedBytes = 1024;
 // ... and windows at least this wide, whatever their channels: their taps
 // span as many more pixels a row.
 constexpr int kWideWindowTaps = 5;
