@@ -41,7 +41,7 @@ constexpr int kNarrowRowWindowTile = 7;
 // channel windows and width vectors: windows up to this wide unroll their
 // taps; channel tiles unroll up to kUnrollTapsChannelTiles.
 constexpr int kUnrollTapsWindows = 5;
-constexpr int kUnrollTapsChannelTiles = 7;
+constexpr int kUnrollTapsChannelTiles = 11;
 
 // flat width-channel tiles: 1x1 convolutions of at most this many input
 // channels, whose tiles cover the pixels with at most 1/20 overlap, or with
