@@ -132,7 +132,8 @@ SchedulePlan plan_schedules(const Graph& graph, const Schedule& file, const Targ
     bool reads_channel_vectors = producer != producers.end() && producer->second->vectorize == VectorAxis::Channels;
     DefaultChoice heuristic = default_schedule({anchor, computed, kernel_flops(graph, kernel), target,
                                                 flatten_problem(graph, kernel).empty(), reads_channel_vectors,
-                                                feeds_strided_windows(graph, consumers, kernel, target)});
+                                                feeds_strided_windows(graph, consumers, kernel, target),
+                                                &graph.layers[anchor.inputs.front()].shape});
     KernelSchedule schedule = section_over(file, kernel.name, heuristic.schedule);
     schedule.fuse_pool = kernel.pooled;  // what form_kernels decided from the section or the default
     // A task order of the heuristic's goes where the section's keys leave it

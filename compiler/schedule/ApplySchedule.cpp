@@ -335,11 +335,33 @@ void sum_channels_at(Halide::Func sums, Halide::Func output, Halide::Var pixel, 
   sums.update(0).atomic().vectorize(ri);
 }
 
+// A global pool's sums(c, n) over the image, every channel vector of a
+// pixel in turn (NHWC pixels read in order). With tasks, threads sum bands
+// of rows_per_task input rows apart (rfactor), then the bands are added.
+void sum_image(Halide::Func sums, const KernelSchedule& s) {
+  const auto guard = Halide::TailStrategy::GuardWithIf;
+  Halide::Var channel = sums.args().front(), n = sums.args().back(), band("band"), task("task"), vo("vo"), vi("vi");
+  Halide::RVar rx = sums.rvars(0)[0], ry = sums.rvars(0)[1], ryo("ryo"), ryi("ryi");
+  sums.compute_root().vectorize(channel, s.vector_width, guard);
+  Halide::Func partial = sums;
+  if (s.parallel) {
+    partial = sums.update(0).split(ry, ryo, ryi, s.rows_per_task).rfactor(ryo, band);
+    partial.compute_root().vectorize(channel, s.vector_width, guard);
+    sums.update(0).vectorize(channel, s.vector_width, guard);
+    ry = ryi;
+  }
+  Halide::Stage update = partial.update(0);
+  update.split(channel, vo, vi, s.vector_width, guard).vectorize(vi);
+  if (s.parallel)
+    update.reorder(vi, vo, rx, ry, band, n).fuse(band, n, task).parallel(task);
+  else
+    update.reorder(vi, vo, rx, ry, n);
+}
+
 // An elementwise kernel, a global pool or a norm over the channels a vector
 // of channels at a time: over NHWC each vector is one dense load and store,
-// a global pool's sums stay in registers while it reduces over the image,
-// and a norm's sums over the channels are computed at each pixel. Threads
-// take rows.
+// a global pool sums its image first (sum_image), and a norm's sums over the
+// channels are computed at each pixel. Threads take rows.
 void apply_channel_vectors(const KernelSchedule& s, Halide::Func output, const LayerFuncs& anchor) {
   Halide::Var x("d0"), y("d1"), c("d2"), n("d3"), co("co"), ci("ci");
   output.split(c, co, ci, s.vector_width, Halide::TailStrategy::ShiftInwards).reorder(ci, co, x, y, n).vectorize(ci);
@@ -348,12 +370,8 @@ void apply_channel_vectors(const KernelSchedule& s, Halide::Func output, const L
       sum_channels_at(sums, output, x, s.vector_width);
       continue;
     }
-    // a global pool's, over the image: sums(c, n)
-    Halide::Var channel = sums.args().front();
-    sums.compute_at(output, co).store_in(Halide::MemoryType::Register).vectorize(channel);
-    std::vector<Halide::VarOrRVar> order = {channel};
-    for (const Halide::RVar& r : sums.rvars(0)) order.emplace_back(r);
-    sums.update(0).reorder(order).vectorize(channel);
+    sum_image(sums, s);
+    return;  // its output is one pixel; its tasks were bands of the image
   }
   rows_of(output, {y, n}, s);
 }

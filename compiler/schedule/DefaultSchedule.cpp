@@ -118,7 +118,8 @@ std::optional<KernelSchedule> channel_windows(const KernelProblem& k) {
 }
 
 // channel-vectors: an elementwise kernel or a global pool reading channel
-// vectors (stored NHWC) takes them too, a pixel's channels at a time.
+// vectors (stored NHWC) takes them too, a pixel's channels at a time. A
+// global pool's tasks are bands of its input's rows.
 std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
   int lanes = k.target.vector_width;
   if (!channel_vectors_apply(k.anchor) || !k.reads_channel_vectors || k.output.size() != 4 || k.output[1] < lanes)
@@ -126,7 +127,9 @@ std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
-  spread_rows(s, k.output[0] * k.output[2], work_of(k));
+  bool global = k.anchor.op == OpKind::GlobalAvgPool || k.anchor.op == OpKind::GlobalMaxPool;
+  const Shape& rows = global && k.input ? *k.input : k.output;
+  spread_rows(s, rows[0] * rows[2], work_of(k));
   return s;
 }
 

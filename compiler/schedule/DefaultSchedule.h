@@ -23,6 +23,7 @@ struct KernelProblem {
   bool may_flatten = true;
   bool reads_channel_vectors = false;
   bool feeds_strided_windows = false;
+  const Shape* input = nullptr;  // the anchor's first input, where a rule needs it
 };
 
 // The heuristic's schedule for a kernel and the name of the rule that chose

@@ -1133,6 +1133,28 @@ case("grouped_strided", GROUPED_STRIDED, [rand(2, 16, 21, 20)],
      grouped_strided_ref)
 
 
+# Global pools over channel vectors in bands of rows summed apart by threads
+# (rfactor), the last band short (47 rows in bands of 5), then added.
+GLOBAL_POOL_BANDS = """network global_pool_bands
+input x: f32[2, 16, 47, 50]
+c = conv2d(x, filters=24, kernel=3, padding=1, activation=relu)
+g = global_avgpool(c)
+m = global_maxpool(c)
+output g, m
+"""
+
+
+def global_pool_bands_ref(ins, ws):
+    c = F.relu(F.conv2d(ins[0], ws["c.weight"], ws["c.bias"], padding=1))
+    return [c.mean((2, 3), keepdim=True), c.amax((2, 3), keepdim=True)]
+
+
+case("global_pool_bands", GLOBAL_POOL_BANDS, [rand(2, 16, 47, 50)],
+     {"c.weight": rand(24, 16, 3, 3, scale=0.1), "c.bias": rand(24)}, global_pool_bands_ref,
+     schedule="".join(f"[{p}]\nvectorize = channels\nvector_width = 8\nparallel = true\nrows_per_task = 5\n"
+                      for p in "gm"))
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     for name, spec, inputs, weights, reference, atol_of_largest, precision, qparams, schedule in CASES:
