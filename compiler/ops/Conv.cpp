@@ -32,17 +32,21 @@ bool rows_skip_padding(const Window2d& w, int input_h, int output_h) {
 }
 
 // Which convolutions leave their padded rows' taps out (rows_skip_padding).
-// Ungrouped ones all do. Grouped ones only when strided: a stride-2 window
+// Ungrouped ones all do. Grouped ones when strided: a stride-2 window
 // reaching only the top and left padding leaves two one-sided tests, which
 // Halide merges into one that it cannot split off any loop (RegNetX's first
-// grouped layer tested every load, 0.42 ms where trimmed rows take 0.23),
-// while at stride 1 it splits the border rows off and the trimmed loop's
-// varying extent ran slower (RegNetX's 28x28 grouped layers 0.11 -> 0.16 ms).
+// grouped layer tested every load, 0.42 ms where trimmed rows take 0.23).
+// At stride 1 Halide splits the border rows off, and the trimmed loop's
+// varying extent ran slower (RegNetX's 28x28 grouped layers 0.11 -> 0.16 ms),
+// except over images of few rows, most of them at the border (RegNetX's 7x7
+// grouped layers 0.094 -> 0.075 ms trimmed).
 // Depthwise convolutions keep their tests: their register tiles of rows then
 // test the taps' rows one by one, and ran slower on MobileNetV2 (0.4-0.8x in
 // one noisy run, where untouched layers ran 0.65-0.9x).
-bool trims_padded_rows(const ConvAttrs& conv) {
-  return conv.groups == 1 || (conv.channels_per_group > 1 && conv.window.stride_h > 1);
+bool trims_padded_rows(const ConvAttrs& conv, int64_t output_h) {
+  constexpr int64_t kFewRows = 7;
+  return conv.groups == 1 ||
+         (conv.channels_per_group > 1 && (conv.window.stride_h > 1 || output_h <= kFewRows));
 }
 
 }  // namespace
@@ -82,7 +86,7 @@ LayerFuncs lower_conv(const LayerInput& in) {
   Halide::Expr column = x * w.stride_w + rx * w.dilation_w - pad.left;
   Halide::Expr row = y * w.stride_h + ry * w.dilation_h - pad.top;
   // Not in int8: padding quantizes to the zero point, which the weights' sums undo.
-  if (trims_padded_rows(conv) && !int8 &&
+  if (trims_padded_rows(conv, in.layer.shape[2]) && !int8 &&
       rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
     r.where(row >= 0 && row < input.extent(1));
 
