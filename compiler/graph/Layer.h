@@ -206,6 +206,9 @@ inline bool is_given(OpKind op) { return op == OpKind::Input || op == OpKind::Co
 // maxpool and avgpool: windows without weights (not the global pools).
 inline bool is_pooling(OpKind op) { return op == OpKind::MaxPool || op == OpKind::AvgPool; }
 
+// global_avgpool and global_maxpool: one value per channel over the whole image.
+inline bool is_global_pool(OpKind op) { return op == OpKind::GlobalAvgPool || op == OpKind::GlobalMaxPool; }
+
 // A depthwise convolution: each output channel reads its own input channel.
 inline bool is_depthwise(const Layer& layer) {
   if (layer.op != OpKind::Conv2d) return false;

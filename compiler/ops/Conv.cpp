@@ -43,8 +43,8 @@ bool rows_skip_padding(const Window2d& w, int input_h, int output_h) {
 // Depthwise convolutions keep their tests: their register tiles of rows then
 // test the taps' rows one by one, and ran slower on MobileNetV2 (0.4-0.8x in
 // one noisy run, where untouched layers ran 0.65-0.9x).
-bool trims_padded_rows(const ConvAttrs& conv, int64_t output_h) {
-  constexpr int64_t kFewRows = 7;
+bool trims_padded_rows(const ConvAttrs& conv, int output_h) {
+  constexpr int kFewRows = 7;
   return conv.groups == 1 ||
          (conv.channels_per_group > 1 && (conv.window.stride_h > 1 || output_h <= kFewRows));
 }
@@ -86,8 +86,8 @@ LayerFuncs lower_conv(const LayerInput& in) {
   Halide::Expr column = x * w.stride_w + rx * w.dilation_w - pad.left;
   Halide::Expr row = y * w.stride_h + ry * w.dilation_h - pad.top;
   // Not in int8: padding quantizes to the zero point, which the weights' sums undo.
-  if (trims_padded_rows(conv, in.layer.shape[2]) && !int8 &&
-      rows_skip_padding(w, input.extent(1), static_cast<int>(in.layer.shape[2])))
+  int output_h = static_cast<int>(in.layer.shape[2]);
+  if (trims_padded_rows(conv, output_h) && !int8 && rows_skip_padding(w, input.extent(1), output_h))
     r.where(row >= 0 && row < input.extent(1));
 
   Halide::Func acc(in.name("acc"));

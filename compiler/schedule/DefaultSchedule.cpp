@@ -127,8 +127,7 @@ std::optional<KernelSchedule> channel_vectors(const KernelProblem& k) {
   KernelSchedule s;
   s.vectorize = VectorAxis::Channels;
   s.vector_width = lanes;
-  bool global = k.anchor.op == OpKind::GlobalAvgPool || k.anchor.op == OpKind::GlobalMaxPool;
-  const Shape& rows = global && k.input ? *k.input : k.output;
+  const Shape& rows = is_global_pool(k.anchor.op) && k.input ? *k.input : k.output;
   spread_rows(s, rows[0] * rows[2], work_of(k));
   return s;
 }

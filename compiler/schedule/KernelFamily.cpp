@@ -56,8 +56,8 @@ int dot_product_lanes(const KernelSchedule& s, const Layer& anchor) {
 
 bool channel_vectors_apply(const Layer& anchor) {
   bool channel_norm = (anchor.op == OpKind::LayerNorm || anchor.op == OpKind::L2Norm) && anchor.shape.size() == 4;
-  return is_elementwise(anchor.op) || is_channel_concat(anchor) || anchor.op == OpKind::GlobalAvgPool ||
-         anchor.op == OpKind::GlobalMaxPool || anchor.op == OpKind::Pad || channel_norm;
+  return is_elementwise(anchor.op) || is_channel_concat(anchor) || is_global_pool(anchor.op) ||
+         anchor.op == OpKind::Pad || channel_norm;
 }
 
 bool width_channel_tiles_apply(const Layer& anchor) { return anchor.op == OpKind::Conv2d && !is_depthwise(anchor); }

@@ -47,9 +47,8 @@ std::string pointwise_channel_vector_problem(const KernelSchedule& s, const Laye
   if (s.vector_width > output[1])
     return "vector_width " + std::to_string(s.vector_width) + " exceeds the " + std::to_string(output[1]) + " channels";
   // A global pool's tasks are bands of its input's rows, of any height.
-  bool global = anchor.op == OpKind::GlobalAvgPool || anchor.op == OpKind::GlobalMaxPool;
   int64_t rows = output[0] * output[2];
-  if (!global && s.parallel && s.rows_per_task > rows)
+  if (!is_global_pool(anchor.op) && s.parallel && s.rows_per_task > rows)
     return "rows_per_task " + std::to_string(s.rows_per_task) + " exceeds the kernel's " + std::to_string(rows) +
            " rows";
   return "";
